@@ -1,0 +1,5 @@
+//! `hardcover-sync-emulator`: run the emulators by hand (demo mode, manual testing).
+
+fn main() {
+    eprintln!("hardcover-sync-emulator: nothing to run yet");
+}

@@ -1,0 +1,3 @@
+//! Placeholder until the desktop shell lands.
+
+fn main() {}

@@ -1,0 +1,2 @@
+//! Connecting to Hardcover: OAuth (authorization code + PKCE, device grant), pasted tokens, and
+//! where tokens are kept.

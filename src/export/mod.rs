@@ -1,0 +1,1 @@
+//! Export shelves and lists: Goodreads-compatible CSV and our JSON model.

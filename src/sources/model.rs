@@ -1,0 +1,96 @@
+//! The normalized item every source produces, and the trait every source implements.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Audio,
+    Ebook,
+    /// Comics and manga: paged like ebooks, matched like books.
+    Comic,
+    Physical,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Seconds,
+    Pages,
+}
+
+impl Format {
+    /// Audio is measured in seconds; everything else in pages.
+    pub fn unit(self) -> Unit {
+        match self {
+            Format::Audio => Unit::Seconds,
+            _ => Unit::Pages,
+        }
+    }
+}
+
+/// One book on one reading server, with the user's progress in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceItem {
+    /// The configured source's `name`.
+    pub source: String,
+    /// The server's own id for the item (library item, book, chapter, document hash).
+    pub id: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub authors: Vec<String>,
+    pub isbn13: Option<String>,
+    pub isbn10: Option<String>,
+    pub asin: Option<String>,
+    pub format: Format,
+    /// 0.0 ..= 1.0, clamped by the source parser.
+    pub fraction: f64,
+    /// Seconds (audio) or pages (text) when the server knows them.
+    pub position: Option<f64>,
+    pub total: Option<f64>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub is_finished: bool,
+    pub updated_at: Option<DateTime<Utc>>,
+    /// 0.5 ..= 5.0 in halves, when the server has a rating for the item.
+    pub rating: Option<f64>,
+}
+
+/// What the from-Hardcover direction writes back to a source.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteBack {
+    Progress { fraction: f64, position: Option<f64> },
+    Finished { finished_at: Option<DateTime<Utc>> },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("{source_name}: cannot reach {url}: {detail}. Check the url in the config and that the server is running")]
+    Unreachable { source_name: String, url: String, detail: String },
+    #[error(
+        "{source_name}: the server rejected the credentials (HTTP {status}). Check the api key / password for this source"
+    )]
+    Unauthorized { source_name: String, status: u16 },
+    #[error("{source_name}: HTTP {status} from {url}")]
+    Http { source_name: String, url: String, status: u16 },
+    #[error("{source_name}: unexpected response from {url}: {detail}. Is the url pointing at the right server?")]
+    BadResponse { source_name: String, url: String, detail: String },
+    #[error("{source_name}: {detail}")]
+    Config { source_name: String, detail: String },
+    #[error("{source_name}: {detail}")]
+    Other { source_name: String, detail: String },
+}
+
+#[async_trait]
+pub trait ProgressSource: Send + Sync {
+    /// The configured name, unique among sources.
+    fn name(&self) -> &str;
+
+    /// Every item the user has progress on, in progress and finished, all pages.
+    async fn list(&self) -> Result<Vec<SourceItem>, SourceError>;
+
+    /// Write Hardcover's state back to the server (from-Hardcover / bidirectional directions).
+    async fn write_back(&self, item_id: &str, update: &WriteBack) -> Result<(), SourceError>;
+}

@@ -1,0 +1,192 @@
+//! Versioned schema migrations (SQLite `user_version`). Append only: never edit a released one.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+use super::{Result, StoreError};
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the Hardcover library cache (for the shelf browser and offline export), matches,
+    // outbox, sync runs and history.
+    r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+
+    CREATE TABLE hc_books (
+        id           INTEGER PRIMARY KEY,
+        title        TEXT NOT NULL,
+        subtitle     TEXT,
+        slug         TEXT,
+        authors      TEXT NOT NULL DEFAULT '[]',  -- JSON array of names
+        cover_url    TEXT,
+        pages        INTEGER,
+        release_year INTEGER
+    );
+
+    CREATE TABLE hc_editions (
+        id                INTEGER PRIMARY KEY,
+        book_id           INTEGER NOT NULL,
+        title             TEXT,
+        pages             INTEGER,
+        audio_seconds     INTEGER,
+        reading_format_id INTEGER,
+        isbn_10           TEXT,
+        isbn_13           TEXT,
+        asin              TEXT,
+        cover_url         TEXT
+    );
+    CREATE INDEX hc_editions_book ON hc_editions(book_id);
+
+    CREATE TABLE hc_user_books (
+        id          INTEGER PRIMARY KEY,
+        book_id     INTEGER NOT NULL,
+        edition_id  INTEGER,
+        status_id   INTEGER NOT NULL,
+        rating      REAL,
+        date_added  TEXT,
+        updated_at  TEXT,
+        owned       INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX hc_user_books_book ON hc_user_books(book_id);
+    CREATE INDEX hc_user_books_status ON hc_user_books(status_id);
+
+    CREATE TABLE hc_reads (
+        id               INTEGER PRIMARY KEY,
+        user_book_id     INTEGER NOT NULL,
+        edition_id       INTEGER,
+        progress         REAL,
+        progress_pages   INTEGER,
+        progress_seconds INTEGER,
+        started_at       TEXT,
+        finished_at      TEXT,
+        paused_at        TEXT
+    );
+    CREATE INDEX hc_reads_user_book ON hc_reads(user_book_id);
+
+    CREATE TABLE hc_lists (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL,
+        slug        TEXT,
+        description TEXT,
+        books_count INTEGER NOT NULL DEFAULT 0,
+        updated_at  TEXT
+    );
+
+    CREATE TABLE hc_list_books (
+        id         INTEGER PRIMARY KEY,
+        list_id    INTEGER NOT NULL,
+        book_id    INTEGER NOT NULL,
+        edition_id INTEGER,
+        position   INTEGER,
+        date_added TEXT
+    );
+    CREATE INDEX hc_list_books_list ON hc_list_books(list_id);
+
+    CREATE TABLE matches (
+        source      TEXT NOT NULL,
+        item_id     TEXT NOT NULL,
+        book_id     INTEGER,             -- NULL: unmatched (candidates kept for the UI)
+        edition_id  INTEGER,
+        method      TEXT NOT NULL,       -- asin | isbn13 | isbn10 | search | manual
+        confidence  REAL NOT NULL DEFAULT 1.0,
+        candidates  TEXT NOT NULL DEFAULT '[]',
+        key         TEXT NOT NULL DEFAULT '', -- identifiers the match was made from; a change re-matches
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (source, item_id)
+    );
+
+    CREATE TABLE item_state (
+        source            TEXT NOT NULL,
+        item_id           TEXT NOT NULL,
+        fingerprint       TEXT NOT NULL,  -- what the source said last time; unchanged → no work
+        pushed_fraction   REAL,
+        pushed_finished   INTEGER NOT NULL DEFAULT 0,
+        written_back_at   TEXT,           -- what we wrote to the source, so it is not echoed back
+        updated_at        TEXT NOT NULL,
+        PRIMARY KEY (source, item_id)
+    );
+
+    CREATE TABLE outbox (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id      INTEGER,
+        source      TEXT NOT NULL,
+        item_id     TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        payload     TEXT NOT NULL,         -- JSON; never holds a secret
+        state       TEXT NOT NULL DEFAULT 'pending', -- pending | sent | done | failed | deferred
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        result      TEXT,                  -- JSON ids Hardcover returned
+        error       TEXT,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE INDEX outbox_state ON outbox(state);
+
+    CREATE TABLE sync_runs (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT,
+        direction   TEXT NOT NULL,
+        dry_run     INTEGER NOT NULL DEFAULT 0,
+        summary     TEXT
+    );
+
+    CREATE TABLE history (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id       INTEGER NOT NULL,
+        source       TEXT NOT NULL,
+        item_id      TEXT NOT NULL,
+        title        TEXT,
+        action       TEXT NOT NULL,
+        result       TEXT NOT NULL,
+        reason       TEXT,
+        book_id      INTEGER,
+        user_book_id INTEGER,
+        read_id      INTEGER,
+        at           TEXT NOT NULL
+    );
+    CREATE INDEX history_run ON history(run_id);
+    CREATE INDEX history_item ON history(source, item_id);
+
+    CREATE TABLE kosync_files (
+        path          TEXT PRIMARY KEY,
+        size          INTEGER NOT NULL,
+        mtime         INTEGER NOT NULL,
+        partial_md5   TEXT NOT NULL,
+        filename_md5  TEXT NOT NULL,
+        title         TEXT,
+        authors       TEXT NOT NULL DEFAULT '[]',
+        isbn          TEXT
+    );
+    "#,
+];
+
+#[cfg(test)]
+pub fn count() -> usize {
+    MIGRATIONS.len()
+}
+
+pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > MIGRATIONS.len() as i64 {
+        // Checked before rusqlite_migration runs: a downgrade must never touch the data.
+        return Err(StoreError::TooNew { path: path.into(), found, known: MIGRATIONS.len() });
+    }
+    let migrations = Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect());
+    migrations.to_latest(conn).map_err(|e| StoreError::Migrate { path: path.into(), message: e.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        let migrations = Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect());
+        migrations.validate().expect("every migration must apply cleanly to an empty database");
+    }
+}

@@ -1,0 +1,1 @@
+//! The sync engine: match source items to Hardcover editions, plan (pure), push through the outbox.

@@ -1,0 +1,2 @@
+//! The one integration-test binary. Its modules mirror `src/`; every test talks HTTP to the
+//! emulators on loopback and uses a real SQLite file.
