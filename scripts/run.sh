@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Set up and run the desktop app. Arguments are passed to the app: `scripts/run.sh --demo` runs
+# it against the bundled emulators (no Hardcover account needed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+scripts/setup.sh
+npm run --prefix ui build
+exec cargo run --release --locked -p hardcover-sync-app -- "$@"

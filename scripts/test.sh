@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Set up and run every check and test: the README's test command, and all that CI runs.
+#
+# Steps: formatting, the UI's typecheck/lint/unit tests/build, clippy (-D warnings) on all
+# targets, the workspace's tests (inside a private D-Bus with a real gnome-keyring, so the keyring
+# tests hit a real Secret Service), the desktop end-to-end suite under Xvfb, and the .deb check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
+trap 'echo "FAILED at step: ${current:-setup}" >&2' ERR
+
+current="setup"; step "$current"
+scripts/setup.sh --test
+
+# One target dir for everything, built once per run.
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-always}
+
+current="cargo fmt --check"; step "$current"
+cargo fmt --all -- --check
+
+if [[ -f ui/package.json ]]; then
+  current="ui: typecheck, lint, unit tests, build"; step "$current"
+  npm run --prefix ui check
+  npm run --prefix ui lint
+  npm run --prefix ui test
+  npm run --prefix ui build
+fi
+
+current="cargo clippy -D warnings"; step "$current"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+current="cargo test (with a real Secret Service)"; step "$current"
+scripts/with-keyring.sh cargo test --workspace --locked
+
+if [[ -x scripts/e2e.sh ]]; then
+  current="desktop end-to-end (Xvfb + tauri-driver)"; step "$current"
+  scripts/e2e.sh
+fi
+
+if [[ -x scripts/check-deb.sh ]]; then
+  current="packaging: .deb"; step "$current"
+  scripts/check-deb.sh
+fi
+
+trap - ERR
+step "all checks passed"
