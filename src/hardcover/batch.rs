@@ -1,0 +1,388 @@
+//! Operations built at run time: several root fields under aliases (`m0: update_user_book_read(…)`)
+//! so one HTTP request does up to five things.
+//!
+//! Hardcover bills every top-level field as one request and refuses an operation with more than
+//! five of them (or a `search` next to anything), so every document here has at most
+//! [`MAX_TOP_LEVEL_FIELDS`] root fields. Everything is passed as variables, never spliced into
+//! the text. `tests/hardcover/batch.rs` validates the documents against both schemas.
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use super::error::HardcoverError;
+use super::model::{DatesRead, NewListBook, NewUserBook, ReadingStatus, UserBookChanges};
+use super::ops;
+
+/// Hardcover's limit on root fields per operation (aliases count).
+pub const MAX_TOP_LEVEL_FIELDS: usize = 5;
+
+/// Identifiers per `_in` list in one lookup field. Keeps each field's answer well under the
+/// rows Hardcover returns at once even when an ISBN matches a few editions.
+pub const DEFAULT_IDS_PER_FIELD: usize = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperationKind {
+    Query,
+    Mutation,
+}
+
+/// One root field, its argument text referring to its own variables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RootField {
+    /// `editions(where: {asin: {_in: $asins_3}}) { ...EditionFields }`, without the alias.
+    pub call: String,
+    /// (name without `$`, GraphQL type, value).
+    pub variables: Vec<(String, &'static str, Value)>,
+}
+
+/// A ready-to-send operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchDocument {
+    pub operation_name: String,
+    pub query: String,
+    pub variables: Map<String, Value>,
+    /// The alias of each root field, in order.
+    pub aliases: Vec<String>,
+}
+
+impl BatchDocument {
+    pub fn top_level_fields(&self) -> usize {
+        self.aliases.len()
+    }
+
+    /// The JSON body to POST.
+    pub fn body(&self) -> Value {
+        json!({"query": self.query, "variables": self.variables, "operationName": self.operation_name})
+    }
+}
+
+/// One document from at most five root fields, aliased `{alias_prefix}{n}`.
+pub fn build_document(
+    kind: OperationKind,
+    operation_name: &str,
+    alias_prefix: &str,
+    fields: &[RootField],
+    fragments: &str,
+) -> Result<BatchDocument, HardcoverError> {
+    if fields.is_empty() || fields.len() > MAX_TOP_LEVEL_FIELDS {
+        return Err(HardcoverError::InvalidRequest(format!(
+            "an operation needs 1 to {MAX_TOP_LEVEL_FIELDS} top-level fields, got {}",
+            fields.len()
+        )));
+    }
+    let mut defs = Vec::new();
+    let mut variables = Map::new();
+    let mut body = String::new();
+    let mut aliases = Vec::new();
+    for (n, f) in fields.iter().enumerate() {
+        for (name, ty, value) in &f.variables {
+            if variables.insert(name.clone(), value.clone()).is_some() {
+                return Err(HardcoverError::InvalidRequest(format!("variable ${name} defined twice")));
+            }
+            defs.push(format!("${name}: {ty}"));
+        }
+        let alias = format!("{alias_prefix}{n}");
+        body.push_str(&format!("  {alias}: {}\n", f.call));
+        aliases.push(alias);
+    }
+    let keyword = match kind {
+        OperationKind::Query => "query",
+        OperationKind::Mutation => "mutation",
+    };
+    let defs = if defs.is_empty() { String::new() } else { format!("({})", defs.join(", ")) };
+    let mut query = format!("{keyword} {operation_name}{defs} {{\n{body}}}\n");
+    if !fragments.is_empty() {
+        query.push('\n');
+        query.push_str(fragments);
+    }
+    Ok(BatchDocument { operation_name: operation_name.to_owned(), query, variables, aliases })
+}
+
+fn documents(
+    kind: OperationKind,
+    operation_name: &str,
+    alias_prefix: &str,
+    fields: Vec<RootField>,
+    fragments: &str,
+) -> Vec<BatchDocument> {
+    fields
+        .chunks(MAX_TOP_LEVEL_FIELDS)
+        .map(|chunk| {
+            build_document(kind, operation_name, alias_prefix, chunk, fragments).expect("chunks hold 1..=5 fields")
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mutations
+
+/// One change to send to Hardcover.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mutation {
+    InsertUserBook(NewUserBook),
+    UpdateUserBook { id: i64, changes: UserBookChanges },
+    DeleteUserBook { id: i64 },
+    InsertUserBookRead { user_book_id: i64, read: DatesRead },
+    UpdateUserBookRead { id: i64, read: DatesRead },
+    DeleteUserBookRead { id: i64 },
+    InsertListBook(NewListBook),
+    DeleteListBook { id: i64 },
+}
+
+/// A mutation Hardcover confirmed: its payload's id (the new or changed row).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MutationOutcome {
+    pub field: &'static str,
+    pub id: i64,
+}
+
+impl Mutation {
+    pub fn field_name(&self) -> &'static str {
+        match self {
+            Self::InsertUserBook(_) => "insert_user_book",
+            Self::UpdateUserBook { .. } => "update_user_book",
+            Self::DeleteUserBook { .. } => "delete_user_book",
+            Self::InsertUserBookRead { .. } => "insert_user_book_read",
+            Self::UpdateUserBookRead { .. } => "update_user_book_read",
+            Self::DeleteUserBookRead { .. } => "delete_user_book_read",
+            Self::InsertListBook(_) => "insert_list_book",
+            Self::DeleteListBook { .. } => "delete_list_book",
+        }
+    }
+
+    /// Whether the payload type has an `error` field (the delete payloads and the list ones don't).
+    fn has_error_field(&self) -> bool {
+        !matches!(self, Self::DeleteUserBook { .. } | Self::InsertListBook(_) | Self::DeleteListBook { .. })
+    }
+
+    fn root_field(&self, n: usize) -> RootField {
+        let field = self.field_name();
+        let selection = if self.has_error_field() { "{ id error }" } else { "{ id }" };
+        let id = |v: i64| (format!("id_{n}"), "Int!", json!(v));
+        let obj = |ty: &'static str, v: Value| (format!("object_{n}"), ty, v);
+        let (args, variables) = match self {
+            Self::InsertUserBook(o) => (format!("object: $object_{n}"), vec![obj("UserBookCreateInput!", to_variable(o))]),
+            Self::UpdateUserBook { id: i, changes } => (
+                format!("id: $id_{n}, object: $object_{n}"),
+                vec![id(*i), obj("UserBookUpdateInput!", to_variable(changes))],
+            ),
+            Self::DeleteUserBook { id: i } | Self::DeleteUserBookRead { id: i } | Self::DeleteListBook { id: i } => {
+                (format!("id: $id_{n}"), vec![id(*i)])
+            }
+            Self::InsertUserBookRead { user_book_id, read } => (
+                format!("user_book_id: $id_{n}, user_book_read: $object_{n}"),
+                vec![id(*user_book_id), obj("DatesReadInput!", to_variable(read))],
+            ),
+            Self::UpdateUserBookRead { id: i, read } => {
+                (format!("id: $id_{n}, object: $object_{n}"), vec![id(*i), obj("DatesReadInput!", to_variable(read))])
+            }
+            Self::InsertListBook(o) => (format!("object: $object_{n}"), vec![obj("ListBookInput!", to_variable(o))]),
+        };
+        RootField { call: format!("{field}({args}) {selection}"), variables }
+    }
+
+    /// Read this mutation's payload: a non-null `error`, or no id, is a failure, never success.
+    pub(crate) fn outcome(&self, payload: Option<&Value>) -> Result<MutationOutcome, HardcoverError> {
+        let field = self.field_name();
+        let fail = |message: String| HardcoverError::Mutation { field: field.to_owned(), message };
+        let payload = match payload {
+            Some(p) if !p.is_null() => p,
+            _ => return Err(fail("Hardcover returned nothing: the change was not made".into())),
+        };
+        if let Some(err) = payload.get("error").filter(|e| !e.is_null()) {
+            let message = err.as_str().map(str::to_owned).unwrap_or_else(|| err.to_string());
+            return Err(fail(message));
+        }
+        match payload.get("id").and_then(Value::as_i64) {
+            Some(id) => Ok(MutationOutcome { field, id }),
+            None => Err(fail("Hardcover returned no id: the change was not made".into())),
+        }
+    }
+}
+
+/// Documents of at most five mutations each, in order; aliases `m0`…`m4`.
+pub fn mutation_documents(mutations: &[Mutation]) -> Vec<BatchDocument> {
+    mutations
+        .chunks(MAX_TOP_LEVEL_FIELDS)
+        .map(|chunk| {
+            let fields: Vec<RootField> = chunk.iter().enumerate().map(|(n, m)| m.root_field(n)).collect();
+            build_document(OperationKind::Mutation, "SyncChanges", "m", &fields, "").expect("chunks hold 1..=5 fields")
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Edition lookup by ISBN / ASIN
+
+/// Digits (and a final X) of an ISBN-10 or ISBN-13; `None` for anything else.
+pub fn normalize_isbn(raw: &str) -> Option<String> {
+    let s: String = raw.chars().filter(|c| !matches!(c, '-' | ' ')).collect::<String>().to_ascii_uppercase();
+    let ok = match s.len() {
+        13 => s.chars().all(|c| c.is_ascii_digit()),
+        10 => s[..9].chars().all(|c| c.is_ascii_digit()) && s[9..].chars().all(|c| c.is_ascii_digit() || c == 'X'),
+        _ => false,
+    };
+    ok.then_some(s)
+}
+
+/// Amazon's 10-character ASIN, upper-cased; `None` for anything else.
+pub fn normalize_asin(raw: &str) -> Option<String> {
+    let s = raw.trim().to_ascii_uppercase();
+    (s.len() == 10 && s.chars().all(|c| c.is_ascii_alphanumeric())).then_some(s)
+}
+
+fn dedup_normalized(raw: &[impl AsRef<str>], normalize: fn(&str) -> Option<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in raw {
+        if let Some(n) = normalize(r.as_ref())
+            && !out.contains(&n)
+        {
+            out.push(n);
+        }
+    }
+    out
+}
+
+/// The `EditionFields` fragment from `graphql/editions.graphql`, so batched lookups select (and
+/// decode into) exactly what the `Editions` operation does.
+pub fn edition_fields_fragment() -> &'static str {
+    let q = ops::editions::QUERY;
+    let start = q.find("fragment EditionFields").expect("editions.graphql defines EditionFields");
+    let mut depth = 0usize;
+    for (i, c) in q[start..].char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return &q[start..=start + i];
+                }
+            }
+            _ => {}
+        }
+    }
+    panic!("EditionFields fragment in editions.graphql is unbalanced")
+}
+
+/// Editions for many ISBNs (matched against both `isbn_13` and `isbn_10`) and ASINs: `_in`
+/// lists of at most `ids_per_field`, at most five fields per document. Invalid identifiers are
+/// dropped; duplicates are sent once.
+pub fn edition_lookup_documents(
+    isbns: &[impl AsRef<str>],
+    asins: &[impl AsRef<str>],
+    ids_per_field: usize,
+) -> Vec<BatchDocument> {
+    let per = ids_per_field.max(1);
+    let isbns = dedup_normalized(isbns, normalize_isbn);
+    let asins = dedup_normalized(asins, normalize_asin);
+    let mut fields = Vec::new();
+    for chunk in isbns.chunks(per) {
+        let n = fields.len() % MAX_TOP_LEVEL_FIELDS;
+        fields.push(RootField {
+            call: format!(
+                "editions(where: {{_or: [{{isbn_13: {{_in: $isbns_{n}}}}}, {{isbn_10: {{_in: $isbns_{n}}}}}]}}) {{ ...EditionFields }}"
+            ),
+            variables: vec![(format!("isbns_{n}"), "[String!]", json!(chunk))],
+        });
+    }
+    for chunk in asins.chunks(per) {
+        let n = fields.len() % MAX_TOP_LEVEL_FIELDS;
+        fields.push(RootField {
+            call: format!("editions(where: {{asin: {{_in: $asins_{n}}}}}) {{ ...EditionFields }}"),
+            variables: vec![(format!("asins_{n}"), "[String!]", json!(chunk))],
+        });
+    }
+    documents(OperationKind::Query, "EditionsByIdentifiers", "e", fields, edition_fields_fragment())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Counts per status
+
+/// `user_books_aggregate` per status: six fields, so two documents.
+pub fn status_count_documents(user_id: i64) -> Vec<BatchDocument> {
+    let fields = ReadingStatus::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, status)| {
+            let n = i % MAX_TOP_LEVEL_FIELDS;
+            RootField {
+                call: format!(
+                    "user_books_aggregate(where: {{user_id: {{_eq: $user_{n}}}, status_id: {{_eq: $status_{n}}}}}) {{ aggregate {{ count }} }}"
+                ),
+                variables: vec![
+                    (format!("user_{n}"), "Int!", json!(user_id)),
+                    (format!("status_{n}"), "Int!", json!(status.id())),
+                ],
+            }
+        })
+        .collect();
+    documents(OperationKind::Query, "StatusCounts", "c", fields, "")
+}
+
+/// Anything serializable as a GraphQL variable value.
+pub fn to_variable(v: &impl Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hardcover::model::Change;
+
+    #[test]
+    fn never_more_than_five_fields() {
+        let muts: Vec<Mutation> = (0..12).map(|id| Mutation::DeleteListBook { id }).collect();
+        let docs = mutation_documents(&muts);
+        let sizes: Vec<usize> = docs.iter().map(BatchDocument::top_level_fields).collect();
+        assert_eq!(sizes, vec![5, 5, 2], "12 mutations go out as 5 + 5 + 2, in order");
+        assert!(docs[1].query.contains("m0: delete_list_book(id: $id_0) { id }"), "{}", docs[1].query);
+        assert_eq!(docs[1].variables["id_0"], json!(5), "the second document starts at the sixth mutation");
+        let too_many: Vec<RootField> = (0..6).map(|_| RootField { call: "x".into(), variables: vec![] }).collect();
+        assert!(build_document(OperationKind::Query, "Q", "f", &too_many, "").is_err(), "6 fields must be refused");
+    }
+
+    #[test]
+    fn lookups_split_identifiers() {
+        let isbns: Vec<String> = (0..23).map(|i| format!("978000000{i:04}")).collect();
+        let docs = edition_lookup_documents(&isbns, &["B00ABCDEFG", "b00abcdefg", "bad"], 4);
+        let sizes: Vec<usize> = docs.iter().map(BatchDocument::top_level_fields).collect();
+        assert_eq!(sizes, vec![5, 2], "23 ISBNs by 4 = 6 fields, plus 1 ASIN field, in documents of ≤5");
+        let sent: usize = docs
+            .iter()
+            .flat_map(|d| d.variables.iter().filter(|(k, _)| k.starts_with("isbns")))
+            .map(|(_, v)| v.as_array().unwrap().len())
+            .sum();
+        assert_eq!(sent, 23, "every ISBN is asked exactly once");
+        assert_eq!(docs[1].variables["asins_1"], json!(["B00ABCDEFG"]), "ASINs are normalized and deduplicated");
+        assert!(docs[0].query.contains("fragment EditionFields on editions"));
+    }
+
+    #[test]
+    fn isbn_and_asin_normalization() {
+        assert_eq!(normalize_isbn("978-0-316-24662-0").as_deref(), Some("9780316246620"));
+        assert_eq!(normalize_isbn("0-316-24662-x").as_deref(), Some("031624662X"));
+        assert_eq!(normalize_isbn("12345"), None);
+        assert_eq!(normalize_asin(" b00abcdefg ").as_deref(), Some("B00ABCDEFG"));
+    }
+
+    #[test]
+    fn mutation_errors_are_failures() {
+        let m = Mutation::UpdateUserBookRead { id: 5, read: DatesRead { progress_pages: Some(3), ..Default::default() } };
+        let err = m.outcome(Some(&json!({"id": 5, "error": "Edition not found"}))).expect_err("error set = failure");
+        assert!(err.to_string().contains("Edition not found"), "the message must carry Hardcover's reason");
+        assert!(m.outcome(Some(&json!({"id": null, "error": null}))).is_err(), "no id = nothing changed");
+        assert!(m.outcome(None).is_err(), "no payload = nothing changed");
+        assert_eq!(m.outcome(Some(&json!({"id": 5, "error": null}))).unwrap().id, 5);
+        let m = Mutation::UpdateUserBook { id: 1, changes: UserBookChanges { rating: Change::Clear, ..Default::default() } };
+        let doc = &mutation_documents(&[m])[0];
+        assert_eq!(doc.variables["object_0"], json!({"rating": null}));
+        assert!(doc.query.contains("{ id error }"), "mutations with an error field must select it");
+    }
+
+    #[test]
+    fn status_counts_need_two_documents() {
+        let docs = status_count_documents(7);
+        assert_eq!(docs.iter().map(BatchDocument::top_level_fields).collect::<Vec<_>>(), vec![5, 1]);
+        assert_eq!(docs[1].variables["status_0"], json!(6));
+    }
+}
