@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod export;
 pub mod hardcover;
+pub mod import;
 pub mod paths;
 pub mod secret;
 pub mod sources;
