@@ -5,6 +5,7 @@
 //! benchmarks and demo mode all talk real HTTP to something that behaves like production.
 
 pub mod hardcover;
+pub mod oauth;
 pub mod server;
 
 pub use server::RunningServer;
