@@ -42,7 +42,8 @@ pub async fn import_library(
     force_full: bool,
 ) -> Result<ImportReport, ImportError> {
     let same_user = store.meta_get(USER_ID)?.as_deref() == Some(user_id.to_string().as_str());
-    let last = store.meta_get(LAST_AT)?.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|d| d.with_timezone(&Utc));
+    let last =
+        store.meta_get(LAST_AT)?.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|d| d.with_timezone(&Utc));
     let mut report = ImportReport::default();
 
     let incremental = match last {
@@ -67,8 +68,11 @@ pub async fn import_library(
         report.user_books_removed = store.retain_user_books(&ids)?;
     }
 
-    let cached_counts: std::collections::HashMap<i64, i64> =
-        if report.full { Default::default() } else { store.lists()?.into_iter().map(|l| (l.id, l.books_count)).collect() };
+    let cached_counts: std::collections::HashMap<i64, i64> = if report.full {
+        Default::default()
+    } else {
+        store.lists()?.into_iter().map(|l| (l.id, l.books_count)).collect()
+    };
     let mut lists = Vec::new();
     for list in client.all_lists(user_id).await? {
         let rows = if cached_counts.get(&list.id) == Some(&list.books_count) {
@@ -104,8 +108,11 @@ pub fn last_import(store: &Store) -> Result<Option<String>, StoreError> {
 
 fn save_user_books(store: &Store, user_books: &[UserBook]) -> Result<(), StoreError> {
     store.upsert_books(&user_books.iter().map(|u| cached_book(&u.book)).collect::<Vec<_>>())?;
-    store.upsert_editions(&user_books.iter().filter_map(|u| u.edition.as_ref()).map(cached_edition).collect::<Vec<_>>())?;
-    let rows: Vec<(CachedUserBook, Vec<CachedRead>)> = user_books.iter().map(|u| (cached_user_book(u), cached_reads(u))).collect();
+    store.upsert_editions(
+        &user_books.iter().filter_map(|u| u.edition.as_ref()).map(cached_edition).collect::<Vec<_>>(),
+    )?;
+    let rows: Vec<(CachedUserBook, Vec<CachedRead>)> =
+        user_books.iter().map(|u| (cached_user_book(u), cached_reads(u))).collect();
     store.upsert_user_books(&rows)
 }
 

@@ -4,6 +4,7 @@
 //! the shell injects what it needs (callbacks, paths) instead. Data flows one way:
 //! source → match → plan (pure) → outbox (SQLite) → Hardcover.
 
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -194,7 +194,9 @@ impl Auth {
                 .map_err(|e| AuthError::Protocol(e.to_string()))?
                 .request_async(&http_fn)
                 .await
-                .map_err(|e| error::from_request(e, &self.settings.revoke_url, |r| AuthError::Authorization(r.to_string())))?;
+                .map_err(|e| {
+                error::from_request(e, &self.settings.revoke_url, |r| AuthError::Authorization(r.to_string()))
+            })?;
         }
         Ok(())
     }

@@ -3,7 +3,10 @@
 use std::time::Duration;
 
 use oauth2::basic::BasicClient;
-use oauth2::{AuthUrl, ClientId, ClientSecret, DeviceAuthorizationUrl, EndpointNotSet, EndpointSet, RedirectUrl, RevocationUrl, TokenUrl};
+use oauth2::{
+    AuthUrl, ClientId, ClientSecret, DeviceAuthorizationUrl, EndpointNotSet, EndpointSet, RedirectUrl, RevocationUrl,
+    TokenUrl,
+};
 use url::Url;
 
 use super::AuthError;

@@ -3,7 +3,9 @@
 //! Everything runs through [`run`] with injected output streams, so tests drive the real CLI
 //! in-process (no binary to find, no shared target dir races).
 
+mod account;
 mod context;
+mod library;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -34,10 +36,46 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Reading statuses and lists with their book counts.
+    /// Reading statuses and lists with their book counts (refreshes the local copy first).
     Shelves {
         #[arg(long)]
         json: bool,
+        /// Show the local copy without asking Hardcover.
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Connect Hardcover: OAuth in the browser (default), a device code, or a pasted token.
+    Connect {
+        /// Use a personal access token (from hardcover.app/account/api) instead of OAuth.
+        #[arg(long, value_name = "TOKEN", conflicts_with = "device")]
+        token: Option<String>,
+        /// Sign in on another device with a short code (for machines without a browser).
+        #[arg(long)]
+        device: bool,
+    },
+    /// Revoke the tokens at Hardcover and delete them from this computer.
+    Disconnect,
+    /// Re-read the library from Hardcover into the local copy (for the shelf browser and export).
+    Import {
+        /// Re-read everything instead of only what changed.
+        #[arg(long)]
+        full: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export shelves and lists (default: everything) from the local copy.
+    Export {
+        /// A status (read, want-to-read, …); repeatable.
+        #[arg(long, value_name = "NAME")]
+        shelf: Vec<String>,
+        /// A list by name; repeatable.
+        #[arg(long, value_name = "NAME")]
+        list: Vec<String>,
+        #[arg(long, value_name = "csv|json", default_value = "csv")]
+        format: crate::export::ExportFormat,
+        /// Write here instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -66,17 +104,20 @@ where
 async fn dispatch(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
     let ctx = Context::load(cli.config.as_deref(), cli.data_dir.as_deref())?;
     match cli.command {
-        Command::Status { json } => status(&ctx, json, out).await,
-        Command::Shelves { json } => shelves(&ctx, json, out).await,
+        Command::Status { json } => account::status(&ctx, json, out).await,
+        Command::Connect { token, device } => account::connect(&ctx, token, device, out).await,
+        Command::Disconnect => account::disconnect(&ctx, out).await,
+        Command::Shelves { json, offline } => library::shelves(&ctx, json, offline, out).await,
+        Command::Import { full, json } => library::import(&ctx, full, json, out).await,
+        Command::Export { shelf, list, format, out: file } => library::export(&ctx, &shelf, &list, format, file, out),
     }
 }
 
-async fn status(_ctx: &Context, _json: bool, _out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
-    anyhow::bail!("not implemented yet")
-}
-
-async fn shelves(_ctx: &Context, _json: bool, _out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
-    anyhow::bail!("not implemented yet")
+/// Pretty JSON plus a newline, for `--json` output.
+pub(crate) fn print_json(out: &mut (dyn Write + Send), value: &impl serde::Serialize) -> anyhow::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(())
 }
 
 /// The process entry point used by `src/main.rs`.

@@ -1,0 +1,180 @@
+//! The assembled core: config, database, auth and the Hardcover client, wired once.
+//!
+//! The CLI and the desktop shell both drive this; neither wires core pieces by itself, so the
+//! two cannot drift apart.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use serde::Serialize;
+
+use crate::auth::{Account, AccountProbe, Auth, AuthError, Connection, ProbeError};
+use crate::config::Config;
+use crate::export::STATUSES;
+use crate::hardcover::{HardcoverClient, HardcoverError, StaticToken, UserBookChanges};
+use crate::import::{ImportError, ImportReport, import_library, last_import};
+use crate::paths::AppPaths;
+use crate::secret::Secret;
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Hardcover(#[from] HardcoverError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error("not connected to Hardcover: run `hardcover-sync connect` (or Connect Hardcover… in the tray)")]
+    NotConnected,
+}
+
+pub struct App {
+    pub paths: AppPaths,
+    pub config: Config,
+    store: Arc<Store>,
+    auth: Auth,
+    client: HardcoverClient,
+}
+
+impl App {
+    pub fn open(paths: AppPaths, config: Config) -> Result<Self, AppError> {
+        let store = Arc::new(Store::open(&paths.database())?);
+        let hc = &config.scrobbling.hardcover;
+        let auth = Auth::from_config(hc, &paths)?.with_meta(Arc::clone(&store));
+        let client = HardcoverClient::new(hc.api_url.clone(), auth.session())?;
+        Ok(Self { paths, config, store, auth, client })
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    pub fn auth(&self) -> &Auth {
+        &self.auth
+    }
+
+    pub fn client(&self) -> &HardcoverClient {
+        &self.client
+    }
+
+    /// Answers auth's "who is this token, may it write" with the real API.
+    pub fn probe(&self) -> HardcoverProbe {
+        HardcoverProbe { api_url: self.config.scrobbling.hardcover.api_url.clone() }
+    }
+
+    pub async fn connection(&self) -> Connection {
+        self.auth.connection().await
+    }
+
+    pub async fn connect_token(&self, raw: &str) -> Result<Account, AppError> {
+        Ok(self.auth.connect_token(raw, &self.probe()).await?)
+    }
+
+    /// The connected user's id: cached at connect time, else asked of Hardcover.
+    pub async fn user_id(&self) -> Result<i64, AppError> {
+        let c = self.connection().await;
+        if !c.connected {
+            return Err(AppError::NotConnected);
+        }
+        match c.user_id {
+            Some(id) => Ok(id),
+            None => Ok(self.client.me().await?.id),
+        }
+    }
+
+    /// Bring the local library cache up to date (incremental unless `full`).
+    pub async fn refresh_library(&self, full: bool) -> Result<ImportReport, AppError> {
+        let user_id = self.user_id().await?;
+        Ok(import_library(&self.client, &self.store, user_id, Utc::now(), full).await?)
+    }
+
+    /// Statuses and lists with their counts, from the local cache.
+    pub fn shelves(&self) -> Result<Shelves, AppError> {
+        let counts = self.store.status_counts()?;
+        let statuses = STATUSES
+            .iter()
+            .map(|(id, name, slug)| Shelf {
+                kind: ShelfKind::Status,
+                id: *id,
+                name: (*name).to_owned(),
+                slug: Some((*slug).to_owned()),
+                count: counts[(*id - 1) as usize],
+            })
+            .collect();
+        let lists = self
+            .store
+            .lists()?
+            .into_iter()
+            .map(|l| Shelf { kind: ShelfKind::List, id: l.id, name: l.name, slug: l.slug, count: l.books_count })
+            .collect();
+        Ok(Shelves { statuses, lists, updated_at: last_import(&self.store)?, offline: false })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShelfKind {
+    Status,
+    List,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shelf {
+    pub kind: ShelfKind,
+    pub id: i64,
+    pub name: String,
+    pub slug: Option<String>,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shelves {
+    pub statuses: Vec<Shelf>,
+    pub lists: Vec<Shelf>,
+    /// When the cache was last brought up to date (RFC 3339), if ever.
+    pub updated_at: Option<String>,
+    /// True when Hardcover could not be reached and the cache was shown as it was.
+    pub offline: bool,
+}
+
+/// [`AccountProbe`] over the GraphQL API, with a throwaway client for the token being checked.
+pub struct HardcoverProbe {
+    api_url: url::Url,
+}
+
+impl HardcoverProbe {
+    fn client(&self, token: &Secret) -> Result<HardcoverClient, ProbeError> {
+        HardcoverClient::new(self.api_url.clone(), Arc::new(StaticToken::new(token.expose())))
+            .map_err(|e| ProbeError::Other(e.to_string()))
+    }
+}
+
+fn probe_error(e: HardcoverError) -> ProbeError {
+    match e {
+        HardcoverError::Unauthorized | HardcoverError::Token(_) => ProbeError::Unauthorized,
+        other => ProbeError::Other(other.to_string()),
+    }
+}
+
+#[async_trait]
+impl AccountProbe for HardcoverProbe {
+    async fn me(&self, token: &Secret) -> Result<Account, ProbeError> {
+        let me = self.client(token)?.me().await.map_err(probe_error)?;
+        Ok(Account { user_id: me.id, username: me.username.unwrap_or_else(|| format!("user {}", me.id)) })
+    }
+
+    /// A write that changes nothing: updating user_book 0 (which no one has) with no fields.
+    /// Without `write:library` Hardcover answers `insufficient_scope`; with it, a harmless
+    /// "not found" mutation error.
+    async fn can_write(&self, token: &Secret) -> Result<bool, ProbeError> {
+        match self.client(token)?.update_user_book(0, UserBookChanges::default()).await {
+            Ok(_) | Err(HardcoverError::Mutation { .. }) | Err(HardcoverError::GraphQl { .. }) => Ok(true),
+            Err(HardcoverError::InsufficientScope { .. }) => Ok(false),
+            Err(e) => Err(probe_error(e)),
+        }
+    }
+}
