@@ -1,0 +1,147 @@
+//! Top-level fields and relationships: what each field of `query_root` / `mutation_root` returns,
+//! which rows a user may see, and which scope a field needs.
+
+pub mod mutation;
+pub mod query;
+pub mod search;
+
+use serde_json::Value;
+
+use super::state::{Db, Table};
+
+/// What one request may see: the database, the caller, and the base URL covers live under.
+pub struct Ctx<'a> {
+    pub db: &'a Db,
+    pub user_id: i64,
+    pub base: &'a str,
+}
+
+/// A relationship's target.
+pub enum Related {
+    One(Table, Option<Value>),
+    Many(Table, Vec<Value>),
+}
+
+fn id_of(row: &Value, col: &str) -> Option<i64> {
+    row.get(col).and_then(Value::as_i64)
+}
+
+impl Ctx<'_> {
+    /// Users only see their own library rows (user_books, reads, lists, list_books).
+    pub fn visible(&self, table: Table, row: &Value) -> bool {
+        let id = id_of(row, "id").unwrap_or_default();
+        match table {
+            Table::UserBooks | Table::Lists => id_of(row, "user_id") == Some(self.user_id),
+            Table::UserBookReads => self.db.read_owner(id) == Some(self.user_id),
+            Table::ListBooks => self.db.list_book_owner(id) == Some(self.user_id),
+            _ => true,
+        }
+    }
+
+    pub fn row(&self, table: Table, id: i64) -> Option<Value> {
+        self.db.row(table, id, self.base).filter(|r| self.visible(table, r))
+    }
+
+    /// Every row of `table` the caller may see, ascending id.
+    pub fn all(&self, table: Table) -> Vec<Value> {
+        self.many(table, self.db.ids(table))
+    }
+
+    fn many(&self, table: Table, ids: impl IntoIterator<Item = i64>) -> Vec<Value> {
+        ids.into_iter().filter_map(|id| self.row(table, id)).collect()
+    }
+
+    fn one(&self, table: Table, id: Option<i64>) -> Related {
+        Related::One(table, id.and_then(|id| self.row(table, id)))
+    }
+
+    /// The relationship `name` of a `table` row, or `None` when `name` is not a relationship.
+    pub fn relation(&self, table: Table, row: &Value, name: &str) -> Option<Related> {
+        let db = self.db;
+        let id = id_of(row, "id").unwrap_or_default();
+        let col = |c: &str| id_of(row, c);
+        Some(match (table, name) {
+            (Table::Users, "user_books") => {
+                Related::Many(Table::UserBooks, self.many(Table::UserBooks, db.user_books_of(id).iter().map(|u| u.id)))
+            }
+            (Table::Users, "lists") => {
+                Related::Many(Table::Lists, self.many(Table::Lists, db.lists_of(id).iter().map(|l| l.id)))
+            }
+            (Table::UserBooks, "book")
+            | (Table::UserBookReads | Table::ListBooks | Table::Editions | Table::Contributions, "book") => {
+                self.one(Table::Books, col("book_id"))
+            }
+            (Table::UserBooks | Table::UserBookReads | Table::ListBooks, "edition") => {
+                self.one(Table::Editions, col("edition_id"))
+            }
+            (Table::UserBooks | Table::Lists, "user") => self.one(Table::Users, col("user_id")),
+            (Table::UserBooks, "user_book_reads") => Related::Many(
+                Table::UserBookReads,
+                self.many(Table::UserBookReads, db.reads_of(id).iter().map(|r| r.id)),
+            ),
+            (Table::UserBooks, "user_book_status") => self.one(Table::UserBookStatuses, col("status_id")),
+            (Table::UserBookReads, "user_book") => self.one(Table::UserBooks, col("user_book_id")),
+            (Table::Books, "editions") => {
+                Related::Many(Table::Editions, self.many(Table::Editions, db.editions_of(id).iter().map(|e| e.id)))
+            }
+            (Table::Books, "contributions") | (Table::Editions, "contributions") => {
+                let book_id = if table == Table::Books { id } else { col("book_id").unwrap_or_default() };
+                let n = db.books.get(&book_id).map_or(0, |b| b.author_ids.len() as i64);
+                Related::Many(Table::Contributions, self.many(Table::Contributions, (0..n).map(|i| book_id * 10 + i)))
+            }
+            (Table::Books | Table::Editions, "image") => self.one(Table::Images, col("image_id")),
+            (Table::Books, "default_physical_edition") => self.one(Table::Editions, col("default_physical_edition_id")),
+            (Table::Books, "default_audio_edition") => self.one(Table::Editions, col("default_audio_edition_id")),
+            (Table::Books, "default_ebook_edition") => self.one(Table::Editions, col("default_ebook_edition_id")),
+            (Table::Books, "default_cover_edition") => self.one(Table::Editions, col("default_cover_edition_id")),
+            (Table::Books, "user_books") => Related::Many(
+                Table::UserBooks,
+                self.many(Table::UserBooks, db.user_books.values().filter(|u| u.book_id == id).map(|u| u.id)),
+            ),
+            (Table::Books | Table::Editions, "list_books") => {
+                let ids = db
+                    .list_books
+                    .values()
+                    .filter(|lb| if table == Table::Books { lb.book_id == id } else { lb.edition_id == Some(id) });
+                Related::Many(Table::ListBooks, self.many(Table::ListBooks, ids.map(|lb| lb.id).collect::<Vec<_>>()))
+            }
+            (Table::Editions, "reading_format") => self.one(Table::ReadingFormats, col("reading_format_id")),
+            (Table::Contributions, "author") => self.one(Table::Authors, col("author_id")),
+            (Table::Authors, "contributions") => {
+                let ids = db.books.values().flat_map(|b| {
+                    b.author_ids.iter().enumerate().filter(|(_, a)| **a == id).map(move |(i, _)| b.id * 10 + i as i64)
+                });
+                Related::Many(Table::Contributions, self.many(Table::Contributions, ids.collect::<Vec<_>>()))
+            }
+            (Table::Lists, "list_books") => Related::Many(
+                Table::ListBooks,
+                self.many(Table::ListBooks, db.list_books_of(id).iter().map(|lb| lb.id)),
+            ),
+            (Table::ListBooks, "list") => self.one(Table::Lists, col("list_id")),
+            _ => return None,
+        })
+    }
+}
+
+/// The scope a top-level field needs (Hardcover's scoped tokens); `None` for unknown fields,
+/// which fail later as "not found".
+pub fn required_scope(mutation: bool, field: &str) -> Option<&'static str> {
+    if mutation {
+        return if field.contains("list_book") {
+            Some("write:lists")
+        } else if field.contains("user_book") {
+            Some("write:library")
+        } else {
+            None
+        };
+    }
+    let base = field.trim_end_matches("_by_pk").trim_end_matches("_aggregate");
+    match base {
+        "me" | "users" => Some("read:me:content"),
+        "user_books" | "user_book_reads" | "user_book_statuses" | "lists" | "list_books" => Some("read:library"),
+        "books" | "editions" | "authors" | "reading_formats" | "images" | "contributions" | "search" => {
+            Some("read:catalog")
+        }
+        _ => None,
+    }
+}

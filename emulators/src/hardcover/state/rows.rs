@@ -1,0 +1,164 @@
+//! The JSON each row shows to GraphQL: stored columns plus the ones Hardcover computes
+//! (`progress`, `read_count`, `cached_contributors`, `cached_image`, …).
+
+use serde_json::{Value, json};
+
+use super::{Db, Table, format};
+
+const STATUS_NAMES: &[(i64, &str, &str)] = &[
+    (1, "Want to Read", "want-to-read"),
+    (2, "Currently Reading", "currently-reading"),
+    (3, "Read", "read"),
+    (4, "Paused", "paused"),
+    (5, "Did Not Finish", "did-not-finish"),
+    (6, "Ignored", "ignored"),
+];
+
+/// Where a book's cover is served (by `covers.rs`), under the base URL the client used.
+pub fn cover_url(base: &str, book_id: i64) -> String {
+    format!("{base}/covers/{book_id}.png")
+}
+
+fn merge(mut row: Value, extra: Value) -> Value {
+    if let (Some(o), Value::Object(e)) = (row.as_object_mut(), extra) {
+        o.extend(e);
+    }
+    row
+}
+
+impl Db {
+    /// Every id of a table, ascending (Postgres has no order without `order_by`; ascending ids
+    /// keep the emulator deterministic).
+    pub fn ids(&self, table: Table) -> Vec<i64> {
+        match table {
+            Table::Users => self.users.keys().copied().collect(),
+            Table::Authors => self.authors.keys().copied().collect(),
+            Table::Books | Table::Images => self.books.keys().copied().collect(),
+            Table::Editions => self.editions.keys().copied().collect(),
+            Table::ReadingFormats => format::ALL.iter().map(|(id, _)| *id).collect(),
+            Table::UserBookStatuses => STATUS_NAMES.iter().map(|(id, ..)| *id).collect(),
+            Table::Contributions => {
+                self.books.values().flat_map(|b| (0..b.author_ids.len() as i64).map(move |i| b.id * 10 + i)).collect()
+            }
+            Table::UserBooks => self.user_books.keys().copied().collect(),
+            Table::UserBookReads => self.reads.keys().copied().collect(),
+            Table::Lists => self.lists.keys().copied().collect(),
+            Table::ListBooks => self.list_books.keys().copied().collect(),
+        }
+    }
+
+    /// The row `id` of `table` as GraphQL sees it; `base` is the emulator's public base URL.
+    pub fn row(&self, table: Table, id: i64, base: &str) -> Option<Value> {
+        let ser = |v: &dyn erased::Ser| v.to_json();
+        Some(match table {
+            Table::Users => {
+                let u = self.users.get(&id)?;
+                let books_count = self.user_books_of(id).len();
+                merge(ser(u), json!({"books_count": books_count, "object_type": "User", "pro": false}))
+            }
+            Table::Authors => ser(self.authors.get(&id)?),
+            Table::Books => {
+                let b = self.books.get(&id)?;
+                let editions = self.editions_of(id);
+                let first_of = |f: i64| editions.iter().find(|e| e.reading_format_id == f).map(|e| e.id);
+                merge(
+                    ser(b),
+                    json!({
+                        "cached_contributors": self.cached_contributors(id),
+                        "cached_image": self.image_json(id, base),
+                        "image_id": id,
+                        "editions_count": editions.len(),
+                        "default_physical_edition_id": first_of(format::PHYSICAL),
+                        "default_audio_edition_id": first_of(format::AUDIO),
+                        "default_ebook_edition_id": first_of(format::EBOOK),
+                        "default_cover_edition_id": editions.first().map(|e| e.id),
+                    }),
+                )
+            }
+            Table::Editions => {
+                let e = self.editions.get(&id)?;
+                merge(
+                    ser(e),
+                    json!({
+                        "cached_contributors": self.cached_contributors(e.book_id),
+                        "cached_image": self.image_json(e.book_id, base),
+                        "image_id": e.book_id,
+                    }),
+                )
+            }
+            Table::ReadingFormats => {
+                let (id, name) = format::ALL.iter().find(|(f, _)| *f == id)?;
+                json!({"id": id, "format": name})
+            }
+            Table::UserBookStatuses => {
+                let (id, status, slug) = STATUS_NAMES.iter().find(|(s, ..)| *s == id)?;
+                json!({"id": id, "status": status, "slug": slug, "description": status})
+            }
+            Table::Images => {
+                self.books.get(&id)?;
+                self.image_json(id, base)
+            }
+            Table::Contributions => {
+                let book = self.books.get(&(id / 10))?;
+                let author_id = *book.author_ids.get((id % 10) as usize)?;
+                json!({"id": id, "author_id": author_id, "book_id": book.id, "contributable_id": book.id,
+                       "contributable_type": "Book", "contribution": null})
+            }
+            Table::UserBooks => {
+                let ub = self.user_books.get(&id)?;
+                let finished: Vec<_> = self.reads_of(id).iter().filter_map(|r| r.finished_at).collect();
+                merge(
+                    ser(ub),
+                    json!({
+                        "read_count": finished.len(),
+                        "first_read_date": finished.iter().min(),
+                        "last_read_date": finished.iter().max(),
+                        "has_review": ub.review_raw.is_some(),
+                        "review": ub.review_raw,
+                        "object_type": "UserBook",
+                    }),
+                )
+            }
+            Table::UserBookReads => {
+                let r = self.reads.get(&id)?;
+                merge(ser(r), json!({"progress": self.read_progress(r)}))
+            }
+            Table::Lists => {
+                let l = self.lists.get(&id)?;
+                merge(ser(l), json!({"books_count": self.list_books_of(id).len(), "object_type": "List"}))
+            }
+            Table::ListBooks => ser(self.list_books.get(&id)?),
+        })
+    }
+
+    fn image_json(&self, book_id: i64, base: &str) -> Value {
+        // A stable per-book colour, so covers differ without storing anything.
+        let color = format!("#{:06x}", (book_id as u64).wrapping_mul(2_654_435_761) & 0xff_ffff);
+        json!({"id": book_id, "url": cover_url(base, book_id), "width": 400, "height": 600, "ratio": 0.6667,
+               "color": color, "imageable_id": book_id, "imageable_type": "Book"})
+    }
+
+    /// Hardcover's denormalized contributor list on books and editions.
+    fn cached_contributors(&self, book_id: i64) -> Value {
+        let Some(book) = self.books.get(&book_id) else { return json!([]) };
+        Value::Array(
+            book.author_ids
+                .iter()
+                .filter_map(|a| self.authors.get(a))
+                .map(|a| json!({"author": {"id": a.id, "name": a.name, "slug": a.slug, "image": {}}, "contribution": null}))
+                .collect(),
+        )
+    }
+}
+
+/// Lets `row` serialize the different row types through one closure.
+mod erased {
+    pub trait Ser {
+        fn to_json(&self) -> serde_json::Value;
+    }
+    impl<T: serde::Serialize> Ser for T {
+        fn to_json(&self) -> serde_json::Value {
+            serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+        }
+    }
+}
