@@ -34,7 +34,7 @@ function rng(seed: number) {
   };
 }
 
-const FIRST = ['The', 'A', 'Silent', 'Last', 'Hidden', 'Burning', 'Glass', 'Northern', 'Quiet', 'Iron', 'Paper', 'Winter', 'Distant', 'Small'];
+const FIRST = ['The', 'Our', 'Silent', 'Last', 'Hidden', 'Burning', 'Glass', 'Northern', 'Quiet', 'Iron', 'Paper', 'Winter', 'Distant', 'Small'];
 const SECOND = ['Garden', 'River', 'Library', 'Orchard', 'Lighthouse', 'Kingdom', 'Cartographer', 'Harbor', 'Archive', 'Forest', 'Machine', 'Tide', 'Hours', 'Atlas'];
 const TAIL = ['', '', '', ' of Ash', ' at Dusk', ' Beneath', ' of Small Things', ': A Novel', ' and the Sea', ' Returns'];
 const AUTHORS = [
@@ -63,7 +63,7 @@ export function generateLibrary(n: number, seed = 7): BookRow[] {
       userBookId: 1000 + i,
       bookId: i,
       title: `${pick(FIRST)} ${pick(SECOND)}${pick(TAIL)}`,
-      authors: r() < 0.15 ? [pick(AUTHORS), pick(AUTHORS)] : [pick(AUTHORS)],
+      authors: r() < 0.15 ? [...new Set([pick(AUTHORS), pick(AUTHORS)])] : [pick(AUTHORS)],
       coverUrl: null,
       statusId,
       rating: statusId === 3 && r() < 0.8 ? Math.round(r() * 8 + 2) / 2 : null,

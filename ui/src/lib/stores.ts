@@ -45,6 +45,26 @@ export const offline = derived(
   ([$s, $sh, $e]) => Boolean($s?.offline || $sh?.offline || $e),
 );
 
+/** Back to a fresh start (tests, and after disconnecting). */
+export function resetState(): void {
+  appStatus.set(null);
+  shelves.set(null);
+  currentShelf.set(null);
+  view.set('books');
+  detailBookId.set(null);
+  reconnectBanner.set(null);
+  offlineByError.set(false);
+  connectPanelWanted.set(false);
+  syncProgress.set(null);
+  exportProgress.set(null);
+  lastSyncFinished.set(null);
+  lastConnectResult.set(null);
+  toasts.set([]);
+  selection.set(new Set());
+  exportOpen.set(false);
+  bookPatched.set(null);
+}
+
 let toastSeq = 0;
 export function toast(text: string, tone: Toast['tone'] = 'info', ttlMs = 6000): void {
   const id = ++toastSeq;
@@ -141,5 +161,13 @@ export async function listenToEvents(): Promise<() => void> {
     }),
     listen<Progress>('export-progress', (ev) => exportProgress.set(ev.payload)),
   ]);
-  return () => offs.forEach((off) => off());
+  return () =>
+    offs.forEach((off) => {
+      // Unlisten returns a promise; a window being torn down may already have lost its bridge.
+      try {
+        void Promise.resolve(off()).catch(() => {});
+      } catch {
+        // Same: nothing left to unsubscribe from.
+      }
+    });
 }

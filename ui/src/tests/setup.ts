@@ -1,19 +1,25 @@
 import { clearMocks } from '@tauri-apps/api/mocks';
 import { cleanup } from '@testing-library/svelte';
 import { afterEach } from 'vitest';
-
-// jsdom lacks these; the UI only uses them for niceties.
-if (!('ResizeObserver' in globalThis)) {
-  class RO {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  }
-  (globalThis as unknown as { ResizeObserver: unknown }).ResizeObserver = RO;
-}
+import { resetState } from '../lib/stores';
+import { clearCoverCache } from '../lib/covers';
 
 afterEach(() => {
+  // Unmount first: components unsubscribe from events through the mocked bridge.
   cleanup();
   clearMocks();
+  resetState();
+  clearCoverCache();
   localStorage.clear();
 });
+
+// jsdom has no layout and no ResizeObserver (Svelte's bind:clientHeight uses it); sizes stay 0
+// and the virtual list falls back to its default viewport height.
+if (!('ResizeObserver' in globalThis)) {
+  class NoLayoutResizeObserver {
+    observe(): void {}
+    unobserve(): void {}
+    disconnect(): void {}
+  }
+  (globalThis as unknown as { ResizeObserver: unknown }).ResizeObserver = NoLayoutResizeObserver;
+}
