@@ -10,7 +10,11 @@ async function start(): Promise<void> {
   // The demo backend only ever loads on request, and never inside the real app.
   if (!inTauri && params.has('mock')) {
     const { installMockBackend } = await import('./lib/mock-backend');
-    installMockBackend({ books: Number(params.get('books')) || 300, scenario: params.get('scenario') });
+    installMockBackend({
+      books: Number(params.get('books')) || 300,
+      scenario: params.get('scenario'),
+      everythingList: params.has('bench'),
+    });
   }
   const target = document.getElementById('app');
   if (!target) throw new Error('index.html is missing #app');
@@ -20,6 +24,10 @@ async function start(): Promise<void> {
     openDemoView(view);
   }
   mount(App, { target, props: { initialView: view } });
+  if (!inTauri && params.has('mock') && params.has('bench')) {
+    const { runBenchScenario } = await import('./lib/bench-scenario');
+    void runBenchScenario();
+  }
 }
 
 void start();

@@ -32,6 +32,11 @@ function haystack(b: BookRow): string {
   return h;
 }
 
+/** Precomputes the search text of every row (cheap to call again: cached per row). */
+export function warmSearchIndex(rows: BookRow[]): void {
+  for (const b of rows) haystack(b);
+}
+
 export function filterBooks(rows: BookRow[], query: string, format: BookFormat | 'all'): BookRow[] {
   const q = query.trim().toLowerCase();
   // ISBNs are often typed with hyphens or spaces.

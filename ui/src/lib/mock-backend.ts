@@ -23,6 +23,8 @@ export interface MockOptions {
   books?: number;
   /** 'offline' | 'reconnect' | 'disconnected' | null */
   scenario?: string | null;
+  /** Adds a list holding every book, so a benchmark can open one shelf of `books` books. */
+  everythingList?: boolean;
 }
 
 // Deterministic so screenshots do not change from run to run.
@@ -88,6 +90,10 @@ export function installMockBackend(opts: MockOptions = {}): void {
     { id: 2, name: 'Book club 2026' },
     { id: 3, name: 'Comfort reads' },
   ];
+  if (opts.everythingList) {
+    lists.push({ id: 99, name: 'Everything' });
+    for (const b of books) b.listIds.push(99);
+  }
   const scenario = opts.scenario ?? null;
 
   const summary = (runId: number, hoursAgo: number, dryRun = false): RunSummary => ({
