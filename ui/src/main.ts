@@ -23,7 +23,11 @@ async function start(): Promise<void> {
     const { openDemoView } = await import('./lib/demo-views');
     openDemoView(view);
   }
-  mount(App, { target, props: { initialView: view } });
+  mount(App, { target, props: { initialView: view === 'sync-open' ? 'sync' : view } });
+  if (view === 'sync-open' && params.has('mock')) {
+    const { openSyncDetails } = await import('./lib/demo-views');
+    openSyncDetails();
+  }
   if (!inTauri && params.has('mock') && params.has('bench')) {
     const { runBenchScenario } = await import('./lib/bench-scenario');
     void runBenchScenario();

@@ -50,6 +50,11 @@ function isoDay(daysAgo: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+function daysBefore(day: string | null, n: number): string | null {
+  if (!day) return null;
+  return new Date(Date.parse(`${day}T00:00:00Z`) - n * 86400000).toISOString().slice(0, 10);
+}
+
 export function generateLibrary(n: number, seed = 7): BookRow[] {
   const r = rng(seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)] as T;
@@ -168,8 +173,8 @@ export function installMockBackend(opts: MockOptions = {}): void {
       reads:
         b.statusId === 3
           ? [
-              { id: bookId * 100 + 1, startedAt: isoDay(400), finishedAt: isoDay(380), progress: 100, progressPages: b.pages, progressSeconds: b.audioSeconds, editionId: ed?.id ?? null },
-              { id: bookId * 100 + 2, startedAt: isoDay(40), finishedAt: b.finishedAt, progress: 100, progressPages: b.pages, progressSeconds: b.audioSeconds, editionId: ed?.id ?? null },
+              { id: bookId * 100 + 1, startedAt: isoDay(1400), finishedAt: isoDay(1380), progress: 100, progressPages: b.pages, progressSeconds: b.audioSeconds, editionId: ed?.id ?? null },
+              { id: bookId * 100 + 2, startedAt: daysBefore(b.finishedAt, 18), finishedAt: b.finishedAt, progress: 100, progressPages: b.pages, progressSeconds: b.audioSeconds, editionId: ed?.id ?? null },
             ]
           : b.progress !== null
             ? [{ id: bookId * 100 + 1, startedAt: isoDay(12), finishedAt: null, progress: b.progress, progressPages: b.pages ? Math.round((b.pages * b.progress) / 100) : null, progressSeconds: b.audioSeconds ? Math.round((b.audioSeconds * b.progress) / 100) : null, editionId: ed?.id ?? null }]

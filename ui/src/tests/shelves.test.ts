@@ -1,4 +1,4 @@
-import { render, screen, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { get } from 'svelte/store';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +40,7 @@ describe('book list', () => {
     await screen.findByText('10,000 books');
 
     const list = screen.getByRole('listbox');
+    expect(list.classList.contains('viewport'), 'the list keeps its scroll-container class when callers add theirs').toBe(true);
     const rendered = within(list).getAllByRole('option').length;
     expect(rendered, 'a virtual list must not put all 10,000 rows in the DOM').toBeLessThan(60);
     expect(rendered, 'the first screenful must be rendered').toBeGreaterThan(5);
@@ -50,6 +51,20 @@ describe('book list', () => {
     const options = within(screen.getByRole('listbox')).getAllByRole('option');
     expect(options.length, 'search results are windowed too').toBeLessThan(60);
     for (const o of options) expect(o.textContent?.toLowerCase(), 'every row shown must match the search').toContain('lighthouse');
+  });
+
+  it('scrolling moves the window of rendered rows', async () => {
+    installBackend({ list_books: () => big });
+    render(BookList, { shelf: { kind: 'status', id: 3, name: 'Read' } });
+    await screen.findByText('10,000 books');
+    const list = screen.getByRole('listbox');
+    list.scrollTop = 56 * 5000;
+    await fireEvent.scroll(list);
+    const sorted = sortBooks(big, 'title', 'asc');
+    const ids = within(list).getAllByRole('option').map((o) => o.id);
+    expect(ids, 'row 5,000 is rendered after scrolling to it').toContain(`book-${sorted[5000]?.bookId}`);
+    expect(ids, 'the first row is no longer in the DOM').not.toContain(`book-${sorted[0]?.bookId}`);
+    expect(ids.length, 'still only a window of rows').toBeLessThan(60);
   });
 
   it('finds a book by ISBN', async () => {
