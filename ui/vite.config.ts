@@ -24,5 +24,7 @@ export default defineConfig({
     include: ['src/**/*.test.ts'],
     setupFiles: ['src/tests/setup.ts'],
     restoreMocks: true,
+    // CI shares two cores with cargo builds: generous limits keep slow runs from failing.
+    testTimeout: 20000,
   },
 });

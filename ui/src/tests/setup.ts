@@ -1,8 +1,11 @@
 import { clearMocks } from '@tauri-apps/api/mocks';
-import { cleanup } from '@testing-library/svelte';
+import { cleanup, configure } from '@testing-library/svelte';
 import { afterEach } from 'vitest';
 import { resetState } from '../lib/stores';
 import { clearCoverCache } from '../lib/covers';
+
+// findBy* waits up to 1 s by default; a loaded two-core CI machine can need longer.
+configure({ asyncUtilTimeout: 5000 });
 
 afterEach(() => {
   // Unmount first: components unsubscribe from events through the mocked bridge.
