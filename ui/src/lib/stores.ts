@@ -1,0 +1,173 @@
+// App-wide state. Plain svelte/store so it can be read from .ts modules and tests alike.
+import { derived, get, writable } from 'svelte/store';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import { api, toIpcError } from './api';
+import type { AppStatus, BookRow, ConnectResult, IpcError, Progress, RunSummary, Shelves, ShelfKind } from './types';
+
+export type View = 'books' | 'sync' | 'settings';
+
+export interface ShelfRef {
+  kind: ShelfKind;
+  id: number;
+  name: string;
+}
+
+export interface Toast {
+  id: number;
+  tone: 'info' | 'error' | 'success';
+  text: string;
+}
+
+export const appStatus = writable<AppStatus | null>(null);
+export const shelves = writable<Shelves | null>(null);
+export const currentShelf = writable<ShelfRef | null>(null);
+export const view = writable<View>('books');
+export const detailBookId = writable<number | null>(null);
+/** Set when a command answered `reconnect_needed` or the status says so. */
+export const reconnectBanner = writable<string | null>(null);
+/** Set when a command answered `offline`; cleared by the next successful status. */
+export const offlineByError = writable(false);
+/** Set when a command answered `not_connected`: Settings opens on the connect panel. */
+export const connectPanelWanted = writable(false);
+export const syncProgress = writable<Progress | null>(null);
+export const exportProgress = writable<Progress | null>(null);
+export const lastSyncFinished = writable<RunSummary | null>(null);
+export const lastConnectResult = writable<ConnectResult | null>(null);
+export const toasts = writable<Toast[]>([]);
+/** Books the user picked in the list (for export). */
+export const selection = writable<Set<number>>(new Set());
+export const exportOpen = writable(false);
+/** The latest row a command returned (set_status, set_rating): lists patch themselves with it. */
+export const bookPatched = writable<BookRow | null>(null);
+
+export const offline = derived(
+  [appStatus, shelves, offlineByError],
+  ([$s, $sh, $e]) => Boolean($s?.offline || $sh?.offline || $e),
+);
+
+/** Back to a fresh start (tests, and after disconnecting). */
+export function resetState(): void {
+  appStatus.set(null);
+  shelves.set(null);
+  currentShelf.set(null);
+  view.set('books');
+  detailBookId.set(null);
+  reconnectBanner.set(null);
+  offlineByError.set(false);
+  connectPanelWanted.set(false);
+  syncProgress.set(null);
+  exportProgress.set(null);
+  lastSyncFinished.set(null);
+  lastConnectResult.set(null);
+  toasts.set([]);
+  selection.set(new Set());
+  exportOpen.set(false);
+  bookPatched.set(null);
+}
+
+let toastSeq = 0;
+export function toast(text: string, tone: Toast['tone'] = 'info', ttlMs = 6000): void {
+  const id = ++toastSeq;
+  toasts.update((t) => [...t, { id, tone, text }]);
+  if (ttlMs > 0) setTimeout(() => dismissToast(id), ttlMs);
+}
+export function dismissToast(id: number): void {
+  toasts.update((t) => t.filter((x) => x.id !== id));
+}
+
+/**
+ * The one place command failures are turned into UI: by code, never by message text.
+ * Returns the normalised error so callers can still show it inline.
+ */
+export function reportError(e: unknown): IpcError {
+  const err = toIpcError(e);
+  switch (err.code) {
+    case 'not_connected':
+      connectPanelWanted.set(true);
+      view.set('settings');
+      break;
+    case 'reconnect_needed':
+      reconnectBanner.set(err.message || 'Hardcover needs you to sign in again.');
+      break;
+    case 'offline':
+      offlineByError.set(true);
+      break;
+    case 'rate_limited':
+      toast('Hardcover asked us to slow down. We will try again shortly.', 'info');
+      break;
+    case 'busy':
+      toast('Already working on that — try again in a moment.', 'info');
+      break;
+    case 'invalid_input':
+    case 'not_found':
+    case 'hardcover_error':
+    case 'source_error':
+    default:
+      toast(err.message || 'Something went wrong.', 'error');
+  }
+  return err;
+}
+
+export function applyStatus(s: AppStatus): void {
+  appStatus.set(s);
+  offlineByError.set(false);
+  reconnectBanner.set(s.reconnectNeeded ? (s.reconnectReason ?? 'Hardcover needs you to sign in again.') : null);
+  if (s.connected) connectPanelWanted.set(false);
+  if (s.sync.progress) syncProgress.set(s.sync.progress);
+}
+
+export async function loadStatus(): Promise<void> {
+  try {
+    applyStatus(await api.getStatus());
+  } catch (e) {
+    reportError(e);
+  }
+}
+
+export async function loadShelves(refresh = false): Promise<void> {
+  try {
+    const s = refresh ? await api.refreshLibrary() : await api.listShelves();
+    shelves.set(s);
+    if (!get(currentShelf)) {
+      const first = s.statuses.find((x) => x.id === 2) ?? s.statuses[0];
+      if (first) currentShelf.set({ kind: first.kind, id: first.id, name: first.name });
+    }
+  } catch (e) {
+    reportError(e);
+  }
+}
+
+/** Subscribes to the app's events; returns one function that unsubscribes them all. */
+export async function listenToEvents(): Promise<() => void> {
+  const offs: UnlistenFn[] = await Promise.all([
+    listen<AppStatus>('status-changed', (ev) => applyStatus(ev.payload)),
+    listen<Progress>('sync-progress', (ev) => syncProgress.set(ev.payload)),
+    listen<RunSummary>('sync-finished', (ev) => {
+      syncProgress.set(null);
+      lastSyncFinished.set(ev.payload);
+      const s = ev.payload;
+      toast(
+        s.errors > 0
+          ? `Sync finished with ${s.errors} error${s.errors === 1 ? '' : 's'}`
+          : `Sync finished: ${s.progressUpdated} updated, ${s.finished} finished, ${s.skipped} skipped`,
+        s.errors > 0 ? 'error' : 'success',
+      );
+      void loadShelves();
+    }),
+    listen<ConnectResult>('connect-result', (ev) => {
+      lastConnectResult.set(ev.payload);
+      toast(ev.payload.message, ev.payload.ok ? 'success' : 'error');
+      void loadStatus();
+    }),
+    listen<Progress>('export-progress', (ev) => exportProgress.set(ev.payload)),
+  ]);
+  return () =>
+    offs.forEach((off) => {
+      // Unlisten returns a promise; a window being torn down may already have lost its bridge.
+      try {
+        void Promise.resolve(off()).catch(() => {});
+      } catch {
+        // Same: nothing left to unsubscribe from.
+      }
+    });
+}

@@ -1,0 +1,59 @@
+import { render, screen, waitFor } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import SettingsView from '../lib/components/SettingsView.svelte';
+import { appStatus } from '../lib/stores';
+import type { Settings } from '../lib/types';
+import { SETTINGS, STATUS, callsTo, installBackend } from './backend';
+
+describe('settings', () => {
+  it('adds a source, tests it, and saves with the secret sent once', async () => {
+    const calls = installBackend({
+      get_settings: () => SETTINGS,
+      save_settings: (a) => a.settings,
+      test_source: () => ({ ok: true, message: 'Connected', items: 12 }),
+    });
+    appStatus.set(STATUS);
+    const user = userEvent.setup();
+    render(SettingsView);
+    await user.click(await screen.findByRole('button', { name: 'Add source' }));
+    await user.type(screen.getByRole('textbox', { name: 'Server URL' }), 'https://abs.example');
+    await user.type(screen.getByLabelText('API token'), 's3cret');
+    await user.click(screen.getByRole('button', { name: 'Test connection' }));
+    expect(await screen.findByText(/Connected \(12 items\)/), 'the test result is shown').toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Done' }));
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(callsTo(calls, 'save_settings').length, 'Save sends save_settings once').toBe(1));
+    expect((screen.getByRole('button', { name: 'Save' }) as HTMLButtonElement).disabled, 'after saving nothing is unsaved').toBe(true);
+    const saved = callsTo(calls, 'save_settings')[0]?.args.settings as Settings;
+    expect(saved.sources, 'the new source is saved with its write-only secret').toEqual([
+      { kind: 'audiobookshelf', name: 'Audiobookshelf', url: 'https://abs.example', username: null, library: [], hasSecret: false, secret: 's3cret' },
+    ]);
+  });
+
+  it('sends the token only to connect_token and clears the field', async () => {
+    const calls = installBackend({
+      get_settings: () => SETTINGS,
+      connect_token: () => STATUS,
+    });
+    appStatus.set({ ...STATUS, connected: false, username: null });
+    const user = userEvent.setup();
+    render(SettingsView);
+    await user.click(await screen.findByRole('button', { name: 'or paste a token' }));
+    await user.type(screen.getByLabelText('Hardcover API token'), 'tok_123');
+    await user.click(screen.getByRole('button', { name: 'Connect' }));
+    expect(await screen.findByText(/Connected as/), 'a good token connects').toBeTruthy();
+    expect(callsTo(calls, 'connect_token')[0]?.args, 'the token goes to connect_token').toEqual({ token: 'tok_123' });
+    const others = calls.filter((c) => c.cmd !== 'connect_token' && JSON.stringify(c.args).includes('tok_123'));
+    expect(others, 'no other command may carry the token').toEqual([]);
+  });
+
+  it('start at login calls set_autostart', async () => {
+    const calls = installBackend({ get_settings: () => SETTINGS, set_autostart: (a) => a.enabled });
+    appStatus.set(STATUS);
+    const user = userEvent.setup();
+    render(SettingsView);
+    await user.click(await screen.findByRole('checkbox', { name: 'Start at login' }));
+    expect(callsTo(calls, 'set_autostart')[0]?.args, 'ticking Start at login enables autostart').toEqual({ enabled: true });
+  });
+});

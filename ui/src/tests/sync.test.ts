@@ -1,0 +1,102 @@
+import { render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { emit } from '@tauri-apps/api/event';
+import { describe, expect, it } from 'vitest';
+import SyncView from '../lib/components/SyncView.svelte';
+import { appStatus, listenToEvents } from '../lib/stores';
+import type { RunSummary, UnmatchedItem } from '../lib/types';
+import { STATUS, callsTo, installBackend } from './backend';
+
+const RUN: RunSummary = {
+  runId: 7,
+  startedAt: '2026-11-25T08:00:00Z',
+  finishedAt: '2026-11-25T08:01:00Z',
+  dryRun: false,
+  added: 1,
+  progressUpdated: 4,
+  finished: 1,
+  rated: 0,
+  writtenBack: 0,
+  skipped: 9,
+  unmatched: 1,
+  errors: 0,
+  hardcoverRequests: 12,
+};
+
+const UNMATCHED: UnmatchedItem[] = [
+  {
+    source: 'Home ABS',
+    itemId: 'li_42',
+    title: 'The Glass Cartographer',
+    authors: ['Ada Lindqvist'],
+    candidates: [
+      { bookId: 300, title: 'The Glass Cartographer', authors: ['Ada Lindqvist'], year: 2019, coverUrl: null },
+      { bookId: 301, title: 'Glass Cartography', authors: ['A. Lindqvist'], year: 2003, coverUrl: null },
+    ],
+  },
+];
+
+describe('sync view', () => {
+  it('Link… on an unmatched item sends link_item with the picked candidate', async () => {
+    const calls = installBackend({
+      sync_runs: () => [RUN],
+      unmatched_items: () => UNMATCHED,
+      book_editions: () => [],
+      link_item: () => null,
+    });
+    const user = userEvent.setup();
+    render(SyncView);
+    await user.click(await screen.findByRole('button', { name: 'Link The Glass Cartographer…' }));
+    const picker = screen.getByRole('group', { name: /Link The Glass Cartographer/ });
+    await user.click(within(picker).getByRole('button', { name: /^The Glass Cartographer/ }));
+    await within(picker).findByRole('radio', { name: /Keep my current edition/ });
+    await user.click(within(picker).getByRole('button', { name: /Link to/ }));
+    expect(callsTo(calls, 'link_item').map((c) => c.args), 'the matcher candidate the user picked is linked, edition left alone').toEqual([
+      { source: 'Home ABS', itemId: 'li_42', bookId: 300, editionId: null },
+    ]);
+    expect(screen.queryByRole('button', { name: 'Link The Glass Cartographer…' }), 'a linked item leaves the unmatched list').toBeNull();
+  });
+
+  it('shows per-book results with the reason each was skipped', async () => {
+    const calls = installBackend({
+      sync_runs: () => [RUN],
+      unmatched_items: () => [],
+      run_items: () => [
+        { source: 'Home ABS', id: 'li_1', title: 'Piranesi', action: 'progress', result: 'skipped', reason: 'progress on Hardcover is ahead' },
+      ],
+    });
+    const user = userEvent.setup();
+    render(SyncView);
+    await user.click(await screen.findByRole('button', { name: 'Details' }));
+    expect(await screen.findByText('progress on Hardcover is ahead'), 'the skip reason is shown').toBeTruthy();
+    expect(callsTo(calls, 'run_items')[0]?.args, 'details come from run_items for that run').toEqual({ runId: 7 });
+  });
+
+  it('Preview shows the dry-run plan', async () => {
+    const calls = installBackend({
+      sync_runs: () => [],
+      unmatched_items: () => [],
+      sync_preview: () => [{ source: 'Komga', itemId: 'b1', title: 'Paper Tide', action: 'mark finished', detail: 'finished 2026-11-24' }],
+    });
+    const user = userEvent.setup();
+    render(SyncView);
+    await user.click(await screen.findByRole('button', { name: 'Preview' }));
+    expect(await screen.findByText('mark finished'), 'the planned action is listed').toBeTruthy();
+    expect(screen.getByText(/nothing was changed/), 'a preview says it changed nothing').toBeTruthy();
+    expect(callsTo(calls, 'sync_now'), 'a preview never starts a real sync').toEqual([]);
+  });
+
+  it('sync-progress and sync-finished events drive the progress bar', async () => {
+    installBackend({ sync_runs: () => [], unmatched_items: () => [], list_shelves: () => null });
+    appStatus.set(STATUS);
+    const stop = await listenToEvents();
+    render(SyncView);
+    await emit('sync-progress', { done: 3, total: 12 });
+    const bar = await screen.findByRole('progressbar', { name: 'Sync progress: 3 of 12' });
+    expect(bar.getAttribute('aria-valuenow'), 'three of twelve is 25%').toBe('25');
+    await emit('sync-finished', RUN);
+    await screen.findByRole('button', { name: 'Sync now' });
+    expect(screen.queryByRole('progressbar'), 'the bar goes away when the run finishes').toBeNull();
+    stop();
+  });
+});
