@@ -1,0 +1,146 @@
+//! `connect --token`, `shelves`, `import`, `export` against the Hardcover emulator.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::support::{Sandbox, TOKEN, hardcover};
+
+#[tokio::test]
+async fn shelves_json_lists_six_statuses_and_lists_with_emulator_counts() {
+    let hc = hardcover(150).await;
+    let sb = Sandbox::new(&hc, "");
+    let (ok, out, err) = sb.cli(&["connect", "--token", &format!("Bearer {TOKEN}")]).await;
+    assert!(ok, "connect --token must accept a token with a Bearer prefix: {err}");
+    assert!(out.contains("Connected as reader"), "connect must name the user: {out}");
+
+    let (ok, out, err) = sb.cli(&["shelves", "--json"]).await;
+    assert!(ok, "shelves must succeed: {err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("shelves --json must print JSON");
+
+    let user_id = hc.user_id("reader").unwrap();
+    let (want_status, want_lists) = {
+        let db = hc.state().db();
+        let mut by_status: BTreeMap<i64, i64> = BTreeMap::new();
+        for ub in db.user_books_of(user_id) {
+            *by_status.entry(ub.status_id).or_default() += 1;
+        }
+        let lists: HashMap<String, i64> =
+            db.lists_of(user_id).iter().map(|l| (l.name.clone(), db.list_books_of(l.id).len() as i64)).collect();
+        (by_status, lists)
+    };
+
+    let statuses = v["statuses"].as_array().unwrap();
+    assert_eq!(statuses.len(), 6, "shelves must list all six reading statuses, empty ones too");
+    for s in statuses {
+        let id = s["id"].as_i64().unwrap();
+        assert_eq!(
+            s["count"].as_i64().unwrap(),
+            want_status.get(&id).copied().unwrap_or(0),
+            "the count of status {id} must equal the emulator's"
+        );
+    }
+    let lists = v["lists"].as_array().unwrap();
+    assert_eq!(lists.len(), want_lists.len(), "every list of the user must be shown");
+    assert!(want_lists.values().any(|n| *n > 100), "the seeded library must have a list longer than one page");
+    for l in lists {
+        let name = l["name"].as_str().unwrap();
+        assert_eq!(l["count"].as_i64(), want_lists.get(name).copied(), "list {name:?} must show its real size");
+    }
+}
+
+#[tokio::test]
+async fn second_import_is_incremental_and_sees_changes() {
+    let hc = hardcover(80).await;
+    let sb = Sandbox::new(&hc, "");
+    assert!(sb.cli(&["connect", "--token", TOKEN]).await.0);
+    let (ok, out, err) = sb.cli(&["import", "--json"]).await;
+    assert!(ok, "{err}");
+    let first: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(first["full"], true, "the first import must read everything");
+
+    // Change one book's status behind our back, as the user would on the website.
+    let user_id = hc.user_id("reader").unwrap();
+    {
+        let mut db = hc.state().db();
+        let id = db.user_books_of(user_id).iter().find(|u| u.status_id == 1).map(|u| u.id).unwrap();
+        let ub = db.user_books.get_mut(&id).unwrap();
+        ub.status_id = 4;
+        ub.updated_at = "2099-01-01T00:00:00+00:00".into();
+    }
+    let (ok, out, err) = sb.cli(&["import", "--json"]).await;
+    assert!(ok, "{err}");
+    let second: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(second["full"], false, "a second import with consistent counts must be incremental");
+    assert!(second["user_books_fetched"].as_i64().unwrap() >= 1, "the changed book must be fetched");
+
+    let (_, out, _) = sb.cli(&["shelves", "--json", "--offline"]).await;
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let paused = v["statuses"].as_array().unwrap().iter().find(|s| s["id"] == 4).unwrap()["count"].as_i64().unwrap();
+    let want = hc.state().db().user_books_of(user_id).iter().filter(|u| u.status_id == 4).count() as i64;
+    assert_eq!(paused, want, "an incremental import must pick up a status change made on Hardcover");
+}
+
+#[tokio::test]
+async fn export_csv_round_trips_the_emulator_library() {
+    let hc = hardcover(120).await;
+    let sb = Sandbox::new(&hc, "");
+    assert!(sb.cli(&["connect", "--token", TOKEN]).await.0);
+    assert!(sb.cli(&["import"]).await.0);
+    let file = sb.dir.path().join("export.csv");
+    let (ok, _, err) = sb.cli(&["export", "--format", "csv", "--out", file.to_str().unwrap()]).await;
+    assert!(ok, "export must succeed: {err}");
+
+    let mut reader = csv::Reader::from_path(&file).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header, hardcover_sync::export::GOODREADS_HEADER, "the CSV must use Goodreads' header in its order");
+    let mut exported: HashMap<i64, csv::StringRecord> = HashMap::new();
+    for rec in reader.records() {
+        let rec = rec.unwrap();
+        exported.insert(rec[0].parse().unwrap(), rec);
+    }
+
+    let user_id = hc.user_id("reader").unwrap();
+    let db = hc.state().db();
+    let shelved = db.user_books_of(user_id);
+    let mut listed: Vec<i64> =
+        db.lists_of(user_id).iter().flat_map(|l| db.list_books_of(l.id)).map(|lb| lb.book_id).collect();
+    listed.extend(shelved.iter().map(|u| u.book_id));
+    listed.sort_unstable();
+    listed.dedup();
+    assert_eq!(exported.len(), listed.len(), "every shelved or listed book must be exported exactly once");
+    let slug =
+        |s: i64| ["to-read", "currently-reading", "read", "paused", "did-not-finish", "ignored"][(s - 1) as usize];
+    for ub in shelved {
+        let rec = exported.get(&ub.book_id).expect("a shelved book must be in the export");
+        let book = &db.books[&ub.book_id];
+        assert_eq!(&rec[1], book.title.as_str(), "the title must round-trip");
+        assert_eq!(&rec[18], slug(ub.status_id), "the exclusive shelf must be the Hardcover status");
+        let want_rating = ub.rating.map(|r| (r.round() as i64).to_string()).unwrap_or("0".into());
+        assert_eq!(&rec[7], want_rating.as_str(), "the rating must round-trip (whole stars in Goodreads CSV)");
+        if let Some(e) = ub.edition_id.and_then(|e| db.editions.get(&e)) {
+            if let Some(isbn) = &e.isbn_13 {
+                assert_eq!(&rec[6], format!("=\"{isbn}\"").as_str(), "ISBN13 must be written Goodreads-style");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn status_without_connection_says_how_to_connect() {
+    let hc = hardcover(5).await;
+    let sb = Sandbox::new(&hc, "");
+    let (ok, out, _) = sb.cli(&["status"]).await;
+    assert!(ok);
+    assert!(out.contains("Not connected"), "status must say when nothing is connected: {out}");
+    let (ok, _, err) = sb.cli(&["shelves"]).await;
+    assert!(!ok, "shelves without a connection must fail");
+    assert!(err.contains("hardcover-sync connect"), "the error must say how to connect: {err}");
+}
+
+#[tokio::test]
+async fn bad_config_names_key_and_line() {
+    let hc = hardcover(1).await;
+    let sb = Sandbox::new(&hc, "    colour: blue\n");
+    let (ok, _, err) = sb.cli(&["status"]).await;
+    assert!(!ok, "an unknown key must be an error");
+    assert!(err.contains("colour") && err.contains("line 5"), "the error must name the key and line: {err}");
+}

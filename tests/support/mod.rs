@@ -1,0 +1,56 @@
+//! Shared test fixtures: emulators with a seeded library, config files, and running the CLI
+//! in-process.
+
+use std::path::{Path, PathBuf};
+
+use hardcover_sync_emulators::hardcover::{ALL_SCOPES, HardcoverEmulator, RunningHardcover, SeedSpec};
+
+pub const TOKEN: &str = "hc_pat_integration_test_token_0001";
+
+/// A Hardcover emulator with a seeded library for user "reader" and a personal token.
+pub async fn hardcover(books: usize) -> RunningHardcover {
+    HardcoverEmulator::builder()
+        .library(SeedSpec { books, ..SeedSpec::default() })
+        .user("reader")
+        .personal_token(TOKEN, ALL_SCOPES)
+        .start()
+        .await
+        .expect("the Hardcover emulator must start on loopback")
+}
+
+/// A temp folder with a config pointing at `hc` (file token store) and a data dir.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+    pub data: PathBuf,
+}
+
+impl Sandbox {
+    pub fn new(hc: &RunningHardcover, extra_yaml: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config.yaml");
+        let data = dir.path().join("data");
+        let yaml = format!(
+            "scrobbling:\n  hardcover:\n    api_url: {}\n    token_store: file\n{extra_yaml}",
+            hc.graphql_url()
+        );
+        std::fs::write(&config, yaml).unwrap();
+        Self { dir, config, data }
+    }
+
+    /// Run the CLI with `args` after `--config … --data-dir …`; returns (success, stdout, stderr).
+    pub async fn cli(&self, args: &[&str]) -> (bool, String, String) {
+        run_cli(&self.config, &self.data, args).await
+    }
+}
+
+pub async fn run_cli(config: &Path, data: &Path, args: &[&str]) -> (bool, String, String) {
+    let mut argv: Vec<String> = vec!["hardcover-sync".into(), "--config".into(), config.display().to_string()];
+    argv.extend(["--data-dir".into(), data.display().to_string()]);
+    argv.extend(args.iter().map(|s| s.to_string()));
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let code = hardcover_sync::cli::run(argv, &mut out, &mut err).await;
+    let ok = code == std::process::ExitCode::SUCCESS;
+    (ok, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+}
