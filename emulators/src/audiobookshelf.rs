@@ -55,6 +55,13 @@ struct Item {
     mtime: i64,
     birthtime: i64,
     added_at: i64,
+    /// The media file's own times, and when the scanner recorded it (they differ on a real server).
+    file_mtime: i64,
+    file_ctime: i64,
+    file_birthtime: i64,
+    file_added_at: i64,
+    library_file_added_at: i64,
+    last_scan: i64,
 }
 
 #[derive(Default)]
@@ -197,6 +204,12 @@ fn seed_samples(st: &mut AbsState) {
         mtime: 1_795_594_993_975,
         birthtime: 1_795_594_993_859,
         added_at: 1_795_595_134_187,
+        file_mtime: 1_795_594_994_399,
+        file_ctime: 1_795_594_994_399,
+        file_birthtime: 1_795_594_993_975,
+        file_added_at: 1_795_595_134_186,
+        library_file_added_at: 1_795_595_133_987,
+        last_scan: 1_795_595_134_186,
     });
     st.progress.insert(
         SAMPLE_AUDIOBOOK_ID.into(),
@@ -229,6 +242,12 @@ fn seed_samples(st: &mut AbsState) {
         mtime: 1_795_594_994_417,
         birthtime: 1_795_594_993_859,
         added_at: 1_795_595_133_999,
+        file_mtime: 1_795_594_994_416,
+        file_ctime: 1_795_594_994_417,
+        file_birthtime: 1_795_594_994_416,
+        file_added_at: 1_795_595_133_986,
+        library_file_added_at: 1_795_595_133_986,
+        last_scan: 1_795_595_133_997,
     });
     st.progress.insert(
         SAMPLE_EBOOK_ID.into(),
@@ -276,11 +295,17 @@ fn seed_book(st: &mut AbsState, n: usize, b: &SeedBook) {
         mtime: b.started_ms - 86_400_000,
         birthtime: b.started_ms - 86_400_000,
         added_at: b.started_ms - 3_600_000,
+        file_mtime: b.started_ms - 86_400_000,
+        file_ctime: b.started_ms - 86_400_000,
+        file_birthtime: b.started_ms - 86_400_000,
+        file_added_at: b.started_ms - 3_600_000,
+        library_file_added_at: b.started_ms - 3_600_000,
+        last_scan: b.started_ms - 3_600_000,
     };
     let duration = if b.audio { b.duration_secs.floor() } else { 0.0 };
     let progress = json!({
         "id": uuid(0x4, n), "userId": USER_ID, "libraryItemId": id, "episodeId": null, "mediaItemId": media_id,
-        "mediaItemType": "book", "duration": duration,
+        "mediaItemType": "book", "duration": whole(duration),
         "progress": if b.audio || b.finished { b.fraction } else { 0.0 },
         "currentTime": if b.audio { (b.fraction * duration).round() } else { 0.0 },
         "isFinished": b.finished, "hideFromContinueListening": false,
@@ -318,6 +343,12 @@ fn seed_podcast(st: &mut AbsState) {
         mtime: 1_795_594_993_975,
         birthtime: 1_795_594_993_975,
         added_at: 1_795_594_993_975,
+        file_mtime: 1_795_594_993_975,
+        file_ctime: 1_795_594_993_975,
+        file_birthtime: 1_795_594_993_975,
+        file_added_at: 1_795_594_993_975,
+        library_file_added_at: 1_795_594_993_975,
+        last_scan: 1_795_594_993_975,
     });
     st.progress.insert(
         id.clone(),
@@ -353,7 +384,8 @@ async fn status() -> Json<Value> {
 
 async fn me(State(state): St) -> Response {
     let st = lock(&state);
-    let progress: Vec<Value> = st.progress.values().cloned().collect();
+    // In the order the items were added, as the server lists them.
+    let progress: Vec<Value> = st.items.iter().filter_map(|i| st.progress.get(&i.id).cloned()).collect();
     reply(
         st.fault,
         json!({"id":USER_ID,"username":"root","email":null,"type":"root","token":"<redacted-jwt>",
@@ -416,7 +448,7 @@ fn list_item(it: &Item) -> Value {
     let mut v = item_head(it);
     let mut media = json!({"id":it.media_id,"metadata":list_metadata(it),"coverPath":null,"tags":[],
         "numTracks":u32::from(it.audio),"numAudioFiles":u32::from(it.audio),"numChapters":0,
-        "duration":it.duration,"size":it.size});
+        "duration":whole(it.duration),"size":it.size});
     if !it.audio {
         media["ebookFormat"] = json!("epub");
     }
@@ -430,14 +462,14 @@ fn file_metadata(it: &Item) -> Value {
     let dir = format!("{}/{}", it.author, it.title);
     json!({"filename":it.file_name,"ext":format!(".{}", it.file_name.rsplit('.').next().unwrap_or("")),
         "path":format!("/audiobooks/{dir}/{}", it.file_name),"relPath":it.file_name,"size":it.size,
-        "mtimeMs":it.mtime,"ctimeMs":it.mtime,"birthtimeMs":it.birthtime})
+        "mtimeMs":it.file_mtime,"ctimeMs":it.file_ctime,"birthtimeMs":it.file_birthtime})
 }
 
 fn audio_file(it: &Item) -> Value {
-    json!({"index":1,"ino":it.file_ino,"metadata":file_metadata(it),"addedAt":it.added_at,"updatedAt":it.added_at,
+    json!({"index":1,"ino":it.file_ino,"metadata":file_metadata(it),"addedAt":it.file_added_at,"updatedAt":it.file_added_at,
         "trackNumFromMeta":null,"discNumFromMeta":null,"trackNumFromFilename":null,"discNumFromFilename":null,
         "manuallyVerified":false,"exclude":false,"error":null,"format":"MP2/3 (MPEG audio layer 2/3)",
-        "duration":it.duration,"bitRate":8000,"language":null,"codec":"mp3","timeBase":"1/14112000","channels":1,
+        "duration":whole(it.duration),"bitRate":8000,"language":null,"codec":"mp3","timeBase":"1/14112000","channels":1,
         "channelLayout":"mono","chapters":[],"embeddedCoverArt":null,
         "metaTags":{"tagAlbum":it.title,"tagArtist":it.author,"tagGenre":"Fiction","tagTitle":it.title,
             "tagAlbumArtist":it.author,"tagDate":it.published_year,"tagEncoder":"Lavf59.27.100","tagIsbn":it.isbn,
@@ -459,7 +491,7 @@ fn expanded_item(it: &Item, progress: Option<&Value>) -> Value {
     let file_type = if it.audio { "audio" } else { "ebook" };
     let mut media = json!({"id":it.media_id,"metadata":metadata,"coverPath":null,"tags":[],
         "numTracks":u32::from(it.audio),"numAudioFiles":u32::from(it.audio),"numChapters":0,
-        "duration":it.duration,"size":it.size});
+        "duration":whole(it.duration),"size":it.size});
     if it.audio {
         let mut track = audio_file(it);
         track["title"] = json!(it.file_name);
@@ -476,21 +508,26 @@ fn expanded_item(it: &Item, progress: Option<&Value>) -> Value {
         media["audioFiles"] = json!([]);
         media["chapters"] = json!([]);
         media["ebookFile"] = json!({"ino":it.file_ino,"metadata":file_metadata(it),"isSupplementary":null,
-            "addedAt":it.added_at,"updatedAt":it.added_at,"fileType":"ebook","ebookFormat":"epub"});
+            "addedAt":it.file_added_at,"updatedAt":it.file_added_at,"fileType":"ebook","ebookFormat":"epub"});
         media["tracks"] = json!([]);
     }
     v.insert("media".into(), media);
     v.insert("numFiles".into(), json!(1));
     v.insert("size".into(), json!(it.size));
-    v.insert("lastScan".into(), json!(it.added_at));
+    v.insert("lastScan".into(), json!(it.last_scan));
     v.insert("scanVersion".into(), json!("2.36.0"));
     v.insert(
         "libraryFiles".into(),
         json!([{"ino":it.file_ino,"metadata":file_metadata(it),"isSupplementary":if it.audio { Value::Null } else { json!(false) },
-            "addedAt":it.added_at,"updatedAt":it.added_at,"fileType":file_type}]),
+            "addedAt":it.library_file_added_at,"updatedAt":it.library_file_added_at,"fileType":file_type}]),
     );
     v.insert("userMediaProgress".into(), progress.cloned().unwrap_or(Value::Null));
     Value::Object(v)
+}
+
+/// A number as the server's JavaScript writes it: whole numbers without a fraction (`0`, not `0.0`).
+fn whole(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 1e15 { json!(x as i64) } else { json!(x) }
 }
 
 fn num(v: &Value, key: &str) -> f64 {
@@ -599,7 +636,7 @@ async fn patch_progress(State(state): St, Path(id): Path<String>, Json(body): Js
     let n = st.progress.len();
     let p = st.progress.entry(id.clone()).or_insert_with(|| {
         json!({"id":uuid(0x5, n),"userId":USER_ID,"libraryItemId":id,"episodeId":null,"mediaItemId":item.media_id,
-            "mediaItemType":"book","duration":item.duration,"progress":0,"currentTime":0,"isFinished":false,
+            "mediaItemType":"book","duration":whole(item.duration),"progress":0,"currentTime":0,"isFinished":false,
             "hideFromContinueListening":false,"ebookLocation":null,"ebookProgress":0,"lastUpdate":now,
             "startedAt":now,"finishedAt":null})
     });
