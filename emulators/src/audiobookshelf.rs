@@ -548,7 +548,11 @@ fn matches_filter(filter: &str, p: Option<&Value>) -> bool {
     }
 }
 
-async fn library_items(State(state): St, Path(id): Path<String>, Query(q): Query<BTreeMap<String, String>>) -> Response {
+async fn library_items(
+    State(state): St,
+    Path(id): Path<String>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
     let st = lock(&state);
     if id != LIBRARY_ID && id != PODCAST_LIBRARY_ID {
         return (StatusCode::NOT_FOUND, "Library not found").into_response();

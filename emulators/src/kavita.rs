@@ -237,9 +237,9 @@ async fn auth(State(state): St, req: Request, next: Next) -> Response {
 }
 
 fn read_filter(body: &Value) -> bool {
-    body["statements"].as_array().is_some_and(|s| {
-        s.iter().any(|st| st["field"].as_i64() == Some(20) && st["comparison"].as_i64() == Some(1))
-    })
+    body["statements"]
+        .as_array()
+        .is_some_and(|s| s.iter().any(|st| st["field"].as_i64() == Some(20) && st["comparison"].as_i64() == Some(1)))
 }
 
 fn series_json(s: &Series) -> Value {
@@ -264,7 +264,11 @@ async fn series_all(State(state): St, Query(q): Query<BTreeMap<String, String>>,
     let (items, total_pages, per_page): (Vec<Value>, usize, usize) = if size == 0 {
         (matching.iter().map(|s| series_json(s)).collect(), 1, total)
     } else {
-        (matching.iter().skip((page - 1) * size).take(size).map(|s| series_json(s)).collect(), total.div_ceil(size), size)
+        (
+            matching.iter().skip((page - 1) * size).take(size).map(|s| series_json(s)).collect(),
+            total.div_ceil(size),
+            size,
+        )
     };
     let body = Value::Array(items);
     if let Some(r) = faulty(st.fault, &body) {
@@ -307,12 +311,8 @@ async fn volumes(State(state): St, Query(q): Query<BTreeMap<String, String>>) ->
 
 async fn set_progress(State(state): St, Json(body): Json<Value>) -> Response {
     let mut st = lock(&state);
-    let (sid, vid, cid, page) = (
-        body["seriesId"].as_i64(),
-        body["volumeId"].as_i64(),
-        body["chapterId"].as_i64(),
-        body["pageNum"].as_i64(),
-    );
+    let (sid, vid, cid, page) =
+        (body["seriesId"].as_i64(), body["volumeId"].as_i64(), body["chapterId"].as_i64(), body["pageNum"].as_i64());
     let now = Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let Some(s) = st.series.iter_mut().find(|s| Some(s.id) == sid && Some(s.volume_id) == vid) else {
         return (StatusCode::BAD_REQUEST, "Could not save progress").into_response();

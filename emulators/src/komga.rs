@@ -230,8 +230,7 @@ fn matches(cond: &Value, b: &Book) -> Result<bool, String> {
 }
 
 fn book_json(b: &Book) -> Value {
-    let (media_type, profile) =
-        if b.comic { ("application/zip", "DIVINA") } else { ("application/epub+zip", "EPUB") };
+    let (media_type, profile) = if b.comic { ("application/zip", "DIVINA") } else { ("application/epub+zip", "EPUB") };
     let ext = if b.comic { "cbz" } else { "epub" };
     json!({"id":b.id,"seriesId":b.series_id,"seriesTitle":b.title,"libraryId":LIBRARY_ID,"name":b.title,
         "url":format!("/books/{}/{}.{ext}", b.title, b.title),"number":1,"created":b.created,"lastModified":b.created,
@@ -288,11 +287,12 @@ async fn read_progress(State(state): St, Path(id): Path<String>, Json(body): Jso
     }
     let Some(b) = st.books.iter_mut().find(|b| b.id == id) else { return StatusCode::NOT_FOUND.into_response() };
     let now = Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let (page, completed) = match (body.get("page").and_then(Value::as_i64), body.get("completed").and_then(Value::as_bool)) {
-        (_, Some(true)) => (b.pages, true),
-        (Some(p), c) if (1..=b.pages).contains(&p) => (p, c.unwrap_or(p == b.pages)),
-        _ => return (StatusCode::BAD_REQUEST, "page or completed required, page within the book").into_response(),
-    };
+    let (page, completed) =
+        match (body.get("page").and_then(Value::as_i64), body.get("completed").and_then(Value::as_bool)) {
+            (_, Some(true)) => (b.pages, true),
+            (Some(p), c) if (1..=b.pages).contains(&p) => (p, c.unwrap_or(p == b.pages)),
+            _ => return (StatusCode::BAD_REQUEST, "page or completed required, page within the book").into_response(),
+        };
     let created = b.progress.get("created").cloned().unwrap_or(json!(now));
     b.progress = json!({"page":page,"completed":completed,"readDate":now,"created":created,"lastModified":now,
         "deviceId":"","deviceName":""});

@@ -155,12 +155,9 @@ async fn put_progress(State(state): St, req: Request) -> Response {
     if st.fault != Fault::None {
         return reply(st.fault, json!({}));
     }
-    let (Some(doc), Some(pct), Some(progress), Some(device)) = (
-        body["document"].as_str(),
-        body["percentage"].as_f64(),
-        body["progress"].as_str(),
-        body["device"].as_str(),
-    ) else {
+    let (Some(doc), Some(pct), Some(progress), Some(device)) =
+        (body["document"].as_str(), body["percentage"].as_f64(), body["progress"].as_str(), body["device"].as_str())
+    else {
         return (StatusCode::FORBIDDEN, Json(json!({"code":2003,"message":"Invalid request"}))).into_response();
     };
     let timestamp = chrono::Utc::now().timestamp();

@@ -183,7 +183,11 @@ async fn auth(State(state): St, req: Request, next: Next) -> Response {
             .unwrap_or_default();
         st.access.contains(token)
     };
-    if ok { next.run(req).await } else { (StatusCode::UNAUTHORIZED, Json(json!({"error":"unauthorized"}))).into_response() }
+    if ok {
+        next.run(req).await
+    } else {
+        (StatusCode::UNAUTHORIZED, Json(json!({"error":"unauthorized"}))).into_response()
+    }
 }
 
 async fn books(State(state): St, Query(q): Query<BTreeMap<String, String>>) -> Response {
@@ -211,7 +215,8 @@ async fn put_progress(State(state): St, Path(id): Path<String>, Json(body): Json
         return StatusCode::NOT_FOUND.into_response();
     }
     let Some(fraction) = body["fraction"].as_f64().filter(|f| (0.0..=1.0).contains(f)) else {
-        return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"error":"fraction must be within 0..1"}))).into_response();
+        return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"error":"fraction must be within 0..1"})))
+            .into_response();
     };
     let now = json!(Utc::now().to_rfc3339());
     let finished = body["finished"].as_bool().unwrap_or(false);
@@ -219,7 +224,8 @@ async fn put_progress(State(state): St, Path(id): Path<String>, Json(body): Json
     p["fraction"] = json!(fraction);
     p["position"] = body["position"].clone();
     p["finished"] = json!(finished);
-    p["finished_at"] = if finished { body["finished_at"].as_str().map_or(now.clone(), |t| json!(t)) } else { Value::Null };
+    p["finished_at"] =
+        if finished { body["finished_at"].as_str().map_or(now.clone(), |t| json!(t)) } else { Value::Null };
     p["updated_at"] = now;
     StatusCode::NO_CONTENT.into_response()
 }

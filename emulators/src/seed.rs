@@ -69,8 +69,7 @@ impl SeedBook {
 /// A valid ISBN-13 (978 prefix, correct check digit) derived from `n`.
 pub fn isbn13_for(n: u64) -> String {
     let body = format!("978{:09}", 100_000_000 + n % 900_000_000);
-    let sum: u32 =
-        body.bytes().enumerate().map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 }).sum();
+    let sum: u32 = body.bytes().enumerate().map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 }).sum();
     format!("{body}{}", (10 - sum % 10) % 10)
 }
 

@@ -87,7 +87,11 @@ impl Http {
     }
 
     /// Run a pure parser over a reply's body, naming the source and URL when it fails.
-    pub fn parse<T>(&self, reply: &Reply, parser: impl FnOnce(&[u8]) -> Result<T, ParseError>) -> Result<T, SourceError> {
+    pub fn parse<T>(
+        &self,
+        reply: &Reply,
+        parser: impl FnOnce(&[u8]) -> Result<T, ParseError>,
+    ) -> Result<T, SourceError> {
         parser(&reply.body).map_err(|e| self.bad(&reply.url, e.to_string()))
     }
 

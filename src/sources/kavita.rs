@@ -215,9 +215,8 @@ impl Kavita {
     }
 
     async fn volumes(&self, series_id: i64) -> Result<Vec<KavitaVolume>, SourceError> {
-        let reply = self
-            .send(|| self.http.get("/api/series/volumes").query(&[("seriesId", series_id.to_string())]))
-            .await?;
+        let reply =
+            self.send(|| self.http.get("/api/series/volumes").query(&[("seriesId", series_id.to_string())])).await?;
         self.http.parse(&reply, parse_volumes)
     }
 

@@ -104,7 +104,9 @@ impl KomgaBook {
         let profile = self.media.media_profile.as_deref().unwrap_or_default();
         let mime = self.media.media_type.as_deref().unwrap_or_default();
         // DIVINA is Komga's profile for image archives (CBZ/CBR): comics and manga.
-        if profile.eq_ignore_ascii_case("DIVINA") || mime.contains("zip") && !mime.contains("epub") || mime.contains("rar")
+        if profile.eq_ignore_ascii_case("DIVINA")
+            || mime.contains("zip") && !mime.contains("epub")
+            || mime.contains("rar")
         {
             Format::Comic
         } else {
@@ -131,11 +133,16 @@ pub fn to_source_item(source: &str, book: &KomgaBook) -> Result<Option<SourceIte
     let writers: Vec<String> = md
         .authors
         .iter()
-        .filter(|a| a.role.as_deref().is_none_or(|r| r.eq_ignore_ascii_case("writer") || r.eq_ignore_ascii_case("author")))
+        .filter(|a| {
+            a.role.as_deref().is_none_or(|r| r.eq_ignore_ascii_case("writer") || r.eq_ignore_ascii_case("author"))
+        })
         .filter_map(|a| normalize::text(Some(&a.name)))
         .collect();
-    let authors =
-        if writers.is_empty() { md.authors.iter().filter_map(|a| normalize::text(Some(&a.name))).collect() } else { writers };
+    let authors = if writers.is_empty() {
+        md.authors.iter().filter_map(|a| normalize::text(Some(&a.name))).collect()
+    } else {
+        writers
+    };
     let isbns = normalize::isbns(md.isbn.as_deref());
     let total = (pages > 0).then_some(pages as f64);
     Ok(Some(SourceItem {
@@ -214,9 +221,11 @@ impl ProgressSource for Komga {
                 let page = match position {
                     Some(p) => p.round().max(1.0) as i64,
                     None => {
-                        let reply = self.http.send(self.auth(self.http.get(&format!("/api/v1/books/{item_id}")))).await?;
+                        let reply =
+                            self.http.send(self.auth(self.http.get(&format!("/api/v1/books/{item_id}")))).await?;
                         let book = self.http.parse(&reply, parse_book)?;
-                        ((fraction * book.media.pages_count as f64).round() as i64).clamp(1, book.media.pages_count.max(1))
+                        ((fraction * book.media.pages_count as f64).round() as i64)
+                            .clamp(1, book.media.pages_count.max(1))
                     }
                 };
                 json!({"page": page})

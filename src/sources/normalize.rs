@@ -58,8 +58,7 @@ fn is_isbn10(s: &str) -> bool {
 
 /// Check digit for the first 12 digits of an ISBN-13 (weights 1, 3, 1, 3, …).
 pub fn isbn13_check(first12: &str) -> char {
-    let sum: u32 =
-        first12.bytes().enumerate().map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 }).sum();
+    let sum: u32 = first12.bytes().enumerate().map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 }).sum();
     char::from(b'0' + ((10 - sum % 10) % 10) as u8)
 }
 

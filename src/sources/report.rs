@@ -110,8 +110,22 @@ mod tests {
         assert_eq!(
             keys,
             [
-                "asin", "authors", "finished", "finished_at", "format", "fraction", "id", "isbn10", "isbn13", "position",
-                "source", "started_at", "title", "total", "unit", "updated_at"
+                "asin",
+                "authors",
+                "finished",
+                "finished_at",
+                "format",
+                "fraction",
+                "id",
+                "isbn10",
+                "isbn13",
+                "position",
+                "source",
+                "started_at",
+                "title",
+                "total",
+                "unit",
+                "updated_at"
             ],
             "the JSON view's item fields are a stable interface"
         );

@@ -50,7 +50,11 @@ fn real_server_samples_parse_into_the_expected_items() {
     let after = parse_me(&read(&dir, "me-after-finish.json")).unwrap();
     let finished = to_source_item("abs", item(SAMPLE_EBOOK_ID), after.iter().find(|p| p.is_finished).unwrap()).unwrap();
     assert!(finished.is_finished && finished.fraction == 1.0);
-    assert_eq!(finished.finished_at.unwrap().timestamp_millis(), 1_795_595_134_762, "finishedAt as the server holds it");
+    assert_eq!(
+        finished.finished_at.unwrap().timestamp_millis(),
+        1_795_595_134_762,
+        "finishedAt as the server holds it"
+    );
 
     let finished_page = parse_library_items(&read(&dir, "library-items-finished.json")).unwrap();
     assert_eq!(finished_page.results.len(), 1);
@@ -61,7 +65,10 @@ fn real_server_samples_parse_into_the_expected_items() {
     for name in ["me-progress-audiobook.json", "me-progress-ebook.json"] {
         parse_progress(&read(&dir, name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
-    let libs = parse_libraries(format!("{{\"libraries\":[{}]}}", String::from_utf8_lossy(&read(&dir, "library-create.json"))).as_bytes()).unwrap();
+    let libs = parse_libraries(
+        format!("{{\"libraries\":[{}]}}", String::from_utf8_lossy(&read(&dir, "library-create.json"))).as_bytes(),
+    )
+    .unwrap();
     assert_eq!(libs[0].id, LIBRARY_ID);
 }
 

@@ -31,8 +31,10 @@ use crate::store::kosync_files::KosyncFile;
 
 const ACCEPT: &str = "application/vnd.koreader.v1+json";
 /// What KOReader opens, lowercase.
-const BOOK_EXTENSIONS: &[&str] =
-    &["epub", "kepub", "pdf", "djvu", "cbz", "cbr", "cbt", "mobi", "azw", "azw3", "fb2", "txt", "docx", "rtf", "chm", "xps"];
+const BOOK_EXTENSIONS: &[&str] = &[
+    "epub", "kepub", "pdf", "djvu", "cbz", "cbr", "cbt", "mobi", "azw", "azw3", "fb2", "txt", "docx", "rtf", "chm",
+    "xps",
+];
 const CONCURRENT_LOOKUPS: usize = 8;
 const DEVICE: &str = "Hardcover Sync";
 
@@ -134,9 +136,9 @@ pub fn scan_library(roots: &[PathBuf], store: &Store) -> Result<(Vec<LocalBook>,
                 };
                 stats.hashed += 1;
                 let meta = if extension(&path) == "epub" || extension(&path) == "kepub" {
-                    std::fs::File::open(&path).map_err(|e| e.to_string()).and_then(|f| {
-                        epub::read_epub(std::io::BufReader::new(f)).map_err(|e| e.to_string())
-                    })
+                    std::fs::File::open(&path)
+                        .map_err(|e| e.to_string())
+                        .and_then(|f| epub::read_epub(std::io::BufReader::new(f)).map_err(|e| e.to_string()))
                 } else {
                     Ok(epub::EpubMeta::default())
                 }
@@ -194,7 +196,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-pub fn to_source_item(source: &str, book: &LocalBook, document: &str, p: &KosyncProgress) -> Result<SourceItem, String> {
+pub fn to_source_item(
+    source: &str,
+    book: &LocalBook,
+    document: &str,
+    p: &KosyncProgress,
+) -> Result<SourceItem, String> {
     let fraction = normalize::fraction(p.percentage.unwrap_or(0.0))?;
     let isbns = normalize::isbns(book.isbn.as_deref());
     let ext = extension(&book.path);
