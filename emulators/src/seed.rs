@@ -34,7 +34,7 @@ impl SeedBook {
     /// The `n`th generated book: audio and ebook alternate, every third one is finished, every one
     /// has a valid ISBN-13 and audio ones an ASIN. Deterministic, so tests can predict it.
     pub fn generated(n: usize) -> Self {
-        let audio = n % 2 == 0;
+        let audio = n.is_multiple_of(2);
         let finished = n % 3 == 2;
         let fraction = if finished { 1.0 } else { ((n % 9) as f64 + 1.0) / 10.0 };
         let started_ms = BASE_MS + n as i64 * 3_600_000;

@@ -29,7 +29,7 @@ async fn lists_chapters_with_progress_across_series_pages() {
         let seed = SeedBook::generated(n);
         let item = by_id(&items, &item_id(n));
         assert_eq!(item.title, seed.title);
-        assert_eq!(item.authors, [seed.author.clone()], "authors are the chapter's writers");
+        assert_eq!(item.authors, std::slice::from_ref(&seed.author), "authors are the chapter's writers");
         assert_eq!(item.isbn13, seed.isbn);
         assert_eq!(item.position, Some(f64::from(seed.pages_read())));
         assert_eq!(item.total, Some(f64::from(seed.pages)));

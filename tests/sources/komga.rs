@@ -18,7 +18,7 @@ async fn lists_in_progress_and_read_books_across_pages() {
         let seed = SeedBook::generated(n);
         let item = by_id(&items, &book_id(n));
         assert_eq!(item.title, seed.title);
-        assert_eq!(item.authors, [seed.author.clone()], "only writers are authors, not the cover artist");
+        assert_eq!(item.authors, std::slice::from_ref(&seed.author), "only writers are authors, not the cover artist");
         assert_eq!(item.isbn13, seed.isbn, "the ISBN comes from the book metadata");
         assert_eq!(item.total, Some(f64::from(seed.pages)), "total is the page count");
         assert_eq!(item.position, Some(f64::from(seed.pages_read())), "position is the page");
