@@ -13,6 +13,7 @@
 //! 1 = And) follow Kavita's `FilterField`/`FilterComparison` enums; *unverified* against a live server.
 
 use async_trait::async_trait;
+use futures::StreamExt as _;
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::Mutex;
@@ -27,6 +28,7 @@ use crate::secret::Secret;
 const PAGE_SIZE: usize = 200;
 const MAX_PAGES: usize = 10_000;
 const PLUGIN_NAME: &str = "hardcover-sync";
+const CONCURRENT_LOOKUPS: usize = 4;
 
 pub struct Kavita {
     http: Http,
@@ -193,24 +195,37 @@ impl Kavita {
         self.http.parse(&reply, parse_auth)
     }
 
-    /// Send with the JWT; on 401 authenticate again (the JWT expired) and retry once.
-    async fn send(&self, make: impl Fn() -> reqwest::RequestBuilder) -> Result<Reply, SourceError> {
+    /// The current JWT, authenticating when there is none yet.
+    async fn token(&self) -> Result<Secret, SourceError> {
         let mut jwt = self.jwt.lock().await;
-        let token = match jwt.as_ref() {
-            Some(t) => t.clone(),
-            None => {
-                let t = self.authenticate().await?;
-                *jwt = Some(t.clone());
-                t
-            }
-        };
+        if let Some(t) = jwt.as_ref() {
+            return Ok(t.clone());
+        }
+        let t = self.authenticate().await?;
+        *jwt = Some(t.clone());
+        Ok(t)
+    }
+
+    /// A JWT to replace `rejected`. Concurrent requests that all got a 401 share one
+    /// re-authentication: whoever comes second finds a new token already there.
+    async fn renew(&self, rejected: &Secret) -> Result<Secret, SourceError> {
+        let mut jwt = self.jwt.lock().await;
+        if let Some(t) = jwt.as_ref().filter(|t| *t != rejected) {
+            return Ok(t.clone());
+        }
+        let t = self.authenticate().await?;
+        *jwt = Some(t.clone());
+        Ok(t)
+    }
+
+    /// Send with the JWT; on 401 (it expired) authenticate again and retry once.
+    async fn send(&self, make: impl Fn() -> reqwest::RequestBuilder) -> Result<Reply, SourceError> {
+        let token = self.token().await?;
         let reply = self.http.fetch(make().bearer_auth(token.expose())).await?;
         if reply.status.as_u16() != 401 {
             return self.http.check(reply);
         }
-        let fresh = self.authenticate().await?;
-        *jwt = Some(fresh.clone());
-        drop(jwt);
+        let fresh = self.renew(&token).await?;
         self.http.send(make().bearer_auth(fresh.expose())).await
     }
 
@@ -266,11 +281,18 @@ impl ProgressSource for Kavita {
     }
 
     async fn list(&self) -> Result<Vec<SourceItem>, SourceError> {
+        let series = self.series_with_progress().await?;
+        let volumes: Vec<Result<(KavitaSeries, Vec<KavitaVolume>), SourceError>> = futures::stream::iter(series)
+            .map(|s| async move { self.volumes(s.id).await.map(|v| (s, v)) })
+            .buffered(CONCURRENT_LOOKUPS)
+            .collect()
+            .await;
         let mut items = Vec::new();
-        for series in self.series_with_progress().await? {
-            for volume in self.volumes(series.id).await? {
+        for entry in volumes {
+            let (series, volumes) = entry?;
+            for volume in &volumes {
                 for ch in &volume.chapters {
-                    match to_source_item(self.name(), &series, &volume, ch) {
+                    match to_source_item(self.name(), &series, volume, ch) {
                         Ok(Some(i)) => items.push(i),
                         Ok(None) => {}
                         Err(reason) => tracing::warn!(source = self.name(), chapter = ch.id, "skipping: {reason}"),

@@ -168,23 +168,34 @@ impl Revenge {
         self.login().await
     }
 
-    async fn send(&self, make: impl Fn() -> reqwest::RequestBuilder) -> Result<Reply, SourceError> {
+    async fn current(&self) -> Result<Tokens, SourceError> {
         let mut guard = self.tokens.lock().await;
-        let tokens = match guard.as_ref() {
-            Some(t) => t.clone(),
-            None => {
-                let t = self.login().await?;
-                *guard = Some(t.clone());
-                t
-            }
-        };
+        if let Some(t) = guard.as_ref() {
+            return Ok(t.clone());
+        }
+        let t = self.login().await?;
+        *guard = Some(t.clone());
+        Ok(t)
+    }
+
+    /// Single-flight renewal: refresh tokens rotate, so concurrent 401s must not each refresh.
+    async fn renewed(&self, rejected: &Tokens) -> Result<Tokens, SourceError> {
+        let mut guard = self.tokens.lock().await;
+        if let Some(t) = guard.as_ref().filter(|t| t.access != rejected.access) {
+            return Ok(t.clone());
+        }
+        let t = self.renew(rejected).await?;
+        *guard = Some(t.clone());
+        Ok(t)
+    }
+
+    async fn send(&self, make: impl Fn() -> reqwest::RequestBuilder) -> Result<Reply, SourceError> {
+        let tokens = self.current().await?;
         let reply = self.http.fetch(make().bearer_auth(tokens.access.expose())).await?;
         if reply.status.as_u16() != 401 {
             return Ok(reply);
         }
-        let fresh = self.renew(&tokens).await?;
-        *guard = Some(fresh.clone());
-        drop(guard);
+        let fresh = self.renewed(&tokens).await?;
         self.http.fetch(make().bearer_auth(fresh.access.expose())).await
     }
 }
