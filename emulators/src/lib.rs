@@ -4,8 +4,14 @@
 //! real service's shapes and quirks (see `shared/docs/API-FACTS.md`), so the core's tests, the
 //! benchmarks and demo mode all talk real HTTP to something that behaves like production.
 
+pub mod audiobookshelf;
 pub mod hardcover;
 pub mod oauth;
+pub mod kavita;
+pub mod komga;
+pub mod kosync;
+pub mod revenge;
+pub mod seed;
 pub mod server;
 
 pub use server::RunningServer;

@@ -29,6 +29,24 @@ impl Format {
             _ => Unit::Pages,
         }
     }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Audio => "audio",
+            Format::Ebook => "ebook",
+            Format::Comic => "comic",
+            Format::Physical => "physical",
+        }
+    }
+}
+
+impl Unit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Seconds => "seconds",
+            Unit::Pages => "pages",
+        }
+    }
 }
 
 /// One book on one reading server, with the user's progress in it.
@@ -58,6 +76,13 @@ pub struct SourceItem {
     pub rating: Option<f64>,
 }
 
+impl SourceItem {
+    /// Seconds for audio, pages for everything else: what `position` and `total` count.
+    pub fn unit(&self) -> Unit {
+        self.format.unit()
+    }
+}
+
 /// What the from-Hardcover direction writes back to a source.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WriteBack {
@@ -65,7 +90,7 @@ pub enum WriteBack {
     Finished { finished_at: Option<DateTime<Utc>> },
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum SourceError {
     #[error("{source_name}: cannot reach {url}: {detail}. Check the url in the config and that the server is running")]
     Unreachable { source_name: String, url: String, detail: String },
@@ -81,6 +106,20 @@ pub enum SourceError {
     Config { source_name: String, detail: String },
     #[error("{source_name}: {detail}")]
     Other { source_name: String, detail: String },
+}
+
+impl SourceError {
+    /// The configured source the error is about.
+    pub fn source_name(&self) -> &str {
+        match self {
+            SourceError::Unreachable { source_name, .. }
+            | SourceError::Unauthorized { source_name, .. }
+            | SourceError::Http { source_name, .. }
+            | SourceError::BadResponse { source_name, .. }
+            | SourceError::Config { source_name, .. }
+            | SourceError::Other { source_name, .. } => source_name,
+        }
+    }
 }
 
 #[async_trait]

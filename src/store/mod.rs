@@ -4,6 +4,7 @@
 //! the clock, so every method is testable against `:memory:`.
 
 pub mod library;
+pub mod kosync_files;
 pub mod meta;
 mod migrations;
 

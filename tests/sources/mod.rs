@@ -1,0 +1,56 @@
+//! Sources against their emulators over loopback: listing, paging, write-back, bad input.
+
+mod audiobookshelf;
+mod bad_input;
+mod kavita;
+mod komga;
+mod kosync;
+mod parsers;
+mod revenge;
+mod samples;
+
+use std::sync::Arc;
+
+use hardcover_sync::config::{SourceConfig, SourceKind};
+use hardcover_sync::secret::Secret;
+use hardcover_sync::sources::{self, ProgressSource, SourceItem};
+use hardcover_sync::store::Store;
+use url::Url;
+
+pub fn config(kind: SourceKind, name: &str, url: &str) -> SourceConfig {
+    SourceConfig {
+        kind,
+        name: name.into(),
+        url: Url::parse(url).expect("emulator url"),
+        api_key: None,
+        username: None,
+        password: None,
+        library: Vec::new(),
+        enabled: true,
+    }
+}
+
+pub fn store() -> Arc<Store> {
+    Arc::new(Store::open_in_memory().expect("in-memory store"))
+}
+
+/// A source for `kind` at `url` with an API key (Audiobookshelf, Komga, Kavita).
+pub fn keyed(kind: SourceKind, name: &str, url: &str, key: &str) -> Box<dyn ProgressSource> {
+    sources::build(&config(kind, name, url), Some(Secret::new(key)), store()).expect("source builds")
+}
+
+pub fn by_id<'a>(items: &'a [SourceItem], id: &str) -> &'a SourceItem {
+    items.iter().find(|i| i.id == id).unwrap_or_else(|| panic!("item {id} must be listed"))
+}
+
+pub fn ms(t: Option<chrono::DateTime<chrono::Utc>>) -> Option<i64> {
+    t.map(|t| t.timestamp_millis())
+}
+
+/// A port nothing listens on.
+pub fn dead_url() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    drop(l);
+    format!("http://127.0.0.1:{port}")
+}
