@@ -161,7 +161,9 @@ impl Mutation {
         let id = |v: i64| (format!("id_{n}"), "Int!", json!(v));
         let obj = |ty: &'static str, v: Value| (format!("object_{n}"), ty, v);
         let (args, variables) = match self {
-            Self::InsertUserBook(o) => (format!("object: $object_{n}"), vec![obj("UserBookCreateInput!", to_variable(o))]),
+            Self::InsertUserBook(o) => {
+                (format!("object: $object_{n}"), vec![obj("UserBookCreateInput!", to_variable(o))])
+            }
             Self::UpdateUserBook { id: i, changes } => (
                 format!("id: $id_{n}, object: $object_{n}"),
                 vec![id(*i), obj("UserBookUpdateInput!", to_variable(changes))],
@@ -367,13 +369,17 @@ mod tests {
 
     #[test]
     fn mutation_errors_are_failures() {
-        let m = Mutation::UpdateUserBookRead { id: 5, read: DatesRead { progress_pages: Some(3), ..Default::default() } };
+        let m =
+            Mutation::UpdateUserBookRead { id: 5, read: DatesRead { progress_pages: Some(3), ..Default::default() } };
         let err = m.outcome(Some(&json!({"id": 5, "error": "Edition not found"}))).expect_err("error set = failure");
         assert!(err.to_string().contains("Edition not found"), "the message must carry Hardcover's reason");
         assert!(m.outcome(Some(&json!({"id": null, "error": null}))).is_err(), "no id = nothing changed");
         assert!(m.outcome(None).is_err(), "no payload = nothing changed");
         assert_eq!(m.outcome(Some(&json!({"id": 5, "error": null}))).unwrap().id, 5);
-        let m = Mutation::UpdateUserBook { id: 1, changes: UserBookChanges { rating: Change::Clear, ..Default::default() } };
+        let m = Mutation::UpdateUserBook {
+            id: 1,
+            changes: UserBookChanges { rating: Change::Clear, ..Default::default() },
+        };
         let doc = &mutation_documents(&[m])[0];
         assert_eq!(doc.variables["object_0"], json!({"rating": null}));
         assert!(doc.query.contains("{ id error }"), "mutations with an error field must select it");

@@ -274,16 +274,16 @@ impl HardcoverClient {
     /// Free-text book search (sent alone: Hardcover allows one `search` per operation).
     pub async fn search_books(&self, query: &str, page: i64, per_page: i64) -> Result<SearchResults> {
         let page = page.max(1);
-        let vars =
-            ops::search::Variables { query: query.to_owned(), page, per_page: per_page.clamp(1, MAX_PAGE) };
+        let vars = ops::search::Variables { query: query.to_owned(), page, per_page: per_page.clamp(1, MAX_PAGE) };
         let data = self.run::<ops::Search>(vars).await?;
         let search = data.search.ok_or_else(|| HardcoverError::Decode("search returned nothing".into()))?;
         if let Some(err) = search.error.filter(|e| !e.is_empty()) {
             return Err(HardcoverError::GraphQl { messages: vec![format!("search refused: {err}")] });
         }
-        let results = search.results.filter(|r| !r.is_null()).ok_or_else(|| HardcoverError::GraphQl {
-            messages: vec!["search returned no results object".into()],
-        })?;
+        let results = search
+            .results
+            .filter(|r| !r.is_null())
+            .ok_or_else(|| HardcoverError::GraphQl { messages: vec!["search returned no results object".into()] })?;
         Ok(convert::search_results(&results, page))
     }
 
@@ -373,11 +373,17 @@ impl HardcoverClient {
     }
 }
 
+// By hand: the token provider must never be printed, and the URL is all a log line needs.
+impl std::fmt::Debug for HardcoverClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HardcoverClient").field("api_url", &self.api_url.as_str()).finish_non_exhaustive()
+    }
+}
+
 fn user_filter(user_id: i64, status: Option<ReadingStatus>) -> ops::user_books::user_books_bool_exp {
     ops::user_books::user_books_bool_exp {
         user_id: Some(ops::user_books::Int_comparison_exp { eq: Some(user_id), ..Default::default() }),
-        status_id: status
-            .map(|s| ops::user_books::Int_comparison_exp { eq: Some(s.id()), ..Default::default() }),
+        status_id: status.map(|s| ops::user_books::Int_comparison_exp { eq: Some(s.id()), ..Default::default() }),
         ..Default::default()
     }
 }

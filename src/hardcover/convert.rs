@@ -8,8 +8,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::Value;
 
 use super::model::{
-    Book, Edition, List, ListBook, Me, ReadingFormat, ReadingStatus, Read, SearchHit, SearchResults,
-    UserBook,
+    Book, Edition, List, ListBook, Me, Read, ReadingFormat, ReadingStatus, SearchHit, SearchResults, UserBook,
 };
 use super::ops;
 
@@ -229,7 +228,12 @@ mod tests {
 
     #[test]
     fn timestamps_in_hasura_forms() {
-        for s in ["2024-05-01T10:00:00.123456+00:00", "2024-05-01T10:00:00+00", "2024-05-01T12:00:00+02:00", "2024-05-01T10:00:00"] {
+        for s in [
+            "2024-05-01T10:00:00.123456+00:00",
+            "2024-05-01T10:00:00+00",
+            "2024-05-01T12:00:00+02:00",
+            "2024-05-01T10:00:00",
+        ] {
             let t = parse_timestamp(s).unwrap_or_else(|| panic!("{s} must parse"));
             assert_eq!(t.format("%Y-%m-%dT%H:%M:%S").to_string(), "2024-05-01T10:00:00", "{s}");
         }

@@ -11,7 +11,9 @@ use super::token::TokenError;
 pub enum HardcoverError {
     /// Hardcover rejected the token twice (once more after a refresh): it was revoked, reset or
     /// expired. Retrying would only burn quota.
-    #[error("Hardcover rejected the token: reconnect Hardcover (`hardcover-sync connect`, or Connect Hardcover… in the tray)")]
+    #[error(
+        "Hardcover rejected the token: reconnect Hardcover (`hardcover-sync connect`, or Connect Hardcover… in the tray)"
+    )]
     Unauthorized,
 
     /// The token works but lacks a scope this request needs (e.g. `write:library`).
@@ -27,7 +29,9 @@ pub enum HardcoverError {
     DailyLimit { resets_in: Option<Duration> },
 
     /// HTTP 403 `top_level_limit_exceeded`: a bug in our batching, never the user's fault.
-    #[error("Hardcover refused an operation with too many top-level fields (a bug in hardcover-sync: please report it)")]
+    #[error(
+        "Hardcover refused an operation with too many top-level fields (a bug in hardcover-sync: please report it)"
+    )]
     TopLevelLimit,
 
     #[error("Hardcover answered HTTP {status}{}: try again later", message.as_deref().map(|m| format!(" ({m})")).unwrap_or_default())]

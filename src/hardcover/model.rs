@@ -17,14 +17,8 @@ pub enum ReadingStatus {
 }
 
 impl ReadingStatus {
-    pub const ALL: [ReadingStatus; 6] = [
-        Self::WantToRead,
-        Self::CurrentlyReading,
-        Self::Read,
-        Self::Paused,
-        Self::DidNotFinish,
-        Self::Ignored,
-    ];
+    pub const ALL: [ReadingStatus; 6] =
+        [Self::WantToRead, Self::CurrentlyReading, Self::Read, Self::Paused, Self::DidNotFinish, Self::Ignored];
 
     pub fn id(self) -> i64 {
         self as i64
@@ -378,10 +372,8 @@ mod tests {
             json!({"progress_pages": 120}),
             "a progress update must not erase the read's dates"
         );
-        let d = DatesRead {
-            finished_at: Change::Set(NaiveDate::from_ymd_opt(2024, 3, 9).unwrap()),
-            ..Default::default()
-        };
+        let d =
+            DatesRead { finished_at: Change::Set(NaiveDate::from_ymd_opt(2024, 3, 9).unwrap()), ..Default::default() };
         assert_eq!(serde_json::to_value(&d).unwrap(), json!({"finished_at": "2024-03-09"}));
     }
 }

@@ -375,7 +375,11 @@ mod tests {
         assert_eq!(items[1].get("w"), Some(86_400));
         assert_eq!(parse_items("garbage;;,").len(), 1, "junk must not panic");
         assert_eq!(parse_retry_after(Some("7")), Duration::from_secs(7));
-        assert_eq!(parse_retry_after(Some("soon")), Duration::from_secs(60), "unparseable Retry-After assumes a minute");
+        assert_eq!(
+            parse_retry_after(Some("soon")),
+            Duration::from_secs(60),
+            "unparseable Retry-After assumes a minute"
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -422,7 +426,10 @@ mod tests {
         l.observe_headers(Some(r#""Free";r=50;t=30, "daily";r=2;t=7200"#), Some(POLICY));
         l.acquire(2).await.unwrap();
         let err = l.acquire(1).await.expect_err("no daily budget left must refuse to send");
-        assert!(matches!(err, HardcoverError::DailyLimit { resets_in: Some(d) } if d <= Duration::from_secs(7200)), "{err:?}");
+        assert!(
+            matches!(err, HardcoverError::DailyLimit { resets_in: Some(d) } if d <= Duration::from_secs(7200)),
+            "{err:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -224,7 +224,8 @@ impl ErrorBody {
 fn forbidden(text: &str, www_authenticate: Option<&str>) -> HardcoverError {
     let body = ErrorBody::parse(text);
     let code = body.error.as_deref().unwrap_or_default();
-    let mentions = |needle: &str| code == needle || text.contains(needle) || www_authenticate.is_some_and(|w| w.contains(needle));
+    let mentions =
+        |needle: &str| code == needle || text.contains(needle) || www_authenticate.is_some_and(|w| w.contains(needle));
     if mentions("top_level_limit_exceeded") {
         return HardcoverError::TopLevelLimit;
     }

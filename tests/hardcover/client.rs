@@ -94,13 +94,8 @@ async fn handle(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Strin
     let query = body["query"].as_str().unwrap_or_default();
     let fields = top_level_fields(query, body["operationName"].as_str()).unwrap_or_default();
     let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let seen = Seen {
-        authorization: h("authorization"),
-        user_agent: h("user-agent"),
-        body,
-        fields,
-        at: Instant::now(),
-    };
+    let seen =
+        Seen { authorization: h("authorization"), user_agent: h("user-agent"), body, fields, at: Instant::now() };
     let index = {
         let mut all = inner.seen.lock().unwrap();
         all.push(seen.clone());
@@ -179,7 +174,10 @@ fn assert_no_token(e: &HardcoverError) {
 async fn sends_bearer_token_and_user_agent() {
     let fake = Fake::start(|_, _| Reply::data(me_data())).await;
     let me = client(&fake).me().await.expect("me");
-    assert_eq!((me.id, me.username.as_deref(), me.image_url.as_deref()), (42, Some("reader"), Some("https://img/u.png")));
+    assert_eq!(
+        (me.id, me.username.as_deref(), me.image_url.as_deref()),
+        (42, Some("reader"), Some("https://img/u.png"))
+    );
     let seen = fake.seen();
     assert_eq!(seen.len(), 1);
     assert_eq!(
@@ -234,7 +232,10 @@ async fn invalid_jwt_on_http_200_is_treated_as_401() {
         if seen.authorization.as_deref() == Some("Bearer hc_at_new") {
             Reply::data(me_data())
         } else {
-            Reply::json(200, json!({"errors": [{"message": "Could not verify JWT", "extensions": {"code": "invalid-jwt"}}]}))
+            Reply::json(
+                200,
+                json!({"errors": [{"message": "Could not verify JWT", "extensions": {"code": "invalid-jwt"}}]}),
+            )
         }
     })
     .await;
@@ -246,7 +247,10 @@ async fn invalid_jwt_on_http_200_is_treated_as_401() {
 #[tokio::test]
 async fn insufficient_scope_names_the_scope() {
     let fake = Fake::start(|_, _| {
-        Reply::json(403, json!({"error": "insufficient_scope", "error_description": "missing scope", "scope": "write:library"}))
+        Reply::json(
+            403,
+            json!({"error": "insufficient_scope", "error_description": "missing scope", "scope": "write:library"}),
+        )
     })
     .await;
     let err = client(&fake).delete_user_book(5).await.expect_err("403 must fail");
@@ -269,13 +273,19 @@ async fn top_level_limit_is_its_own_error() {
 #[tokio::test]
 async fn rate_limited_reports_retry_after_and_holds_the_next_request() {
     let fake = Fake::start(|_, i| {
-        if i == 0 { Reply::json(429, json!({"error": "too many requests"})).header("retry-after", "1") } else { Reply::data(me_data()) }
+        if i == 0 {
+            Reply::json(429, json!({"error": "too many requests"})).header("retry-after", "1")
+        } else {
+            Reply::data(me_data())
+        }
     })
     .await;
     let c = HardcoverClient::new(fake.url(), Arc::new(StaticToken::new(TOKEN))).unwrap();
     let err = c.me().await.expect_err("429 must fail");
     match err {
-        HardcoverError::RateLimited { retry_after } => assert_eq!(retry_after, Duration::from_secs(1), "Retry-After is reported"),
+        HardcoverError::RateLimited { retry_after } => {
+            assert_eq!(retry_after, Duration::from_secs(1), "Retry-After is reported")
+        }
         other => panic!("429 must be RateLimited, got {other:?}"),
     }
     assert!(c.limiter().snapshot().blocked_for.is_some(), "after a 429 the limiter holds requests back");
@@ -445,7 +455,8 @@ async fn lookups_split_23_identifiers_into_operations_of_at_most_five_fields() {
 #[tokio::test]
 async fn limiter_waits_until_reset_after_r_equals_zero() {
     let fake = Fake::start(|_, i| {
-        let r = Reply::data(me_data()).header("ratelimit-policy", r#""Free";q=60;w=60;burst=10, "daily";q=5000;w=86400"#);
+        let r =
+            Reply::data(me_data()).header("ratelimit-policy", r#""Free";q=60;w=60;burst=10, "daily";q=5000;w=86400"#);
         if i == 0 { r.header("ratelimit", r#""Free";r=0;t=1, "daily";r=4321;t=80000"#) } else { r }
     })
     .await;
@@ -480,7 +491,11 @@ async fn paging_stops_at_the_end() {
         let ids: Vec<i64> = lists.iter().map(|l| l.id).collect();
         assert_eq!(ids, (0..total).collect::<Vec<_>>(), "in order, none twice");
         let expected_requests = total / 100 + 1;
-        assert_eq!(fake.seen().len() as i64, expected_requests, "{total} rows take {expected_requests} pages and no more");
+        assert_eq!(
+            fake.seen().len() as i64,
+            expected_requests,
+            "{total} rows take {expected_requests} pages and no more"
+        );
     }
 }
 
@@ -529,7 +544,10 @@ async fn user_books_decode_and_filter() {
         "filters carry the user and status and nothing unset (a null filter would match every row)"
     );
     assert_eq!(seen[0].var("reads"), &json!(3), "a few latest reads per book");
-    assert_eq!(seen[1].var("where"), &json!({"user_id": {"_eq": 42}, "updated_at": {"_gt": "2024-02-29T23:00:00.000000Z"}}));
+    assert_eq!(
+        seen[1].var("where"),
+        &json!({"user_id": {"_eq": 42}, "updated_at": {"_gt": "2024-02-29T23:00:00.000000Z"}})
+    );
     assert_eq!(seen[2].var("where"), &json!({"user_id": {"_eq": 42}, "book_id": {"_in": [3, 7]}}));
 }
 
@@ -571,4 +589,15 @@ async fn search_is_sent_alone_and_parsed() {
     assert_eq!(fake.seen()[0].var("per_page"), &json!(5));
     let err = c.search_books("x", 1, 5).await.expect_err("a rejected search is an error, not zero hits");
     assert!(err.to_string().contains("query too long"), "{err}");
+}
+
+#[tokio::test]
+async fn bad_api_url_is_refused_with_a_fix() {
+    let err =
+        HardcoverClient::new(Url::parse("ftp://example.invalid/graphql").unwrap(), Arc::new(StaticToken::new(TOKEN)))
+            .expect_err("a non-http api_url must be refused");
+    assert!(err.to_string().contains("api_url"), "the message names the setting to fix: {err}");
+    let fake = Fake::start(|_, _| Reply::data(me_data())).await;
+    let debug = format!("{:?}", client(&fake));
+    assert!(!debug.contains(TOKEN), "Debug must not print the token: {debug}");
 }

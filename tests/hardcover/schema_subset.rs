@@ -5,9 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use hardcover_sync::hardcover::batch::{self, Mutation};
-use hardcover_sync::hardcover::{
-    Change, DatesRead, NewListBook, NewUserBook, ReadingStatus, UserBookChanges,
-};
+use hardcover_sync::hardcover::{Change, DatesRead, NewListBook, NewUserBook, ReadingStatus, UserBookChanges};
 
 use super::validate::{Schema, qtype, type_string};
 
@@ -22,7 +20,8 @@ fn upstream_path() -> PathBuf {
 pub fn subset() -> &'static Schema {
     static S: OnceLock<Schema> = OnceLock::new();
     S.get_or_init(|| {
-        let text = std::fs::read_to_string(crate_root().join("graphql/schema.graphql")).expect("graphql/schema.graphql");
+        let text =
+            std::fs::read_to_string(crate_root().join("graphql/schema.graphql")).expect("graphql/schema.graphql");
         Schema::parse(&text).expect("our schema subset must parse")
     })
 }
@@ -62,7 +61,10 @@ fn missing_upstream_schema_fails_only_in_ci() {
     let missing = crate_root().join("graphql/does-not-exist.graphql");
     let err = load_upstream(&missing, true).expect_err("in CI a missing upstream schema must fail the test");
     assert!(err.contains("CI=true") && err.contains("does-not-exist"), "the failure says what is missing: {err}");
-    assert!(load_upstream(&missing, false).unwrap().is_none(), "outside CI a missing upstream schema is only a warning");
+    assert!(
+        load_upstream(&missing, false).unwrap().is_none(),
+        "outside CI a missing upstream schema is only a warning"
+    );
 }
 
 #[test]
@@ -110,7 +112,10 @@ fn subset_agrees_with_upstream() {
                     // compile-time check would accept calls Hardcover rejects.
                     for (name, (uty, has_default)) in &uf.args {
                         if uty.ends_with('!') && !has_default && !f.arguments.iter().any(|a| &a.name == name) {
-                            problems.push(format!("{}.{}: required argument {name} missing from the subset", o.name, f.name));
+                            problems.push(format!(
+                                "{}.{}: required argument {name} missing from the subset",
+                                o.name, f.name
+                            ));
                         }
                     }
                 }
@@ -158,7 +163,11 @@ fn subset_agrees_with_upstream() {
         }
     }
     assert!(checked > 100, "the comparison must actually walk the subset (checked {checked} items)");
-    assert!(problems.is_empty(), "every type, field, argument and input field of the subset must exist upstream with the same type:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "every type, field, argument and input field of the subset must exist upstream with the same type:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -173,7 +182,9 @@ fn operation_files() -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
         .expect("graphql/")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "graphql") && p.file_name().is_some_and(|n| n != "schema.graphql"))
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "graphql") && p.file_name().is_some_and(|n| n != "schema.graphql")
+        })
         .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
         .collect();
     out.sort();
@@ -272,7 +283,12 @@ fn generated_documents_validate_against_both_schemas() {
                 doc.top_level_fields() <= batch::MAX_TOP_LEVEL_FIELDS,
                 "a generated document must have at most 5 top-level fields"
             );
-            assert!(errors.is_empty(), "generated document must be valid against {which}:\n{}\n{}", doc.query, errors.join("\n"));
+            assert!(
+                errors.is_empty(),
+                "generated document must be valid against {which}:\n{}\n{}",
+                doc.query,
+                errors.join("\n")
+            );
         }
     }
 }

@@ -328,9 +328,7 @@ impl Ctx<'_> {
                                 self.selection(&fb, &f.selection_set, &here);
                             }
                         }
-                        _ if !f.selection_set.items.is_empty() => {
-                            self.err(format!("{here}: {fb} takes no selection"))
-                        }
+                        _ if !f.selection_set.items.is_empty() => self.err(format!("{here}: {fb} takes no selection")),
                         _ => {}
                     }
                 }
@@ -456,6 +454,9 @@ fn validator_catches_mistakes() {
     }
     let mut errs = Vec::new();
     schema.check_json(&serde_json::json!({"k": 1, "extra": 2}), "I!", "v", &mut errs);
-    assert!(errs.iter().any(|e| e.contains("no field `extra`")), "unknown input fields in variables are caught: {errs:?}");
+    assert!(
+        errs.iter().any(|e| e.contains("no field `extra`")),
+        "unknown input fields in variables are caught: {errs:?}"
+    );
     assert_eq!(top_level_fields("mutation M { a: x b: x c: y }", Some("M")).unwrap(), vec!["a", "b", "c"]);
 }
