@@ -601,3 +601,26 @@ async fn bad_api_url_is_refused_with_a_fix() {
     let debug = format!("{:?}", client(&fake));
     assert!(!debug.contains(TOKEN), "Debug must not print the token: {debug}");
 }
+
+#[tokio::test]
+async fn a_rejected_batch_is_retried_one_by_one_so_only_the_culprit_fails() {
+    // Hasura rejects a whole operation when one mutation's input is bad.
+    let fake = Fake::start(|seen, _| {
+        let bad = seen.fields.iter().enumerate().any(|(n, _)| seen.var(&format!("id_{n}")) == &json!(3));
+        if bad {
+            return Reply::json(200, json!({"errors": [{"message": "user_book_read 3 not found"}]}));
+        }
+        let mut data = serde_json::Map::new();
+        for (n, alias) in seen.fields.iter().enumerate() {
+            data.insert(alias.clone(), json!({"id": seen.var(&format!("id_{n}")), "error": null}));
+        }
+        Reply::data(Value::Object(data))
+    })
+    .await;
+    let muts: Vec<Mutation> = (1..=5).map(|id| Mutation::DeleteUserBookRead { id }).collect();
+    let results = client(&fake).execute_mutations(muts).await;
+    let ok: Vec<bool> = results.iter().map(Result::is_ok).collect();
+    assert_eq!(ok, vec![true, true, false, true, true], "only the bad mutation fails: {results:?}");
+    assert!(results[2].as_ref().unwrap_err().to_string().contains("not found"));
+    assert_eq!(fake.seen().len(), 6, "one rejected batch of 5, then 5 single operations");
+}
