@@ -163,7 +163,13 @@ impl Transport {
                 }
                 Err(HardcoverError::GraphQl { messages })
             }
-            s => Err(HardcoverError::Server { status: s.as_u16(), message: ErrorBody::parse(&text).describe() }),
+            s => {
+                // A 503 may say when to come back; hold every request until then.
+                if let Some(v) = header(&headers, "retry-after") {
+                    self.limiter.observe_retry_after(parse_retry_after(Some(v)));
+                }
+                Err(HardcoverError::Server { status: s.as_u16(), message: ErrorBody::parse(&text).describe() })
+            }
         }
     }
 }

@@ -624,3 +624,20 @@ async fn a_rejected_batch_is_retried_one_by_one_so_only_the_culprit_fails() {
     assert!(results[2].as_ref().unwrap_err().to_string().contains("not found"));
     assert_eq!(fake.seen().len(), 6, "one rejected batch of 5, then 5 single operations");
 }
+
+#[tokio::test]
+async fn client_and_its_futures_can_cross_threads() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    fn send<T: Send>(_: T) {}
+    let fake = Fake::start(|_, _| Reply::data(me_data())).await;
+    let c = Arc::new(client(&fake));
+    send_sync(&c);
+    // The sync runs the client on spawned tasks: its futures must be Send.
+    send(c.me());
+    send(c.execute_mutations(vec![]));
+    let handle = tokio::spawn({
+        let c = c.clone();
+        async move { c.me().await }
+    });
+    assert_eq!(handle.await.unwrap().unwrap().id, 42);
+}
