@@ -641,3 +641,44 @@ async fn client_and_its_futures_can_cross_threads() {
     });
     assert_eq!(handle.await.unwrap().unwrap().id, 42);
 }
+
+#[tokio::test]
+async fn a_server_enforcing_its_policy_never_has_to_say_429() {
+    // The server enforces what its headers announce: a bucket of 5 refilled at 10/s. The client
+    // starts with the free plan's defaults and must adapt from the headers without ever being
+    // rejected, even with 15 requests in flight at once.
+    const BURST: f64 = 5.0;
+    const RATE: f64 = 10.0;
+    let bucket = Mutex::new((BURST, Instant::now()));
+    let rejected = Arc::new(AtomicUsize::new(0));
+    let rejected_in_server = rejected.clone();
+    let fake = Fake::start(move |_, _| {
+        let mut b = bucket.lock().unwrap();
+        let now = Instant::now();
+        b.0 = (b.0 + (now - b.1).as_secs_f64() * RATE).min(BURST);
+        b.1 = now;
+        let policy = r#""Free";q=600;w=60;burst=5, "daily";q=5000;w=86400"#;
+        if b.0 < 1.0 {
+            rejected_in_server.fetch_add(1, Ordering::SeqCst);
+            return Reply::json(429, json!({"error": "too many requests"})).header("retry-after", "1");
+        }
+        b.0 -= 1.0;
+        let remaining = b.0.floor();
+        let reset = ((BURST - b.0) / RATE).ceil().max(1.0);
+        Reply::data(me_data())
+            .header("ratelimit-policy", policy)
+            .header("ratelimit", &format!(r#""Free";r={remaining};t={reset}, "daily";r=4000;t=80000"#))
+    })
+    .await;
+    let c = Arc::new(HardcoverClient::new(fake.url(), Arc::new(StaticToken::new(TOKEN))).unwrap());
+    // One request first so the policy is known, as in any real session (`me` comes first).
+    c.me().await.unwrap();
+    let calls = (0..15).map(|_| {
+        let c = c.clone();
+        async move { c.me().await }
+    });
+    let results = futures::future::join_all(calls).await;
+    assert_eq!(rejected.load(Ordering::SeqCst), 0, "the limiter must wait before sending instead of getting 429s");
+    assert!(results.iter().all(Result::is_ok), "every request succeeds: {:?}", results.iter().find(|r| r.is_err()));
+    assert_eq!(c.requests_sent(), 16);
+}
