@@ -138,6 +138,10 @@ pub(crate) fn edition_fields(e: ops::editions::EditionFields) -> Edition {
 /// Hardcover's `cached_contributors`: `[{author: {name, …}, contribution: null | "Narrator" …}]`.
 /// Primary authors have no contribution (or "Author"); fall back to everyone named.
 pub(crate) fn authors_from_contributors(v: &Value) -> Vec<String> {
+    // `json` columns have been seen delivered as a JSON-encoded string.
+    if let Value::String(s) = v {
+        return serde_json::from_str(s).map(|v: Value| authors_from_contributors(&v)).unwrap_or_default();
+    }
     let Some(items) = v.as_array() else { return Vec::new() };
     let named = |primary_only: bool| -> Vec<String> {
         items

@@ -1,5 +1,5 @@
 //! The operations in `graphql/*.graphql`, typed by graphql_client at compile time against our
-//! schema subset (`graphql/schema.graphql`). Only `convert` and `client` look inside.
+//! schema subset (`graphql/schema.graphql`). Only `convert`, `client` and `batch` look inside.
 #![allow(non_camel_case_types, clippy::upper_case_acronyms)]
 
 use graphql_client::GraphQLQuery;

@@ -6,14 +6,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, USER_AGENT, WWW_AUTHENTICATE};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT, WWW_AUTHENTICATE};
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
 use super::error::HardcoverError;
 use super::ratelimit::{RateLimiter, parse_retry_after};
-use super::token::TokenProvider;
+use super::token::{TokenError, TokenProvider};
 use crate::secret::Secret;
 
 /// Hardcover stops queries after 30 s; give the answer a little longer to arrive.
@@ -118,10 +118,17 @@ impl Transport {
     }
 
     async fn send_once(&self, body: &Value, token: &Secret) -> Result<Attempt, HardcoverError> {
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+            HardcoverError::Token(TokenError::ReconnectNeeded(
+                "the stored Hardcover token contains characters no HTTP header allows".into(),
+            ))
+        })?;
+        // Keeps the value out of HTTP-level debug logs.
+        auth.set_sensitive(true);
         let resp = self
             .http
             .post(self.url.clone())
-            .header(AUTHORIZATION, format!("Bearer {}", token.expose()))
+            .header(AUTHORIZATION, auth)
             .header(CONTENT_TYPE, "application/json")
             .header(USER_AGENT, crate::USER_AGENT)
             .json(body)
@@ -163,7 +170,13 @@ impl Transport {
                 }
                 Err(HardcoverError::GraphQl { messages })
             }
-            s => Err(HardcoverError::Server { status: s.as_u16(), message: ErrorBody::parse(&text).describe() }),
+            s => {
+                // A 503 may say when to come back; hold every request until then.
+                if let Some(v) = header(&headers, "retry-after") {
+                    self.limiter.observe_retry_after(parse_retry_after(Some(v)));
+                }
+                Err(HardcoverError::Server { status: s.as_u16(), message: ErrorBody::parse(&text).describe() })
+            }
         }
     }
 }
