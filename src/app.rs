@@ -9,13 +9,14 @@ use async_trait::async_trait;
 use chrono::Utc;
 use serde::Serialize;
 
-use crate::auth::{Account, AccountProbe, Auth, AuthError, Connection, ProbeError};
+use crate::auth::{Account, AccountProbe, Auth, AuthError, Connection, ProbeError, source_secret};
 use crate::config::Config;
 use crate::export::STATUSES;
 use crate::hardcover::{HardcoverClient, HardcoverError, StaticToken, UserBookChanges};
 use crate::import::{ImportError, ImportReport, import_library, last_import};
 use crate::paths::AppPaths;
 use crate::secret::Secret;
+use crate::sources::{self, ProgressReport, ProgressSource, SourceFailure};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +91,40 @@ impl App {
     pub async fn refresh_library(&self, full: bool) -> Result<ImportReport, AppError> {
         let user_id = self.user_id().await?;
         Ok(import_library(&self.client, &self.store, user_id, Utc::now(), full).await?)
+    }
+
+    /// The enabled reading servers, built from the config (secrets from the config, else the
+    /// keyring). A source that cannot be built is reported as a failure, not dropped silently.
+    pub fn sources(&self, only: Option<&str>) -> (Vec<Box<dyn ProgressSource>>, Vec<SourceFailure>) {
+        let mut built = Vec::new();
+        let mut failed = Vec::new();
+        let kind = self.config.scrobbling.hardcover.token_store;
+        for cfg in self.config.sources.iter().filter(|s| s.enabled && only.is_none_or(|n| n == s.name)) {
+            let secret = if cfg.api_key.is_some() || cfg.password.is_some() {
+                None
+            } else {
+                match source_secret(kind, &cfg.name) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        failed.push(SourceFailure { source: cfg.name.clone(), message: e.to_string() });
+                        continue;
+                    }
+                }
+            };
+            match sources::build(cfg, secret, Arc::clone(&self.store)) {
+                Ok(s) => built.push(s),
+                Err(e) => failed.push(SourceFailure { source: cfg.name.clone(), message: e.to_string() }),
+            }
+        }
+        (built, failed)
+    }
+
+    /// Progress from every enabled source (or just `only`), failures reported per source.
+    pub async fn progress(&self, only: Option<&str>) -> ProgressReport {
+        let (built, failed) = self.sources(only);
+        let mut report = sources::collect(&built).await;
+        report.errors.splice(0..0, failed);
+        report
     }
 
     /// Statuses and lists with their counts, from the local cache.

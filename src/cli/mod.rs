@@ -6,6 +6,7 @@
 mod account;
 mod context;
 mod library;
+mod progress;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -63,6 +64,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Reading progress as each configured reading server reports it.
+    Progress {
+        /// Only this source (its `name` in the config).
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Export shelves and lists (default: everything) from the local copy.
     Export {
         /// A status (read, want-to-read, …); repeatable.
@@ -109,6 +118,7 @@ async fn dispatch(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> 
         Command::Disconnect => account::disconnect(&ctx, out).await,
         Command::Shelves { json, offline } => library::shelves(&ctx, json, offline, out).await,
         Command::Import { full, json } => library::import(&ctx, full, json, out).await,
+        Command::Progress { source, json } => progress::progress(&ctx, source.as_deref(), json, out).await,
         Command::Export { shelf, list, format, out: file } => library::export(&ctx, &shelf, &list, format, file, out),
     }
 }
