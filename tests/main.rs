@@ -1,2 +1,4 @@
 //! The one integration-test binary. Its modules mirror `src/`; every test talks HTTP to the
 //! emulators on loopback and uses a real SQLite file.
+
+mod auth;

@@ -20,9 +20,6 @@ mod tokens;
 
 use std::sync::Arc;
 
-use oauth2::StandardRevocableToken;
-use oauth2::{AccessToken, RefreshToken};
-
 pub use account::{Account, AccountProbe, ProbeError};
 pub use browser::BrowserOptions;
 pub use connection::Connection;
@@ -178,23 +175,33 @@ impl Auth {
         Ok(outcome)
     }
 
+    /// RFC 7009, by hand: `oauth2`'s revocation request insists on an https endpoint, which
+    /// rules out the loopback emulator.
     async fn revoke(&self, t: &StoredTokens) -> Result<(), AuthError> {
-        let client = self.settings.client()?;
-        let http_fn = http::async_client(&self.http);
+        let client_id = self.settings.client_id()?;
         // Refresh token first: revoking it ends the whole grant, so the access token dies with it
         // even if the second request never arrives.
         let mut revocable = Vec::new();
         if let Some(rt) = &t.refresh_token {
-            revocable.push(StandardRevocableToken::RefreshToken(RefreshToken::new(rt.expose().to_owned())));
+            revocable.push((rt, "refresh_token"));
         }
-        revocable.push(StandardRevocableToken::AccessToken(AccessToken::new(t.access_token.expose().to_owned())));
-        for token in revocable {
-            client
-                .revoke_token(token)
-                .map_err(|e| AuthError::Protocol(e.to_string()))?
-                .request_async(&http_fn)
+        revocable.push((&t.access_token, "access_token"));
+        let url = &self.settings.revoke_url;
+        for (token, hint) in revocable {
+            let mut req = self.http.post(url.clone());
+            req = match &self.settings.client_secret {
+                Some(secret) => req.basic_auth(client_id, Some(secret.expose())),
+                None => req,
+            };
+            let form = [("token", token.expose()), ("token_type_hint", hint), ("client_id", client_id)];
+            let resp = req
+                .form(&form)
+                .send()
                 .await
-                .map_err(|e| error::from_request(e, &self.settings.revoke_url, |r| AuthError::Authorization(r.to_string())))?;
+                .map_err(|e| AuthError::Unreachable { url: url.to_string(), message: e.to_string() })?;
+            if !resp.status().is_success() {
+                return Err(AuthError::Authorization(format!("revocation answered HTTP {}", resp.status())));
+            }
         }
         Ok(())
     }
