@@ -8,13 +8,13 @@ use oauth2::{AuthorizationCode, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, 
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use super::AuthError;
 use super::error::from_request;
 use super::http::async_client;
 use super::loopback::{Callback, Loopback};
 use super::opener::Opener;
 use super::settings::OAuthSettings;
 use super::tokens::StoredTokens;
-use super::AuthError;
 
 pub struct BrowserOptions {
     pub opener: Opener,
@@ -30,7 +30,9 @@ impl BrowserOptions {
     pub fn new(opener: Opener) -> Self {
         Self {
             opener,
-            show_url: Arc::new(|url: &Url| eprintln!("To connect Hardcover Sync, open this page if it did not open by itself:\n  {url}")),
+            show_url: Arc::new(|url: &Url| {
+                eprintln!("To connect Hardcover Sync, open this page if it did not open by itself:\n  {url}")
+            }),
             timeout: None,
             cancel: CancellationToken::new(),
         }
@@ -81,7 +83,9 @@ async fn finish(
 ) -> Result<StoredTokens, AuthError> {
     let result = check_and_exchange(settings, client, http, &cb, state, verifier, now).await;
     match &result {
-        Ok(_) => cb.respond(true, "Hardcover Sync is connected to your Hardcover account. You can close this tab.").await,
+        Ok(_) => {
+            cb.respond(true, "Hardcover Sync is connected to your Hardcover account. You can close this tab.").await
+        }
         Err(e) => cb.respond(false, &format!("{e}. You can close this tab and try again from the app.")).await,
     }
     result
@@ -115,7 +119,10 @@ async fn check_and_exchange(
             }),
         });
     }
-    let code = cb.get("code").filter(|c| !c.is_empty()).ok_or_else(|| AuthError::Protocol("the callback carried no code".into()))?;
+    let code = cb
+        .get("code")
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| AuthError::Protocol("the callback carried no code".into()))?;
     let response = client
         .exchange_code(AuthorizationCode::new(code.to_owned()))
         .set_pkce_verifier(verifier)
@@ -131,7 +138,9 @@ async fn check_and_exchange(
 }
 
 /// "invalid_grant: code expired" from an OAuth error answer.
-pub(crate) fn describe<T: oauth2::ErrorResponseType + std::fmt::Display>(r: &oauth2::StandardErrorResponse<T>) -> String {
+pub(crate) fn describe<T: oauth2::ErrorResponseType + std::fmt::Display>(
+    r: &oauth2::StandardErrorResponse<T>,
+) -> String {
     match r.error_description() {
         Some(d) => format!("{}: {d}", r.error()),
         None => r.error().to_string(),

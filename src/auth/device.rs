@@ -11,12 +11,12 @@ use oauth2::{RequestTokenError, Scope};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
+use super::AuthError;
 use super::browser::describe;
 use super::error::from_request;
 use super::http::async_client;
 use super::settings::OAuthSettings;
 use super::tokens::StoredTokens;
-use super::AuthError;
 
 /// What to show the user.
 #[derive(Debug, Clone, Serialize)]

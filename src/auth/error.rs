@@ -12,7 +12,9 @@ pub enum AuthError {
         "no Hardcover OAuth client id is configured: set scrobbling.hardcover.client_id (or HARDCOVER_CLIENT_ID), or paste a personal token instead (`hardcover-sync connect --token`)"
     )]
     NoClientId,
-    #[error("cannot listen on {addr} for the sign-in callback: {source}. Set scrobbling.hardcover.redirect_uri to a free loopback port, or use the device flow (`connect --device`)")]
+    #[error(
+        "cannot listen on {addr} for the sign-in callback: {source}. Set scrobbling.hardcover.redirect_uri to a free loopback port, or use the device flow (`connect --device`)"
+    )]
     Listener { addr: String, source: std::io::Error },
     #[error(
         "the browser came back with a different `state` than this app sent: the sign-in was not completed (it may have been forged). Connect again"

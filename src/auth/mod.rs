@@ -146,11 +146,8 @@ impl Auth {
     /// Revoke the tokens at Hardcover (RFC 7009), then delete them here. When Hardcover cannot be
     /// reached they are still deleted here, and the note says the revocation was not sent.
     pub async fn disconnect(&self) -> Result<Disconnected, AuthError> {
-        let tokens = match self.session.tokens().await {
-            Ok(t) => t,
-            // Unreadable tokens cannot be revoked, but must still go.
-            Err(_) => None,
-        };
+        // Unreadable tokens cannot be revoked, but must still go.
+        let tokens = self.session.tokens().await.unwrap_or_default();
         let outcome = match tokens {
             None => Disconnected { revoked: false, note: None },
             Some(t) if t.kind == TokenKind::Personal => Disconnected {

@@ -134,7 +134,9 @@ impl AuthSession {
                     BasicErrorResponseType::InvalidGrant => {
                         "Hardcover no longer accepts the saved sign-in (revoked, expired, or used elsewhere)".to_owned()
                     }
-                    BasicErrorResponseType::InvalidScope => "Hardcover needs the app to ask for new permissions".to_owned(),
+                    BasicErrorResponseType::InvalidScope => {
+                        "Hardcover needs the app to ask for new permissions".to_owned()
+                    }
                     _ => format!("renewing the Hardcover sign-in failed ({})", describe(&r)),
                 };
                 return Err(self.latch(format!("{why}: connect again")));
@@ -142,7 +144,9 @@ impl AuthSession {
             // Offline or a hiccup: not the user's fault and not permanent. The old refresh token
             // was not spent (no answer means no rotation we know of), so the next call retries.
             Err(e) => {
-                return Err(TokenError::Store(format!("cannot reach Hardcover to renew the sign-in ({e}); will retry")));
+                return Err(TokenError::Store(format!(
+                    "cannot reach Hardcover to renew the sign-in ({e}); will retry"
+                )));
             }
         };
         let fresh = StoredTokens::from_response(&response, &held.scopes, held.refresh_token.as_ref(), (self.clock)());

@@ -68,7 +68,9 @@ pub async fn delete(store: &Arc<dyn TokenStore>) -> Result<(), TokenStoreError> 
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, TokenStoreError> + Send + 'static,
 ) -> Result<T, TokenStoreError> {
-    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| Err(TokenStoreError::Keyring(format!("token store task failed: {e}"))))
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(TokenStoreError::Keyring(format!("token store task failed: {e}"))))
 }
 
 /// The desktop's Secret Service (Linux), via keyring v3.
@@ -80,7 +82,8 @@ pub struct KeyringStore {
 impl KeyringStore {
     /// `service` namespaces the entry; tests pass their own so they never touch the user's.
     pub fn new(service: &str) -> Result<Self, TokenStoreError> {
-        let entry = keyring::Entry::new(service, KEYRING_USER).map_err(|e| TokenStoreError::NoKeyring(e.to_string()))?;
+        let entry =
+            keyring::Entry::new(service, KEYRING_USER).map_err(|e| TokenStoreError::NoKeyring(e.to_string()))?;
         // keyring v3 silently falls back to an in-memory mock when no platform backend was compiled
         // in: tokens would vanish at exit while the app claims they were saved. Refuse instead.
         if entry.get_credential().downcast_ref::<keyring::mock::MockCredential>().is_some() {

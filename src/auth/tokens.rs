@@ -47,7 +47,13 @@ pub struct CorruptTokens(String);
 
 impl StoredTokens {
     pub fn personal(token: Secret) -> Self {
-        Self { kind: TokenKind::Personal, access_token: token, refresh_token: None, expires_at: None, scopes: Vec::new() }
+        Self {
+            kind: TokenKind::Personal,
+            access_token: token,
+            refresh_token: None,
+            expires_at: None,
+            scopes: Vec::new(),
+        }
     }
 
     /// The JSON kept in the store, itself a secret.
@@ -99,7 +105,10 @@ impl StoredTokens {
         Self {
             kind: TokenKind::OAuth,
             access_token: Secret::new(r.access_token().secret().clone()),
-            refresh_token: r.refresh_token().map(|t| Secret::new(t.secret().clone())).or_else(|| previous_refresh.cloned()),
+            refresh_token: r
+                .refresh_token()
+                .map(|t| Secret::new(t.secret().clone()))
+                .or_else(|| previous_refresh.cloned()),
             expires_at: r.expires_in().and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| now + d),
             scopes,
         }

@@ -21,7 +21,8 @@ async fn full_browser_flow_connects_and_saves_tokens() {
     let hc = Hardcover::start().await;
     let (auth, store) = hc.auth();
     let browser = ScriptedBrowser::new();
-    let account = auth.connect_browser(quiet(browser.opener()), &hc.probe()).await.expect("the browser flow must connect");
+    let account =
+        auth.connect_browser(quiet(browser.opener()), &hc.probe()).await.expect("the browser flow must connect");
     assert_eq!(account.user_id, USER_ID, "the connected account must be the one that approved");
 
     let visit = browser.visit();
@@ -182,10 +183,13 @@ async fn connecting_can_be_cancelled() {
     let (auth, _store) = hc.auth();
     let cancel = tokio_util::sync::CancellationToken::new();
     let c2 = cancel.clone();
-    let opts = BrowserOptions { cancel, ..quiet(Arc::new(move |_: &Url| {
-        c2.cancel();
-        Ok(())
-    })) };
+    let opts = BrowserOptions {
+        cancel,
+        ..quiet(Arc::new(move |_: &Url| {
+            c2.cancel();
+            Ok(())
+        }))
+    };
     let err = auth.connect_browser(opts, &hc.probe()).await.expect_err("cancel must stop the flow");
     assert!(matches!(err, AuthError::Cancelled), "{err}");
 }

@@ -7,9 +7,14 @@ use hardcover_sync::auth::{AuthError, DeviceCode, DeviceOptions, TokenKind, Toke
 
 use super::support::{Hardcover, USER_ID};
 
+type Shared<T> = Arc<Mutex<T>>;
+
 /// Options whose sleep records the asked-for interval and waits only a moment, and which approve
 /// (as the user would, on another device) when `approve_on_sleep` sleeps have happened.
-fn options(hc: &Hardcover, approve_on_sleep: Option<usize>) -> (DeviceOptions, Arc<Mutex<Vec<Duration>>>, Arc<Mutex<Option<DeviceCode>>>) {
+fn options(
+    hc: &Hardcover,
+    approve_on_sleep: Option<usize>,
+) -> (DeviceOptions, Shared<Vec<Duration>>, Shared<Option<DeviceCode>>) {
     let shown = Arc::new(Mutex::new(None::<DeviceCode>));
     let slept = Arc::new(Mutex::new(Vec::new()));
     let shown2 = Arc::clone(&shown);

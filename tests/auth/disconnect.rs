@@ -34,7 +34,10 @@ async fn disconnect_revokes_then_deletes() {
     assert!(out.revoked, "an online disconnect must revoke at Hardcover: {out:?}");
     assert_eq!(hc.oauth.counters().revocations, 2, "both the refresh and the access token are revoked");
     assert!(hc.registry.check(tokens.access_token.expose()).is_none(), "the access token must be dead at Hardcover");
-    assert!(!hc.oauth.refresh_token_is_live(tokens.refresh_token.as_ref().unwrap().expose()), "the refresh token must be dead");
+    assert!(
+        !hc.oauth.refresh_token_is_live(tokens.refresh_token.as_ref().unwrap().expose()),
+        "the refresh token must be dead"
+    );
     assert!(store.get().unwrap().is_none(), "tokens must be deleted locally");
     assert!(db.meta_get("hardcover.username").unwrap().is_none(), "the cached account must be forgotten");
     assert!(!auth.connection().await.connected);

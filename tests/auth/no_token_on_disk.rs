@@ -36,7 +36,8 @@ async fn no_token_in_data_or_config_dir_after_a_full_flow() {
     let root = tempfile::tempdir().unwrap();
     let config_dir = root.path().join("config");
     std::fs::create_dir_all(&config_dir).unwrap();
-    std::fs::write(config_dir.join("config.yaml"), "scrobbling:\n  hardcover:\n    client_id: hardcover-sync-test\n").unwrap();
+    std::fs::write(config_dir.join("config.yaml"), "scrobbling:\n  hardcover:\n    client_id: hardcover-sync-test\n")
+        .unwrap();
     let paths = AppPaths::under(config_dir.join("config.yaml"), &root.path().join("data"));
     let db = Arc::new(Store::open(&paths.database()).unwrap());
     let auth = Auth::new(hc.settings(), Arc::clone(&keyring)).with_meta(Arc::clone(&db));
@@ -60,6 +61,10 @@ async fn no_token_in_data_or_config_dir_after_a_full_flow() {
         grep_dir(root.path(), needle, &mut hits);
         assert!(hits.is_empty(), "no token may be written under the data or config dir, found in {hits:?}");
     }
-    assert_eq!(db.meta_get("hardcover.username").unwrap().as_deref(), Some("reader4242"), "(sanity) the db was written");
+    assert_eq!(
+        db.meta_get("hardcover.username").unwrap().as_deref(),
+        Some("reader4242"),
+        "(sanity) the db was written"
+    );
     keyring.delete().unwrap();
 }

@@ -12,10 +12,15 @@ async fn pasted_token_with_or_without_bearer_is_checked_and_saved() {
     hc.registry.insert_personal("hc_pat_rw", 77, ALL_SCOPES);
     for raw in ["Bearer hc_pat_rw", "hc_pat_rw", "  bearer hc_pat_rw\n"] {
         let (auth, store) = hc.auth();
-        let account = auth.connect_token(raw, &hc.probe()).await.unwrap_or_else(|e| panic!("{raw:?} must be accepted: {e}"));
+        let account =
+            auth.connect_token(raw, &hc.probe()).await.unwrap_or_else(|e| panic!("{raw:?} must be accepted: {e}"));
         assert_eq!(account.user_id, 77, "the account must be the token's owner");
         let saved = store.get().unwrap().unwrap();
-        assert_eq!((saved.kind, saved.access_token.expose()), (TokenKind::Personal, "hc_pat_rw"), "the bare token is saved");
+        assert_eq!(
+            (saved.kind, saved.access_token.expose()),
+            (TokenKind::Personal, "hc_pat_rw"),
+            "the bare token is saved"
+        );
         assert_eq!(auth.session().access_token().await.unwrap().expose(), "hc_pat_rw");
     }
 }
@@ -28,7 +33,10 @@ async fn pasted_token_without_write_scope_links_to_a_prefilled_token_page() {
     let err = auth.connect_token("hc_pat_ro", &hc.probe()).await.expect_err("a read-only token must be refused");
     assert!(matches!(err, AuthError::NoWriteAccess { .. }), "{err}");
     let msg = err.to_string();
-    assert!(msg.contains("https://hardcover.app/account/api/keys/new?scope="), "the error must link the token page: {msg}");
+    assert!(
+        msg.contains("https://hardcover.app/account/api/keys/new?scope="),
+        "the error must link the token page: {msg}"
+    );
     for scope in ["read:library", "write:library", "read:me:content", "write:lists", "read:catalog"] {
         assert!(msg.contains(scope), "the link must pre-fill {scope}: {msg}");
     }
@@ -39,7 +47,8 @@ async fn pasted_token_without_write_scope_links_to_a_prefilled_token_page() {
 async fn unknown_pasted_token_is_rejected_and_a_401_later_needs_a_new_one() {
     let hc = Hardcover::start().await;
     let (auth, store) = hc.auth();
-    let err = auth.connect_token("Bearer hc_pat_typo", &hc.probe()).await.expect_err("an unknown token must be refused");
+    let err =
+        auth.connect_token("Bearer hc_pat_typo", &hc.probe()).await.expect_err("an unknown token must be refused");
     assert!(matches!(err, AuthError::TokenRejected { .. }), "{err}");
     assert!(store.get().unwrap().is_none());
 

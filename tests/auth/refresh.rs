@@ -44,7 +44,10 @@ async fn refreshes_shortly_before_expiry_and_saves_before_use() {
     let saved = store.get().unwrap().unwrap();
     assert_eq!(saved.access_token, renewed, "the renewed access token must be saved before it is handed out");
     assert_ne!(saved.refresh_token, first.refresh_token, "the rotated refresh token must be saved");
-    assert!(hc.oauth.refresh_token_is_live(saved.refresh_token.as_ref().unwrap().expose()), "the saved refresh token is the live one");
+    assert!(
+        hc.oauth.refresh_token_is_live(saved.refresh_token.as_ref().unwrap().expose()),
+        "the saved refresh token is the live one"
+    );
     assert!(saved.expires_at.unwrap() > *now.lock().unwrap(), "the new expiry must be saved");
     assert_eq!(hc.call_me(&*session).await.unwrap().user_id, super::support::USER_ID);
 }
@@ -114,7 +117,10 @@ async fn refresh_token_reuse_puts_the_app_in_reconnect_needed() {
 
     let refreshes = hc.oauth.counters().refresh_requests;
     let err = hc.call_me(&*session).await.expect_err("a revoked chain cannot be used");
-    assert!(err.contains("reconnect needed") && err.contains("connect again"), "the message must say to reconnect: {err}");
+    assert!(
+        err.contains("reconnect needed") && err.contains("connect again"),
+        "the message must say to reconnect: {err}"
+    );
     assert_eq!(hc.oauth.counters().refresh_requests, refreshes + 1, "the dead chain is tried once");
     assert!(session.reconnect_needed().is_some(), "the session must remember that a reconnect is needed");
 

@@ -17,7 +17,8 @@ fn rand_suffix() -> u64 {
 /// The keyring to test against, or `None` (with a loud warning) outside CI when there is no
 /// session bus at all. In CI, or under scripts/with-keyring.sh, an unreachable keyring FAILS.
 pub fn keyring_or_skip(service: &str) -> Option<KeyringStore> {
-    let required = std::env::var("CI").is_ok_and(|v| v == "true") || std::env::var_os("HARDCOVER_SYNC_REQUIRE_KEYRING").is_some();
+    let required =
+        std::env::var("CI").is_ok_and(|v| v == "true") || std::env::var_os("HARDCOVER_SYNC_REQUIRE_KEYRING").is_some();
     let no_bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none();
     if !required && no_bus {
         eprintln!(

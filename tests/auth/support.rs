@@ -77,24 +77,26 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get("authorization")?.to_str().ok()?.strip_prefix("Bearer ")
 }
 
-fn grant(reg: &TokenRegistry, headers: &HeaderMap) -> Result<Grant, Response> {
-    bearer(headers)
-        .and_then(|t| reg.check(t))
-        .ok_or_else(|| (StatusCode::UNAUTHORIZED, Json(json!({"error": "invalid-jwt"}))).into_response())
+fn grant(reg: &TokenRegistry, headers: &HeaderMap) -> Option<Grant> {
+    bearer(headers).and_then(|t| reg.check(t))
+}
+
+fn unauthorized() -> Response {
+    (StatusCode::UNAUTHORIZED, Json(json!({"error": "invalid-jwt"}))).into_response()
 }
 
 async fn me(State(reg): State<TokenRegistry>, headers: HeaderMap) -> Response {
     match grant(&reg, &headers) {
-        Ok(g) => Json(json!({"id": g.user_id, "username": format!("reader{}", g.user_id)})).into_response(),
-        Err(r) => r,
+        Some(g) => Json(json!({"id": g.user_id, "username": format!("reader{}", g.user_id)})).into_response(),
+        None => unauthorized(),
     }
 }
 
 async fn write_probe(State(reg): State<TokenRegistry>, headers: HeaderMap) -> Response {
     match grant(&reg, &headers) {
-        Ok(g) if g.has_scope("write:library") => Json(json!({"ok": true})).into_response(),
-        Ok(_) => (StatusCode::FORBIDDEN, Json(json!({"error": "insufficient_scope"}))).into_response(),
-        Err(r) => r,
+        Some(g) if g.has_scope("write:library") => Json(json!({"ok": true})).into_response(),
+        Some(_) => (StatusCode::FORBIDDEN, Json(json!({"error": "insufficient_scope"}))).into_response(),
+        None => unauthorized(),
     }
 }
 
@@ -200,7 +202,10 @@ impl ScriptedBrowser {
 pub fn replace_param(url: Url, key: &str, value: &str) -> Url {
     let pairs: Vec<(String, String)> = url
         .query_pairs()
-        .map(|(k, v)| { let v = if k == key { value.to_owned() } else { v.into_owned() }; (k.into_owned(), v) })
+        .map(|(k, v)| {
+            let v = if k == key { value.to_owned() } else { v.into_owned() };
+            (k.into_owned(), v)
+        })
         .collect();
     let mut out = url.clone();
     out.query_pairs_mut().clear().extend_pairs(pairs);

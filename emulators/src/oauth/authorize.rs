@@ -64,11 +64,7 @@ pub(crate) async fn authorize(State(st): State<OAuthState>, Query(q): Query<Hash
     let mut target = Url::parse(redirect_uri).expect("checked above");
     let state = get("state").to_owned();
     let fail = |mut target: Url, error: &str| {
-        target
-            .query_pairs_mut()
-            .append_pair("error", error)
-            .append_pair("state", &state)
-            .append_pair("iss", &iss);
+        target.query_pairs_mut().append_pair("error", error).append_pair("state", &state).append_pair("iss", &iss);
         found(&target)
     };
     if get("response_type") != "code" {
@@ -108,6 +104,9 @@ mod tests {
         assert!(redirect_matches(reg, "http://127.0.0.1:54321/callback"), "RFC 8252 §7.3: any loopback port");
         assert!(!redirect_matches(reg, "http://127.0.0.1:54321/other"), "the path must match");
         assert!(!redirect_matches(reg, "http://localhost:54321/callback"), "the host must match");
-        assert!(!redirect_matches("https://app.example/cb", "https://app.example:8443/cb"), "non-loopback ports must match");
+        assert!(
+            !redirect_matches("https://app.example/cb", "https://app.example:8443/cb"),
+            "non-loopback ports must match"
+        );
     }
 }

@@ -54,7 +54,10 @@ pub(crate) async fn device_authorization(
 
 /// Test hook: `POST /oauth2/device/approve` with `user_code=…` stands in for the user approving on
 /// the website.
-pub(crate) async fn approve_hook(State(st): State<OAuthState>, Form(form): Form<HashMap<String, String>>) -> StatusCode {
+pub(crate) async fn approve_hook(
+    State(st): State<OAuthState>,
+    Form(form): Form<HashMap<String, String>>,
+) -> StatusCode {
     match form.get("user_code") {
         Some(code) if st.approve_device(code) => StatusCode::NO_CONTENT,
         _ => StatusCode::NOT_FOUND,

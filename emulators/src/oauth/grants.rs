@@ -115,7 +115,11 @@ impl Grants {
         let refresh = random_token("hc_rt_");
         st.registry.insert(
             access.clone(),
-            Grant { user_id: st.user_id, scopes: scopes.clone(), expires_at: Some(SystemTime::now() + knobs.access_ttl) },
+            Grant {
+                user_id: st.user_id,
+                scopes: scopes.clone(),
+                expires_at: Some(SystemTime::now() + knobs.access_ttl),
+            },
         );
         let mut inner = self.inner.lock().unwrap();
         inner.chain_access.entry(chain).or_default().push(access.clone());
@@ -134,7 +138,12 @@ impl Grants {
     }
 
     /// Rotate `token`: mark it used and return its chain and scopes. Reuse revokes the chain.
-    pub(crate) fn rotate(&self, st: &OAuthState, token: &str, client_id: &str) -> Result<(u64, Vec<String>), RefreshError> {
+    pub(crate) fn rotate(
+        &self,
+        st: &OAuthState,
+        token: &str,
+        client_id: &str,
+    ) -> Result<(u64, Vec<String>), RefreshError> {
         let chain = {
             let mut inner = self.inner.lock().unwrap();
             let r = inner.refresh.get_mut(token).ok_or(RefreshError::Invalid)?;

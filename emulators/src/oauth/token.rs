@@ -86,7 +86,10 @@ pub(crate) async fn token(
 fn authorization_code(st: &OAuthState, client_id: &str, code: &str, redirect_uri: &str, verifier: &str) -> Response {
     let now = Instant::now();
     let taken = st.grants.use_code(code, |c| {
-        c.client_id == client_id && c.redirect_uri == redirect_uri && c.expires_at > now && s256(verifier) == c.challenge
+        c.client_id == client_id
+            && c.redirect_uri == redirect_uri
+            && c.expires_at > now
+            && s256(verifier) == c.challenge
     });
     match taken {
         Ok(c) => issued(st.grants.issue(st, c.chain.expect("set by use_code"), client_id, c.scopes)),
