@@ -26,7 +26,7 @@ pub use connection::Connection;
 pub use device::{DeviceCode, DeviceOptions, Sleep};
 pub use error::AuthError;
 pub use http::oauth_http_client;
-pub use opener::{Opener, system_opener};
+pub use opener::{Opener, command_opener, system_opener};
 pub use session::{AuthSession, Clock};
 pub use settings::{OAuthSettings, PERSONAL_TOKEN_URL, SCOPES};
 pub use store::{FileStore, KeyringStore, MemoryStore, TokenStore, TokenStoreError, open_token_store};

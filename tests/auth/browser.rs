@@ -203,3 +203,31 @@ async fn missing_client_id_names_the_setting() {
     let err = auth.connect_browser(quiet(ScriptedBrowser::new().opener()), &hc.probe()).await.unwrap_err();
     assert!(err.to_string().contains("scrobbling.hardcover.client_id"), "{err}");
 }
+
+#[tokio::test]
+async fn browser_command_gets_the_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("opened");
+    let script = dir.path().join("fake-browser");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf %s \"$1\" > '{}.tmp' && mv '{}.tmp' '{}'\n",
+            out.display(),
+            out.display(),
+            out.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let url = Url::parse("http://127.0.0.1:1/oauth2/authorize?state=x").unwrap();
+    hardcover_sync::auth::command_opener(script.display().to_string())(&url).expect("the $BROWSER command must start");
+    for _ in 0..200 {
+        if let Ok(seen) = std::fs::read_to_string(&out) {
+            assert_eq!(seen, url.as_str(), "the $BROWSER command must get the authorize URL as its argument");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the $BROWSER command never ran");
+}

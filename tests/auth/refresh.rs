@@ -150,3 +150,19 @@ async fn offline_refresh_is_not_a_reconnect() {
     assert!(auth.session().reconnect_needed().is_none());
     assert_eq!(store.get().unwrap().unwrap(), expired, "an unanswered refresh must keep the saved tokens");
 }
+
+#[tokio::test]
+async fn insufficient_scope_marks_reconnect_needed_without_refreshing() {
+    let hc = Hardcover::start().await;
+    let (auth, _store) = hc.auth();
+    connected(&hc, &auth).await;
+    let session = auth.session();
+    // What the GraphQL client does when Hardcover answers `insufficient_scope`.
+    session.mark_reconnect_needed("Hardcover needs more permissions: connect again");
+    let err = session.access_token().await.expect_err("reconnect-needed must stop requests");
+    assert!(matches!(err, TokenError::ReconnectNeeded(ref m) if m.contains("connect again")), "{err}");
+    assert_eq!(hc.oauth.counters().refresh_requests, 0, "insufficient scope is not fixed by a refresh");
+    // Connecting again clears it.
+    connected(&hc, &auth).await;
+    assert!(session.access_token().await.is_ok(), "a new connection must clear reconnect-needed");
+}
