@@ -21,7 +21,8 @@ pub enum AuthError {
     )]
     StateMismatch,
     #[error(
-        "the sign-in answer claims to come from {got:?}, not {expected}: refused (possible mix-up attack, or scrobbling.hardcover.issuer is wrong)"
+        "the sign-in answer came from issuer {}, not {expected}: refused (possible mix-up attack, or scrobbling.hardcover.issuer is wrong)",
+        .got.as_deref().unwrap_or("(none given)")
     )]
     IssuerMismatch { expected: String, got: Option<String> },
     #[error("access was declined on Hardcover: nothing was connected")]

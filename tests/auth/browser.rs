@@ -76,6 +76,7 @@ async fn wrong_issuer_is_refused() {
     let browser = ScriptedBrowser::new();
     let err = auth.connect_browser(quiet(browser.opener()), &hc.probe()).await.expect_err("a wrong iss must fail");
     assert!(matches!(&err, AuthError::IssuerMismatch { got: Some(g), .. } if g == "https://evil.example"), "{err}");
+    assert!(err.to_string().contains("came from issuer https://evil.example"), "{err}");
     assert_eq!(hc.oauth.counters().code_exchanges, 0, "a code from the wrong issuer must not be sent anywhere");
     assert!(store.get().unwrap().is_none());
 }

@@ -3,6 +3,7 @@
 mod browser;
 mod device;
 mod disconnect;
+mod emulator;
 mod no_token_on_disk;
 mod pasted;
 mod refresh;
