@@ -232,3 +232,23 @@ async fn browser_command_gets_the_url() {
     }
     panic!("the $BROWSER command never ran");
 }
+
+#[tokio::test]
+async fn configured_redirect_uri_is_used_and_must_be_loopback() {
+    let hc = Hardcover::start().await;
+    let free = super::support::dead_url("/callback");
+    let mut settings = hc.settings();
+    settings.redirect_uri = Some(free.clone());
+    let auth = hardcover_sync::auth::Auth::new(settings, Arc::new(hardcover_sync::auth::MemoryStore::new()));
+    let browser = ScriptedBrowser::new();
+    auth.connect_browser(quiet(browser.opener()), &hc.probe()).await.expect("a configured loopback redirect must work");
+    let sent = param(&browser.visit().authorize_url.unwrap(), "redirect_uri").unwrap();
+    assert_eq!(sent, free.as_str(), "the configured redirect_uri (port included) must be the one sent");
+
+    let mut settings = hc.settings();
+    settings.redirect_uri = Some(Url::parse("https://example.com/callback").unwrap());
+    let auth = hardcover_sync::auth::Auth::new(settings, Arc::new(hardcover_sync::auth::MemoryStore::new()));
+    let err = auth.connect_browser(quiet(ScriptedBrowser::new().opener()), &hc.probe()).await.unwrap_err();
+    assert!(matches!(err, AuthError::BadRedirect(_)), "{err}");
+    assert!(err.to_string().contains("loopback"), "{err}");
+}
