@@ -13,6 +13,7 @@ mod error;
 mod http;
 mod loopback;
 mod opener;
+mod revoke;
 mod session;
 mod settings;
 pub mod store;
@@ -154,7 +155,7 @@ impl Auth {
                 revoked: false,
                 note: Some("the pasted personal token was removed from this computer; delete it at https://hardcover.app/account/api if it is no longer needed".into()),
             },
-            Some(t) => match self.revoke(&t).await {
+            Some(t) => match revoke::revoke(&self.settings, &self.http, &t).await {
                 Ok(()) => Disconnected { revoked: true, note: None },
                 Err(e) => Disconnected {
                     revoked: false,
@@ -170,37 +171,6 @@ impl Auth {
             connection::forget(db).map_err(|e| AuthError::Meta(e.to_string()))?;
         }
         Ok(outcome)
-    }
-
-    /// RFC 7009, by hand: `oauth2`'s revocation request insists on an https endpoint, which
-    /// rules out the loopback emulator.
-    async fn revoke(&self, t: &StoredTokens) -> Result<(), AuthError> {
-        let client_id = self.settings.client_id()?;
-        // Refresh token first: revoking it ends the whole grant, so the access token dies with it
-        // even if the second request never arrives.
-        let mut revocable = Vec::new();
-        if let Some(rt) = &t.refresh_token {
-            revocable.push((rt, "refresh_token"));
-        }
-        revocable.push((&t.access_token, "access_token"));
-        let url = &self.settings.revoke_url;
-        for (token, hint) in revocable {
-            let mut req = self.http.post(url.clone());
-            req = match &self.settings.client_secret {
-                Some(secret) => req.basic_auth(client_id, Some(secret.expose())),
-                None => req,
-            };
-            let form = [("token", token.expose()), ("token_type_hint", hint), ("client_id", client_id)];
-            let resp = req
-                .form(&form)
-                .send()
-                .await
-                .map_err(|e| AuthError::Unreachable { url: url.to_string(), message: e.to_string() })?;
-            if !resp.status().is_success() {
-                return Err(AuthError::Authorization(format!("revocation answered HTTP {}", resp.status())));
-            }
-        }
-        Ok(())
     }
 
     /// The connection status, without asking Hardcover.
