@@ -5,3 +5,4 @@ mod cli;
 mod support;
 mod sources;
 mod hardcover;
+mod auth;

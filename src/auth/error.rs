@@ -17,11 +17,16 @@ pub enum AuthError {
     )]
     Listener { addr: String, source: std::io::Error },
     #[error(
+        "scrobbling.hardcover.redirect_uri is {0}: it must be a loopback http URL such as http://127.0.0.1:8765/callback (RFC 8252), registered with the Hardcover app"
+    )]
+    BadRedirect(String),
+    #[error(
         "the browser came back with a different `state` than this app sent: the sign-in was not completed (it may have been forged). Connect again"
     )]
     StateMismatch,
     #[error(
-        "the sign-in answer claims to come from {got:?}, not {expected}: refused (possible mix-up attack, or scrobbling.hardcover.issuer is wrong)"
+        "the sign-in answer came from issuer {}, not {expected}: refused (possible mix-up attack, or scrobbling.hardcover.issuer is wrong)",
+        .got.as_deref().unwrap_or("(none given)")
     )]
     IssuerMismatch { expected: String, got: Option<String> },
     #[error("access was declined on Hardcover: nothing was connected")]

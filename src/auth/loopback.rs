@@ -29,6 +29,9 @@ impl Loopback {
     /// Listen on `127.0.0.1:0`, or on the host and port of a configured loopback `redirect_uri`.
     pub async fn bind(configured: Option<&Url>) -> Result<Self, AuthError> {
         let (host, port, path) = match configured {
+            Some(u) if u.scheme() != "http" || !matches!(u.host_str(), Some("127.0.0.1" | "[::1]" | "localhost")) => {
+                return Err(AuthError::BadRedirect(u.to_string()));
+            }
             Some(u) => {
                 let host = u.host_str().unwrap_or("127.0.0.1").trim_matches(['[', ']']).to_owned();
                 (host, u.port().unwrap_or(0), u.path().to_owned())

@@ -13,6 +13,7 @@ mod error;
 mod http;
 mod loopback;
 mod opener;
+mod revoke;
 mod session;
 mod settings;
 mod source_secrets;
@@ -21,16 +22,13 @@ mod tokens;
 
 use std::sync::Arc;
 
-use oauth2::StandardRevocableToken;
-use oauth2::{AccessToken, RefreshToken};
-
 pub use account::{Account, AccountProbe, ProbeError};
 pub use browser::BrowserOptions;
 pub use connection::Connection;
 pub use device::{DeviceCode, DeviceOptions, Sleep};
 pub use error::AuthError;
 pub use http::oauth_http_client;
-pub use opener::{Opener, system_opener};
+pub use opener::{Opener, command_opener, system_opener};
 pub use session::{AuthSession, Clock};
 pub use settings::{OAuthSettings, PERSONAL_TOKEN_URL, SCOPES};
 pub use source_secrets::{set_source_secret, source_secret};
@@ -151,18 +149,15 @@ impl Auth {
     /// Revoke the tokens at Hardcover (RFC 7009), then delete them here. When Hardcover cannot be
     /// reached they are still deleted here, and the note says the revocation was not sent.
     pub async fn disconnect(&self) -> Result<Disconnected, AuthError> {
-        let tokens = match self.session.tokens().await {
-            Ok(t) => t,
-            // Unreadable tokens cannot be revoked, but must still go.
-            Err(_) => None,
-        };
+        // Unreadable tokens cannot be revoked, but must still go.
+        let tokens = self.session.tokens().await.unwrap_or_default();
         let outcome = match tokens {
             None => Disconnected { revoked: false, note: None },
             Some(t) if t.kind == TokenKind::Personal => Disconnected {
                 revoked: false,
                 note: Some("the pasted personal token was removed from this computer; delete it at https://hardcover.app/account/api if it is no longer needed".into()),
             },
-            Some(t) => match self.revoke(&t).await {
+            Some(t) => match revoke::revoke(&self.settings, &self.http, &t).await {
                 Ok(()) => Disconnected { revoked: true, note: None },
                 Err(e) => Disconnected {
                     revoked: false,
@@ -178,29 +173,6 @@ impl Auth {
             connection::forget(db).map_err(|e| AuthError::Meta(e.to_string()))?;
         }
         Ok(outcome)
-    }
-
-    async fn revoke(&self, t: &StoredTokens) -> Result<(), AuthError> {
-        let client = self.settings.client()?;
-        let http_fn = http::async_client(&self.http);
-        // Refresh token first: revoking it ends the whole grant, so the access token dies with it
-        // even if the second request never arrives.
-        let mut revocable = Vec::new();
-        if let Some(rt) = &t.refresh_token {
-            revocable.push(StandardRevocableToken::RefreshToken(RefreshToken::new(rt.expose().to_owned())));
-        }
-        revocable.push(StandardRevocableToken::AccessToken(AccessToken::new(t.access_token.expose().to_owned())));
-        for token in revocable {
-            client
-                .revoke_token(token)
-                .map_err(|e| AuthError::Protocol(e.to_string()))?
-                .request_async(&http_fn)
-                .await
-                .map_err(|e| {
-                error::from_request(e, &self.settings.revoke_url, |r| AuthError::Authorization(r.to_string()))
-            })?;
-        }
-        Ok(())
     }
 
     /// The connection status, without asking Hardcover.

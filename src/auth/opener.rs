@@ -12,8 +12,19 @@ pub type Opener = Arc<dyn Fn(&Url) -> Result<(), String> + Send + Sync>;
 /// `$BROWSER` when set (the usual convention; also how headless users and scripts drive the
 /// flow), otherwise the platform opener (`xdg-open`, `open`, `start`).
 pub fn system_opener() -> Opener {
-    Arc::new(|url: &Url| {
-        let browser = std::env::var("BROWSER").ok().filter(|b| !b.trim().is_empty());
+    Arc::new(|url: &Url| open_with(std::env::var("BROWSER").ok().as_deref(), url))
+}
+
+/// An opener that runs `command` (split on whitespace, no shell) with the URL appended: what
+/// `$BROWSER` means. Exposed so the convention can be tested without touching the environment.
+pub fn command_opener(command: impl Into<String>) -> Opener {
+    let command = command.into();
+    Arc::new(move |url: &Url| open_with(Some(&command), url))
+}
+
+fn open_with(browser: Option<&str>, url: &Url) -> Result<(), String> {
+    {
+        let browser = browser.filter(|b| !b.trim().is_empty());
         let (program, mut args): (String, Vec<String>) = match browser {
             // `$BROWSER` may carry arguments ("firefox --new-window"); no shell is involved.
             Some(b) => {
@@ -37,5 +48,5 @@ pub fn system_opener() -> Opener {
                 std::thread::spawn(move || child.wait());
             })
             .map_err(|e| format!("cannot start {program}: {e}"))
-    })
+    }
 }

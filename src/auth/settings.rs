@@ -59,9 +59,8 @@ impl OAuthSettings {
     /// the endpoints under `/oauth2/…`.
     pub fn for_base_url(base: &Url, client_id: &str, issuer: &str) -> Self {
         let at = |p: &str| base.join(p).expect("static relative path");
-        let mut hc = HardcoverConfig::default();
-        hc.client_id = Some(client_id.to_owned());
-        hc.issuer = issuer.to_owned();
+        let mut hc =
+            HardcoverConfig { client_id: Some(client_id.to_owned()), issuer: issuer.to_owned(), ..Default::default() };
         hc.oauth.authorize_url = at("/oauth2/authorize");
         hc.oauth.token_url = at("/oauth2/token");
         hc.oauth.revoke_url = at("/oauth2/revoke");

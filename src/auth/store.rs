@@ -234,6 +234,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn keyrings_silent_in_memory_fallback_is_refused() {
+        // What a build without a platform feature gets: the mock, which forgets on exit.
+        keyring::set_default_credential_builder(keyring::mock::default_credential_builder());
+        let err = KeyringStore::new("hardcover-sync-unit-test")
+            .err()
+            .expect("the in-memory mock must not pass for a keyring");
+        assert!(err.to_string().contains("token_store: file"), "the error must name the way out: {err}");
+    }
+
+    #[test]
     fn memory_store_missing_is_none_and_round_trips() {
         let s = MemoryStore::new();
         assert_eq!(s.get().unwrap(), None, "a missing entry must be Ok(None)");
