@@ -3,8 +3,13 @@
 //! One module per table group, SQL beside the Rust type. Time is passed in rather than read from
 //! the clock, so every method is testable against `:memory:`.
 
+pub mod history;
+pub mod item_state;
+pub mod matches;
 pub mod meta;
 mod migrations;
+pub mod outbox;
+pub mod runs;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
