@@ -120,7 +120,7 @@ const MIGRATIONS: &[&str] = &[
         item_id     TEXT NOT NULL,
         kind        TEXT NOT NULL,
         payload     TEXT NOT NULL,         -- JSON; never holds a secret
-        state       TEXT NOT NULL DEFAULT 'pending', -- pending | sent | done | failed | deferred
+        state       TEXT NOT NULL DEFAULT 'pending', -- pending | sent | done | failed | deferred | obsolete
         attempts    INTEGER NOT NULL DEFAULT 0,
         result      TEXT,                  -- JSON ids Hardcover returned
         error       TEXT,

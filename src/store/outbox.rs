@@ -16,6 +16,8 @@ pub enum OutboxState {
     Failed,
     /// Held back (daily budget); sent on a later run.
     Deferred,
+    /// Superseded: reconciliation found it no longer applies (the next plan starts afresh).
+    Obsolete,
 }
 
 impl OutboxState {
@@ -26,6 +28,7 @@ impl OutboxState {
             OutboxState::Done => "done",
             OutboxState::Failed => "failed",
             OutboxState::Deferred => "deferred",
+            OutboxState::Obsolete => "obsolete",
         }
     }
 
@@ -36,6 +39,7 @@ impl OutboxState {
             "done" => OutboxState::Done,
             "failed" => OutboxState::Failed,
             "deferred" => OutboxState::Deferred,
+            "obsolete" => OutboxState::Obsolete,
             _ => return None,
         })
     }
@@ -155,6 +159,10 @@ impl Store {
         self.outbox_set(id, "state = 'deferred', error = ?3, updated_at = ?2", params![id, now, reason])
     }
 
+    pub fn outbox_mark_obsolete(&self, id: i64, why: &str, now: DateTime<Utc>) -> Result<()> {
+        self.outbox_set(id, "state = 'obsolete', error = ?3, updated_at = ?2", params![id, now, why])
+    }
+
     /// Back to pending (a deferred entry whose turn came, or a sent one reconciliation must re-send).
     pub fn outbox_mark_pending(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
         self.outbox_set(id, "state = 'pending', updated_at = ?2", params![id, now])
@@ -201,9 +209,11 @@ mod tests {
         s.outbox_mark_done(ids[0], Some(r#"{"read_id":5}"#), t1).unwrap();
         s.outbox_mark_failed(ids[1], "Hardcover refused the change: x", t1).unwrap();
         s.outbox_mark_deferred(ids[2], "daily budget low", t1).unwrap();
+        let extra = s.outbox_enqueue(&[new("c", "rate")], t1).unwrap();
+        s.outbox_mark_obsolete(extra[0], "superseded", t1).unwrap();
 
         let open = s.outbox_open().unwrap();
-        assert_eq!(open.len(), 1, "done and failed entries are not open; deferred ones are");
+        assert_eq!(open.len(), 1, "done, failed and obsolete entries are not open; deferred ones are");
         assert_eq!(open[0].state, OutboxState::Deferred);
         assert_eq!(open[0].error.as_deref(), Some("daily budget low"), "a deferral must say why");
         assert_eq!(s.outbox_get(ids[0]).unwrap().unwrap().result.as_deref(), Some(r#"{"read_id":5}"#));

@@ -3,13 +3,16 @@
 //! Flow: `matching::match_items` → `plan::plan` (pure; a dry run prints it) →
 //! `outbox::enqueue_plan` → executor → `summary::Summary`. `scheduler` runs it periodically.
 
+pub mod execute;
 pub mod matching;
 pub mod normalize;
+pub mod outbox;
 pub mod plan;
 pub mod port;
 pub mod progress;
 mod pull;
 mod push;
+pub mod summary;
 
 #[cfg(test)]
 mod fake;
