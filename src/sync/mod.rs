@@ -12,6 +12,7 @@ pub mod port;
 pub mod progress;
 mod pull;
 mod push;
+pub mod run;
 pub mod summary;
 
 #[cfg(test)]
