@@ -151,7 +151,12 @@ mod tests {
             edition_id: book.map(|b| b * 10),
             method: if book.is_some() { MatchMethod::Isbn13 } else { MatchMethod::Search },
             confidence: 0.5,
-            candidates: vec![Candidate { book_id: 7, title: "Dune".into(), authors: vec!["Frank Herbert".into()], score: 0.5 }],
+            candidates: vec![Candidate {
+                book_id: 7,
+                title: "Dune".into(),
+                authors: vec!["Frank Herbert".into()],
+                score: 0.5,
+            }],
             key: "isbn13=9780441013593".into(),
             updated_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
         }
@@ -162,7 +167,11 @@ mod tests {
         let s = Store::open_in_memory().unwrap();
         assert_eq!(s.match_get("abs", "1").unwrap(), None);
         s.match_put(&row("1", Some(1))).unwrap();
-        assert_eq!(s.match_get("abs", "1").unwrap(), Some(row("1", Some(1))), "a stored match must read back unchanged");
+        assert_eq!(
+            s.match_get("abs", "1").unwrap(),
+            Some(row("1", Some(1))),
+            "a stored match must read back unchanged"
+        );
         s.match_put(&row("1", None)).unwrap();
         assert_eq!(s.match_get("abs", "1").unwrap().unwrap().book_id, None, "a second put must replace the match");
         assert_eq!(s.match_get("other", "1").unwrap(), None, "matches are keyed by source too");

@@ -85,7 +85,12 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
                 if let Some(record) = &plan.record {
                     apply_record(self.store, &plan.source, &plan.item_id, record, self.now)?;
                 }
-                self.history(plan, ItemResult::Skipped, plan.skip.as_ref().map(ToString::to_string), Touched::default())?;
+                self.history(
+                    plan,
+                    ItemResult::Skipped,
+                    plan.skip.as_ref().map(ToString::to_string),
+                    Touched::default(),
+                )?;
                 summary.record(plan, ItemResult::Skipped, None);
                 continue;
             }
@@ -165,7 +170,8 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
                         report.obsolete += 1;
                     }
                     Verdict::Resend => {
-                        let step = group.steps.iter().find(|p| p.entry.id == id).expect("verdict for a row of the group");
+                        let step =
+                            group.steps.iter().find(|p| p.entry.id == id).expect("verdict for a row of the group");
                         resend.push((id, step.envelope.step.clone()));
                     }
                 }
@@ -322,7 +328,13 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
         self.port.reads(user_book_id).await
     }
 
-    fn history(&self, plan: &ItemPlan, result: ItemResult, reason: Option<String>, t: Touched) -> Result<(), StoreError> {
+    fn history(
+        &self,
+        plan: &ItemPlan,
+        result: ItemResult,
+        reason: Option<String>,
+        t: Touched,
+    ) -> Result<(), StoreError> {
         self.store.history_add(&HistoryEntry {
             run_id: self.run_id,
             source: plan.source.clone(),
@@ -366,7 +378,13 @@ pub fn merged(read: &Read, p: &ReadPatch) -> ReadPatch {
 }
 
 /// Store what an item's sync left behind. A mark keeps its time when its value did not change.
-pub fn apply_record(store: &Store, source: &str, item_id: &str, r: &Record, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub fn apply_record(
+    store: &Store,
+    source: &str,
+    item_id: &str,
+    r: &Record,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let old = store.item_state_get(source, item_id)?;
     let mark = |new: Option<(f64, bool)>, old: Option<Mark>| {
         new.map(|(fraction, finished)| match old {

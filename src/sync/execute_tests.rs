@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 
 use super::*;
-use crate::sync::summary;
 use crate::config::{Direction, SyncConfig};
 use crate::sources::model::SourceItem;
 use crate::store::outbox::OutboxState;
@@ -15,6 +14,7 @@ use crate::sync::matching;
 use crate::sync::port::{Edition, PortError, Read, Status};
 use crate::sync::progress::Zone;
 use crate::sync::run::{SyncOptions, sync_once};
+use crate::sync::summary;
 use crate::sync::testing::{at, day, item, text_edition};
 
 const BOOK: i64 = 1;
@@ -61,7 +61,13 @@ fn finished_on(mut it: SourceItem, d: u32) -> SourceItem {
     it
 }
 
-async fn sync(hc: &FakeHardcover, src: &Arc<FakeSource>, store: &Store, config: &SyncConfig, budget: u32) -> super::super::run::SyncOutcome {
+async fn sync(
+    hc: &FakeHardcover,
+    src: &Arc<FakeSource>,
+    store: &Store,
+    config: &SyncConfig,
+    budget: u32,
+) -> super::super::run::SyncOutcome {
     let sources: Vec<Arc<dyn ProgressSource>> = vec![src.clone()];
     let opts = SyncOptions {
         config,
@@ -91,7 +97,9 @@ async fn the_fake_reproduces_the_two_finished_reads_pitfall() {
     let ub = hc.add_user_book(BOOK, Some(10), Status::CurrentlyReading, vec![open]);
     let dated = crate::sync::port::ReadPatch { finished_at: Some(day(2026, 3, 14)), ..Default::default() };
     hc.update_read(7, &dated).await.unwrap();
-    hc.update_user_book(ub, &crate::sync::port::UserBookPatch { status: Some(Status::Read), rating: None }).await.unwrap();
+    hc.update_user_book(ub, &crate::sync::port::UserBookPatch { status: Some(Status::Read), rating: None })
+        .await
+        .unwrap();
     let finished = hc.reads_of_book(BOOK).iter().filter(|r| r.is_finished()).count();
     assert_eq!(finished, 2, "the fake must model the server's automatic finished read");
 }
@@ -99,7 +107,13 @@ async fn the_fake_reproduces_the_two_finished_reads_pitfall() {
 #[tokio::test]
 async fn finishing_a_currently_reading_book_leaves_one_read_dated_from_the_source() {
     let hc = hardcover();
-    let open = Read { id: 7, edition_id: Some(10), progress_pages: Some(300), started_at: Some(day(2026, 2, 1)), ..Read::default() };
+    let open = Read {
+        id: 7,
+        edition_id: Some(10),
+        progress_pages: Some(300),
+        started_at: Some(day(2026, 2, 1)),
+        ..Read::default()
+    };
     hc.add_user_book(BOOK, Some(10), Status::CurrentlyReading, vec![open]);
     let store = Store::open_in_memory().unwrap();
     let src = source(vec![finished_on(with_isbn(item("a")), 14)]);
@@ -113,7 +127,11 @@ async fn finishing_a_currently_reading_book_leaves_one_read_dated_from_the_sourc
     assert_eq!((out.summary.finished, out.summary.errors), (1, 0), "{:?}", out.summary);
     assert!(store.outbox_open().unwrap().is_empty(), "every outbox entry must be settled");
     let h = store.history_for_run(out.run_id).unwrap();
-    assert_eq!((h[0].action.as_str(), h[0].result.as_str(), h[0].read_id), ("finish", "ok", Some(7)), "history names the read touched");
+    assert_eq!(
+        (h[0].action.as_str(), h[0].result.as_str(), h[0].read_id),
+        ("finish", "ok", Some(7)),
+        "history names the read touched"
+    );
 }
 
 #[tokio::test]
@@ -135,7 +153,13 @@ async fn adding_a_finished_book_leaves_exactly_one_read_dated_from_the_source_an
 #[tokio::test]
 async fn a_reread_opens_exactly_one_new_read() {
     let hc = hardcover();
-    let done = Read { id: 7, edition_id: Some(10), progress_pages: Some(400), finished_at: Some(day(2025, 12, 1)), ..Read::default() };
+    let done = Read {
+        id: 7,
+        edition_id: Some(10),
+        progress_pages: Some(400),
+        finished_at: Some(day(2025, 12, 1)),
+        ..Read::default()
+    };
     hc.add_user_book(BOOK, Some(10), Status::Read, vec![done]);
     let store = Store::open_in_memory().unwrap();
     let mut it = with_isbn(item("a"));
@@ -146,7 +170,10 @@ async fn a_reread_opens_exactly_one_new_read() {
     assert_eq!(reads.len(), 2, "a re-read adds exactly one read to the finished one: {reads:?}");
     let new = reads.iter().find(|r| r.id != 7).unwrap();
     assert_eq!((new.progress_pages, new.started_at, new.finished_at), (Some(80), Some(day(2026, 3, 20)), None));
-    assert!(!hc.calls().iter().any(|c| c.starts_with("insert_read")), "the server opened the read itself; inserting one would duplicate it");
+    assert!(
+        !hc.calls().iter().any(|c| c.starts_with("insert_read")),
+        "the server opened the read itself; inserting one would duplicate it"
+    );
     assert_eq!(out.summary.progress_updated, 1);
 }
 
@@ -163,7 +190,12 @@ async fn a_second_sync_sends_nothing() {
         sync(&hc, &src, &store, &config, 100).await;
         let before = mutations(&hc).len();
         let out = sync(&hc, &src, &store, &config, 100).await;
-        assert_eq!(mutations(&hc).len(), before, "an unchanged item must not be re-finished every sync ({:?})", config.direction);
+        assert_eq!(
+            mutations(&hc).len(),
+            before,
+            "an unchanged item must not be re-finished every sync ({:?})",
+            config.direction
+        );
         assert_eq!(out.summary.finished, 0);
     }
     assert_eq!(hc.reads_of_book(BOOK).len(), 1, "and it never gains a read");
@@ -173,28 +205,54 @@ async fn a_second_sync_sends_nothing() {
 
 #[tokio::test]
 async fn a_refused_change_is_a_failure_never_a_success() {
-    let hc = hardcover().with(|s| s.fail_once = Some(("insert_user_book".into(), PortError::Rejected("invalid edition".into()))));
+    let hc = hardcover()
+        .with(|s| s.fail_once = Some(("insert_user_book".into(), PortError::Rejected("invalid edition".into()))));
     let store = Store::open_in_memory().unwrap();
     let out = sync(&hc, &src_of(finished_on(with_isbn(item("a")), 9)), &store, &to_hardcover(), 100).await;
-    assert_eq!((out.summary.errors, out.summary.added, out.summary.finished), (1, 0, 0), "a refused mutation must count as an error: {:?}", out.summary);
-    assert!(out.summary.items[0].reason.as_deref().unwrap().contains("invalid edition"), "the error says what Hardcover said");
-    assert_eq!(store.item_state_get("abs", "a").unwrap(), None, "a failed item must be retried next sync, not remembered as done");
+    assert_eq!(
+        (out.summary.errors, out.summary.added, out.summary.finished),
+        (1, 0, 0),
+        "a refused mutation must count as an error: {:?}",
+        out.summary
+    );
+    assert!(
+        out.summary.items[0].reason.as_deref().unwrap().contains("invalid edition"),
+        "the error says what Hardcover said"
+    );
+    assert_eq!(
+        store.item_state_get("abs", "a").unwrap(),
+        None,
+        "a failed item must be retried next sync, not remembered as done"
+    );
     let h = store.history_for_run(out.run_id).unwrap();
     assert_eq!(h[0].result, "failed", "history must not log success for a refused change");
     let rows = store.outbox_for_item("abs", "a").unwrap();
-    assert!(rows.iter().all(|r| r.state == OutboxState::Failed), "every row of the failed item is marked failed: {rows:?}");
+    assert!(
+        rows.iter().all(|r| r.state == OutboxState::Failed),
+        "every row of the failed item is marked failed: {rows:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_crash_after_the_status_change_is_finished_by_reconciliation_with_the_real_date() {
     let hc = hardcover().with(|s| s.fail_once = Some(("reads".into(), PortError::Offline("connection reset".into()))));
-    let open = Read { id: 7, edition_id: Some(10), progress_pages: Some(300), started_at: Some(day(2026, 2, 1)), ..Read::default() };
+    let open = Read {
+        id: 7,
+        edition_id: Some(10),
+        progress_pages: Some(300),
+        started_at: Some(day(2026, 2, 1)),
+        ..Read::default()
+    };
     hc.add_user_book(BOOK, Some(10), Status::CurrentlyReading, vec![open]);
     let store = Store::open_in_memory().unwrap();
     let src = src_of(finished_on(with_isbn(item("a")), 14));
     let first = sync(&hc, &src, &store, &to_hardcover(), 100).await;
     assert!(matches!(first.stopped, Some(PortError::Offline(_))), "going offline stops the run for a retry later");
-    assert_eq!(hc.reads_of_book(BOOK)[0].finished_at, Some(day(TODAY.0, TODAY.1, TODAY.2)), "setup: the server dated the read today");
+    assert_eq!(
+        hc.reads_of_book(BOOK)[0].finished_at,
+        Some(day(TODAY.0, TODAY.1, TODAY.2)),
+        "setup: the server dated the read today"
+    );
 
     let second = sync(&hc, &src, &store, &to_hardcover(), 100).await;
     let reads = hc.reads_of_book(BOOK);
@@ -208,8 +266,14 @@ async fn a_crash_after_the_status_change_is_finished_by_reconciliation_with_the_
 
 #[tokio::test]
 async fn reconciliation_drops_what_never_reached_hardcover_instead_of_resending_it() {
-    let hc = hardcover().with(|s| s.fail_once = Some(("update_user_book".into(), PortError::Offline("timeout".into()))));
-    hc.add_user_book(BOOK, Some(10), Status::CurrentlyReading, vec![Read { id: 7, edition_id: Some(10), ..Read::default() }]);
+    let hc =
+        hardcover().with(|s| s.fail_once = Some(("update_user_book".into(), PortError::Offline("timeout".into()))));
+    hc.add_user_book(
+        BOOK,
+        Some(10),
+        Status::CurrentlyReading,
+        vec![Read { id: 7, edition_id: Some(10), ..Read::default() }],
+    );
     let store = Store::open_in_memory().unwrap();
     let src = src_of(finished_on(with_isbn(item("a")), 14));
     sync(&hc, &src, &store, &to_hardcover(), 100).await;
@@ -218,7 +282,11 @@ async fn reconciliation_drops_what_never_reached_hardcover_instead_of_resending_
 
     sync(&hc, &src, &store, &to_hardcover(), 100).await;
     for id in stale {
-        assert_eq!(store.outbox_get(id).unwrap().unwrap().state, OutboxState::Obsolete, "stale rows are settled as obsolete, not re-sent");
+        assert_eq!(
+            store.outbox_get(id).unwrap().unwrap().state,
+            OutboxState::Obsolete,
+            "stale rows are settled as obsolete, not re-sent"
+        );
     }
     let reads = hc.reads_of_book(BOOK);
     assert_eq!(reads.len(), 1, "the fresh plan finishes the book with one read: {reads:?}");
@@ -241,16 +309,29 @@ async fn deferral_when_the_budget_runs_low_says_so() {
     let out = sync(&hc, &source(vec![a, b]), &store, &to_hardcover(), 7).await;
     assert_eq!((out.summary.added, out.summary.deferred), (1, 1), "{:?}", out.summary);
     let deferred = out.summary.items.iter().find(|i| i.result == summary::ItemResult::Deferred).unwrap();
-    assert!(deferred.reason.as_deref().unwrap().contains("budget"), "a deferral must say it is the budget: {deferred:?}");
+    assert!(
+        deferred.reason.as_deref().unwrap().contains("budget"),
+        "a deferral must say it is the budget: {deferred:?}"
+    );
     assert!(hc.user_book_of(2).is_none(), "a deferred item sends nothing, not half of its steps");
     assert!(store.item_state_get("abs", deferred.id.as_str()).unwrap().is_none(), "and is retried on a later sync");
-    assert!(out.summary.hardcover_requests <= 7, "the run must stay within its budget: {}", out.summary.hardcover_requests);
+    assert!(
+        out.summary.hardcover_requests <= 7,
+        "the run must stay within its budget: {}",
+        out.summary.hardcover_requests
+    );
 }
 
 #[tokio::test]
 async fn from_hardcover_writes_back_through_the_source_once() {
     let hc = hardcover();
-    let done = Read { id: 7, edition_id: Some(10), progress_pages: Some(400), finished_at: Some(day(2026, 3, 30)), ..Read::default() };
+    let done = Read {
+        id: 7,
+        edition_id: Some(10),
+        progress_pages: Some(400),
+        finished_at: Some(day(2026, 3, 30)),
+        ..Read::default()
+    };
     hc.add_user_book(BOOK, Some(10), Status::Read, vec![done]);
     let store = Store::open_in_memory().unwrap();
     let mut it = with_isbn(item("a"));
@@ -285,7 +366,10 @@ async fn a_dry_run_sends_nothing_and_reports_the_plan() {
     assert!(out.summary.dry_run);
     assert_eq!((out.summary.added, out.summary.finished), (1, 1), "a dry run counts what would be done");
     assert_eq!(out.summary.items[0].result, summary::ItemResult::Planned);
-    assert!(store.outbox_open().unwrap().is_empty() && store.item_state_get("abs", "a").unwrap().is_none(), "and records nothing as done");
+    assert!(
+        store.outbox_open().unwrap().is_empty() && store.item_state_get("abs", "a").unwrap().is_none(),
+        "and records nothing as done"
+    );
     let run = store.run_get(out.run_id).unwrap().unwrap();
     assert!(run.dry_run && run.summary.is_some(), "the run is recorded as a dry run with its summary");
 }

@@ -9,8 +9,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 
 use super::port::{
-    Edition, HardcoverPort, NewUserBook, PortError, Read, ReadPatch, SearchHit, Status, UserBook, UserBookPatch,
-    latest,
+    Edition, HardcoverPort, NewUserBook, PortError, Read, ReadPatch, SearchHit, Status, UserBook, UserBookPatch, latest,
 };
 
 #[derive(Debug, Clone)]
@@ -201,7 +200,8 @@ impl HardcoverPort for FakeHardcover {
     async fn update_user_book(&self, user_book_id: i64, patch: &UserBookPatch) -> Result<(), PortError> {
         let mut s = self.state.lock().unwrap();
         s.call(format!("update_user_book {user_book_id} {:?} {:?}", patch.status, patch.rating))?;
-        let ub = s.user_books.iter_mut().find(|u| u.id == user_book_id).ok_or(PortError::Rejected("no user book".into()))?;
+        let ub =
+            s.user_books.iter_mut().find(|u| u.id == user_book_id).ok_or(PortError::Rejected("no user book".into()))?;
         if let Some(r) = patch.rating {
             ub.rating = Some(r);
         }

@@ -24,9 +24,16 @@ const KEPT_CANDIDATES: usize = 5;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MatchOutcome {
-    Matched { book_id: i64, edition_id: Option<i64>, method: MatchMethod, confidence: f64 },
+    Matched {
+        book_id: i64,
+        edition_id: Option<i64>,
+        method: MatchMethod,
+        confidence: f64,
+    },
     /// Nothing good enough; the best candidates, best first.
-    Unmatched { candidates: Vec<Candidate> },
+    Unmatched {
+        candidates: Vec<Candidate>,
+    },
     /// The user unlinked the item: it is not synced until they link it.
     Unlinked,
 }
@@ -86,7 +93,8 @@ pub fn match_key(item: &SourceItem) -> String {
 pub fn isbn10_to_13(isbn10: &str) -> Option<String> {
     let digits = normalize::isbn(isbn10).filter(|s| s.len() == 10)?;
     let core = format!("978{}", &digits[..9]);
-    let sum: u32 = core.chars().enumerate().map(|(i, c)| c.to_digit(10).unwrap_or(0) * if i % 2 == 0 { 1 } else { 3 }).sum();
+    let sum: u32 =
+        core.chars().enumerate().map(|(i, c)| c.to_digit(10).unwrap_or(0) * if i % 2 == 0 { 1 } else { 3 }).sum();
     Some(format!("{core}{}", (10 - sum % 10) % 10))
 }
 
@@ -99,19 +107,17 @@ pub fn pick_by_identifiers<'e>(item: &SourceItem, editions: &'e [Edition]) -> Op
     let isbn10_as_13 = isbn10.as_deref().and_then(isbn10_to_13);
     let norm = |v: &Option<String>, f: fn(&str) -> Option<String>| v.as_deref().and_then(f);
 
-    let tries: [(MatchMethod, Box<dyn Fn(&Edition) -> bool + '_>); 3] = [
-        (MatchMethod::Asin, Box::new(|e| asin.is_some() && norm(&e.asin, normalize::asin) == asin)),
-        (MatchMethod::Isbn13, Box::new(|e| isbn13.is_some() && norm(&e.isbn_13, normalize::isbn) == isbn13)),
-        (
-            MatchMethod::Isbn10,
-            Box::new(|e| {
-                (isbn10.is_some() && norm(&e.isbn_10, normalize::isbn) == isbn10)
-                    || (isbn10_as_13.is_some() && norm(&e.isbn_13, normalize::isbn) == isbn10_as_13)
-            }),
-        ),
-    ];
-    for (method, hit) in tries {
-        let found: Vec<&Edition> = editions.iter().filter(|e| hit(e)).collect();
+    let hit = |method: MatchMethod, e: &Edition| match method {
+        MatchMethod::Asin => asin.is_some() && norm(&e.asin, normalize::asin) == asin,
+        MatchMethod::Isbn13 => isbn13.is_some() && norm(&e.isbn_13, normalize::isbn) == isbn13,
+        MatchMethod::Isbn10 => {
+            (isbn10.is_some() && norm(&e.isbn_10, normalize::isbn) == isbn10)
+                || (isbn10_as_13.is_some() && norm(&e.isbn_13, normalize::isbn) == isbn10_as_13)
+        }
+        MatchMethod::Search | MatchMethod::Manual => false,
+    };
+    for method in [MatchMethod::Asin, MatchMethod::Isbn13, MatchMethod::Isbn10] {
+        let found: Vec<&Edition> = editions.iter().filter(|e| hit(method, e)).collect();
         if let Some(best) = found.into_iter().max_by_key(|e| edition_fit(item.format, e)) {
             return Some((best, method));
         }
@@ -126,12 +132,12 @@ fn edition_fit(format: Format, e: &Edition) -> (bool, bool) {
 }
 
 pub fn format_matches(format: Format, rf: Option<ReadingFormat>) -> bool {
-    match (format, rf) {
-        (Format::Audio, Some(ReadingFormat::Audio | ReadingFormat::Both)) => true,
-        (Format::Ebook | Format::Comic, Some(ReadingFormat::Ebook | ReadingFormat::Both)) => true,
-        (Format::Physical, Some(ReadingFormat::Physical | ReadingFormat::Both)) => true,
-        _ => false,
-    }
+    matches!(
+        (format, rf),
+        (Format::Audio, Some(ReadingFormat::Audio | ReadingFormat::Both))
+            | (Format::Ebook | Format::Comic, Some(ReadingFormat::Ebook | ReadingFormat::Both))
+            | (Format::Physical, Some(ReadingFormat::Physical | ReadingFormat::Both))
+    )
 }
 
 /// 0..=1: how sure we are `hit` is `item`. Title counts most; the author confirms it. An unknown
@@ -175,7 +181,12 @@ fn jaccard(a: &str, b: &str) -> f64 {
 pub fn choose(item: &SourceItem, hits: &[SearchHit], threshold: f64) -> (Option<(i64, f64)>, Vec<Candidate>) {
     let mut ranked: Vec<Candidate> = hits
         .iter()
-        .map(|h| Candidate { book_id: h.book_id, title: h.title.clone(), authors: h.authors.clone(), score: score(item, h) })
+        .map(|h| Candidate {
+            book_id: h.book_id,
+            title: h.title.clone(),
+            authors: h.authors.clone(),
+            score: score(item, h),
+        })
         .collect();
     // Stable sort: among equal scores the search engine's order (popularity) wins.
     ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
@@ -272,7 +283,10 @@ pub async fn match_items<P: HardcoverPort + ?Sized>(
         outcomes[i] = Some(MatchOutcome::from_row(&row));
     }
 
-    Ok(MatchReport { outcomes: outcomes.into_iter().map(|o| o.expect("every item was matched above")).collect(), requests })
+    Ok(MatchReport {
+        outcomes: outcomes.into_iter().map(|o| o.expect("every item was matched above")).collect(),
+        requests,
+    })
 }
 
 /// The user's own choice: this item is this book (and, optionally, this edition). Never replaced

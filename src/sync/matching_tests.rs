@@ -53,11 +53,7 @@ async fn identifiers_are_looked_up_in_one_bulk_call_asin_first() {
         .collect();
     assert_eq!(
         methods,
-        [
-            (Some(11), MatchMethod::Asin),
-            (Some(22), MatchMethod::Isbn10),
-            (Some(32), MatchMethod::Isbn10)
-        ],
+        [(Some(11), MatchMethod::Asin), (Some(22), MatchMethod::Isbn10), (Some(32), MatchMethod::Isbn10)],
         "ASIN must win over ISBN-13, and ISBN-10 must also find the edition by its ISBN-13 form"
     );
 }
@@ -71,7 +67,12 @@ async fn a_known_item_costs_no_lookup() {
     match_items(&hc, &store, &items, DEFAULT_THRESHOLD, at(2026, 3, 10, 9)).await.unwrap();
     let before = hc.calls().len();
     let again = match_items(&hc, &store, &items, DEFAULT_THRESHOLD, at(2026, 3, 11, 9)).await.unwrap();
-    assert_eq!(hc.calls().len(), before, "a second sync must ask Hardcover nothing about known items: {:?}", hc.calls());
+    assert_eq!(
+        hc.calls().len(),
+        before,
+        "a second sync must ask Hardcover nothing about known items: {:?}",
+        hc.calls()
+    );
     assert_eq!(again.requests, 0, "reused matches cost no request");
     assert!(
         matches!(again.outcomes[3], MatchOutcome::Unmatched { .. }),
@@ -85,10 +86,12 @@ async fn a_changed_isbn_rematches() {
     let store = Store::open_in_memory().unwrap();
     let mut it = item("x");
     it.isbn13 = Some("9780765326355".into());
-    let first = match_items(&hc, &store, std::slice::from_ref(&it), DEFAULT_THRESHOLD, at(2026, 3, 10, 9)).await.unwrap();
+    let first =
+        match_items(&hc, &store, std::slice::from_ref(&it), DEFAULT_THRESHOLD, at(2026, 3, 10, 9)).await.unwrap();
     assert_eq!(first.outcomes[0].book_id(), Some(1));
     it.isbn13 = Some("9780306406157".into());
-    let second = match_items(&hc, &store, std::slice::from_ref(&it), DEFAULT_THRESHOLD, at(2026, 3, 11, 9)).await.unwrap();
+    let second =
+        match_items(&hc, &store, std::slice::from_ref(&it), DEFAULT_THRESHOLD, at(2026, 3, 11, 9)).await.unwrap();
     assert_eq!(second.outcomes[0].book_id(), Some(2), "a corrected ISBN must re-match, not reuse the stale match");
 }
 

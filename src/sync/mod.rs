@@ -13,6 +13,7 @@ pub mod progress;
 mod pull;
 mod push;
 pub mod run;
+pub mod scheduler;
 pub mod summary;
 
 #[cfg(test)]

@@ -160,7 +160,11 @@ mod tests {
 
     #[test]
     fn author_name_order_does_not_matter() {
-        assert_eq!(author("Sanderson, Brandon"), author("Brandon Sanderson"), "\"Last, First\" must equal \"First Last\"");
+        assert_eq!(
+            author("Sanderson, Brandon"),
+            author("Brandon Sanderson"),
+            "\"Last, First\" must equal \"First Last\""
+        );
         assert_eq!(author("Le Guin, Ursula K."), "ursula k le guin");
         assert_eq!(surname(&author("Tolkien, J. R. R.")), "tolkien");
     }

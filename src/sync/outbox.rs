@@ -74,7 +74,9 @@ impl Group {
     }
 
     pub fn is_open(&self) -> bool {
-        self.steps.iter().any(|p| matches!(p.entry.state, OutboxState::Pending | OutboxState::Sent | OutboxState::Deferred))
+        self.steps
+            .iter()
+            .any(|p| matches!(p.entry.state, OutboxState::Pending | OutboxState::Sent | OutboxState::Deferred))
     }
 }
 
@@ -148,7 +150,9 @@ fn took_effect(step: &Step, current: Option<&UserBook>) -> bool {
     match step {
         Step::AddBook { .. } => true,
         Step::SetStatus { status } => ub.status == *status,
-        Step::UpdateRead { read: ReadRef::Id(id), patch } => latest.is_some_and(|r| r.id == *id && patch.is_applied_to(r)),
+        Step::UpdateRead { read: ReadRef::Id(id), patch } => {
+            latest.is_some_and(|r| r.id == *id && patch.is_applied_to(r))
+        }
         Step::UpdateRead { read: ReadRef::Latest, patch } => latest.is_some_and(|r| patch.is_applied_to(r)),
         Step::StartRead { after_read, patch } => {
             latest.is_some_and(|r| Some(r.id) != *after_read && !r.is_finished() && patch.is_applied_to(r))

@@ -20,7 +20,15 @@ fn pending(id: i64, state: OutboxState, step: Step) -> Pending {
             created_at: at(2026, 3, 1, 0),
             updated_at: at(2026, 3, 1, 0),
         },
-        envelope: Envelope { title: "t".into(), book_id: Some(1), user_book_id: Some(5), step, index: 0, count: 2, record: None },
+        envelope: Envelope {
+            title: "t".into(),
+            book_id: Some(1),
+            user_book_id: Some(5),
+            step,
+            index: 0,
+            count: 2,
+            record: None,
+        },
     }
 }
 
@@ -45,7 +53,8 @@ fn shelf(status: Status, read: Read) -> UserBook {
 fn a_status_change_that_went_through_gets_its_read_dated_not_resent() {
     // Crash after "set status Read" was sent: Hardcover shows Read with a read finished TODAY.
     let today_read = Read { id: 9, finished_at: Some(day(2026, 4, 1)), progress_pages: Some(300), ..Read::default() };
-    let v = reconcile_group(&finish_steps(OutboxState::Sent, OutboxState::Pending), Some(&shelf(Status::Read, today_read)));
+    let v =
+        reconcile_group(&finish_steps(OutboxState::Sent, OutboxState::Pending), Some(&shelf(Status::Read, today_read)));
     assert_eq!(v[0], (1, Verdict::Done), "a status change Hardcover already shows must not be sent again");
     assert_eq!(v[1], (2, Verdict::Resend), "the read must still get the source's finish date, or 'today' sticks");
 }
@@ -53,7 +62,10 @@ fn a_status_change_that_went_through_gets_its_read_dated_not_resent() {
 #[test]
 fn an_item_that_never_reached_hardcover_is_obsolete_not_resent() {
     let open = Read { id: 9, progress_pages: Some(300), ..Read::default() };
-    let v = reconcile_group(&finish_steps(OutboxState::Sent, OutboxState::Pending), Some(&shelf(Status::CurrentlyReading, open)));
+    let v = reconcile_group(
+        &finish_steps(OutboxState::Sent, OutboxState::Pending),
+        Some(&shelf(Status::CurrentlyReading, open)),
+    );
     assert!(
         v.iter().all(|(_, v)| matches!(v, Verdict::Obsolete(_))),
         "nothing of the item took effect: the next plan redoes it from the current state, nothing is blindly re-sent: {v:?}"
@@ -64,7 +76,11 @@ fn an_item_that_never_reached_hardcover_is_obsolete_not_resent() {
 fn an_item_fully_applied_is_marked_done() {
     let dated = Read { id: 9, finished_at: Some(day(2026, 3, 14)), progress_pages: Some(400), ..Read::default() };
     let v = reconcile_group(&finish_steps(OutboxState::Done, OutboxState::Sent), Some(&shelf(Status::Read, dated)));
-    assert_eq!(v, vec![(2, Verdict::Done)], "a sent update Hardcover shows must be marked done, and done rows are left alone");
+    assert_eq!(
+        v,
+        vec![(2, Verdict::Done)],
+        "a sent update Hardcover shows must be marked done, and done rows are left alone"
+    );
 }
 
 #[test]
@@ -81,7 +97,14 @@ fn a_reread_whose_read_the_server_opened_is_not_inserted_again() {
         item_id: "x".into(),
         steps: vec![
             pending(1, OutboxState::Done, Step::SetStatus { status: Status::CurrentlyReading }),
-            pending(2, OutboxState::Sent, Step::StartRead { after_read: Some(7), patch: ReadPatch { progress_pages: Some(80), ..ReadPatch::default() } }),
+            pending(
+                2,
+                OutboxState::Sent,
+                Step::StartRead {
+                    after_read: Some(7),
+                    patch: ReadPatch { progress_pages: Some(80), ..ReadPatch::default() },
+                },
+            ),
         ],
     };
     let opened = Read { id: 8, progress_pages: Some(80), ..Read::default() };
@@ -95,7 +118,11 @@ fn budget_defers_whole_items_and_says_why() {
     assert_eq!(send, vec![0, 2], "items that fit go out, in order; an item is never split");
     assert_eq!(deferred.len(), 1);
     assert_eq!(deferred[0].0, 1);
-    assert!(deferred[0].1.contains("budget") && deferred[0].1.contains("needs 4"), "the deferral must say why: {}", deferred[0].1);
+    assert!(
+        deferred[0].1.contains("budget") && deferred[0].1.contains("needs 4"),
+        "the deferral must say why: {}",
+        deferred[0].1
+    );
 }
 
 #[test]

@@ -143,15 +143,27 @@ impl Action {
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum SkipReason {
     Unchanged,
-    BelowThreshold { fraction: f64, threshold: f64 },
+    BelowThreshold {
+        fraction: f64,
+        threshold: f64,
+    },
     /// In the edition's unit, or as fractions when writing back.
-    WouldLowerProgress { current: f64, proposed: f64 },
+    WouldLowerProgress {
+        current: f64,
+        proposed: f64,
+    },
     Unmatched,
     Unlinked,
     AlreadyFinished,
-    Conflict { detail: String },
-    EditionUnmeasurable { edition_id: Option<i64> },
-    StatusLeftAlone { status: Status },
+    Conflict {
+        detail: String,
+    },
+    EditionUnmeasurable {
+        edition_id: Option<i64>,
+    },
+    StatusLeftAlone {
+        status: Status,
+    },
     NotOnHardcover,
     NoHardcoverProgress,
 }
@@ -166,11 +178,12 @@ impl fmt::Display for SkipReason {
                 fraction * 100.0,
                 threshold * 100.0
             ),
-            SkipReason::WouldLowerProgress { current, proposed } => write!(
-                f,
-                "would lower progress from {current} to {proposed}; not done (regression_guard is on)"
-            ),
-            SkipReason::Unmatched => write!(f, "unmatched: no Hardcover book found with enough confidence; link it by hand"),
+            SkipReason::WouldLowerProgress { current, proposed } => {
+                write!(f, "would lower progress from {current} to {proposed}; not done (regression_guard is on)")
+            }
+            SkipReason::Unmatched => {
+                write!(f, "unmatched: no Hardcover book found with enough confidence; link it by hand")
+            }
             SkipReason::Unlinked => write!(f, "unlinked by you; link it to a book to sync it"),
             SkipReason::AlreadyFinished => write!(f, "already finished on Hardcover"),
             SkipReason::Conflict { detail } => write!(f, "conflict: {detail}"),
@@ -186,7 +199,9 @@ impl fmt::Display for SkipReason {
                 write!(f, "marked {} on Hardcover; left alone", status.label())
             }
             SkipReason::NotOnHardcover => write!(f, "not on your Hardcover shelf; nothing to write back"),
-            SkipReason::NoHardcoverProgress => write!(f, "Hardcover holds no progress for this book; nothing to write back"),
+            SkipReason::NoHardcoverProgress => {
+                write!(f, "Hardcover holds no progress for this book; nothing to write back")
+            }
         }
     }
 }
@@ -347,7 +362,13 @@ pub fn plan_item(input: &PlanInput<'_>, ctx: &PlanContext<'_>) -> ItemPlan {
 /// Newest change wins; our own writes are not changes. `item_state` remembers what Hardcover held
 /// after our last sync and what we wrote to the source, so a value we wrote is recognised when it
 /// comes back and never bounces between the two (no ping-pong).
-fn bidirectional(out: ItemPlan, input: &PlanInput<'_>, ctx: &PlanContext<'_>, src: &SourceView, fp: String) -> ItemPlan {
+fn bidirectional(
+    out: ItemPlan,
+    input: &PlanInput<'_>,
+    ctx: &PlanContext<'_>,
+    src: &SourceView,
+    fp: String,
+) -> ItemPlan {
     let Some(ub) = input.user_book else {
         // Only the source knows the book: nothing to compare, push it.
         return push::plan(out, input, ctx, src, fp);

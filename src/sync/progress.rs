@@ -117,10 +117,7 @@ pub fn edition_on_shelf<'a>(
 /// then not sent; the plan says so).
 pub fn edition_for_add(matched: Option<i64>, editions: &[Edition], format: Format) -> Option<&Edition> {
     let matched_edition = matched.and_then(|id| editions.iter().find(|e| e.id == id));
-    matched_edition
-        .filter(|e| e.measure().is_some())
-        .or_else(|| best_in_format(editions, format))
-        .or(matched_edition)
+    matched_edition.filter(|e| e.measure().is_some()).or_else(|| best_in_format(editions, format)).or(matched_edition)
 }
 
 fn best_in_format(editions: &[Edition], format: Format) -> Option<&Edition> {
@@ -151,7 +148,11 @@ mod tests {
         let late_utc = Utc.with_ymd_and_hms(2026, 3, 1, 23, 30, 0).unwrap();
         let berlin = Zone::Fixed(FixedOffset::east_opt(3600).unwrap());
         let new_york = Zone::Fixed(FixedOffset::west_opt(5 * 3600).unwrap());
-        assert_eq!(berlin.date_of(late_utc), NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), "23:30 UTC is the 2nd in Berlin");
+        assert_eq!(
+            berlin.date_of(late_utc),
+            NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+            "23:30 UTC is the 2nd in Berlin"
+        );
         assert_eq!(Zone::utc().date_of(late_utc), NaiveDate::from_ymd_opt(2026, 3, 1).unwrap());
         let d = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
         assert_eq!(new_york.date_of(new_york.noon_of(d)), d, "noon of a local day stays on that day");

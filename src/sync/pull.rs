@@ -5,7 +5,13 @@
 use super::plan::{Action, ItemPlan, PlanContext, PlanInput, Record, SkipReason, SourceUpdate, SourceView, Step};
 use super::progress::{edition_on_shelf, tolerance};
 
-pub(super) fn plan(out: ItemPlan, input: &PlanInput<'_>, ctx: &PlanContext<'_>, src: &SourceView, fp: String) -> ItemPlan {
+pub(super) fn plan(
+    out: ItemPlan,
+    input: &PlanInput<'_>,
+    ctx: &PlanContext<'_>,
+    src: &SourceView,
+    fp: String,
+) -> ItemPlan {
     let Some(ub) = input.user_book else { return out.skipped(SkipReason::NotOnHardcover) };
     let (fraction, finished) = super::plan::hardcover_view(input, ub);
     let Some(fraction) = fraction else { return out.skipped(SkipReason::NoHardcoverProgress) };
@@ -13,7 +19,8 @@ pub(super) fn plan(out: ItemPlan, input: &PlanInput<'_>, ctx: &PlanContext<'_>, 
     let tol = tolerance(measure);
     let hc = (fraction, finished);
     let before = input.state.and_then(|s| s.written_back).map(|m| (m.fraction, m.finished));
-    let record = |written_back: Option<(f64, bool)>| Record { fingerprint: fp.clone(), hardcover: Some(hc), written_back };
+    let record =
+        |written_back: Option<(f64, bool)>| Record { fingerprint: fp.clone(), hardcover: Some(hc), written_back };
     let skip = |out: ItemPlan, reason: SkipReason| {
         let mut out = out.skipped(reason);
         out.record = Some(record(before));

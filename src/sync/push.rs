@@ -16,12 +16,20 @@ use super::progress::{NoEdition, edition_for_add, edition_on_shelf, read_units, 
 use crate::config::SyncConfig;
 use crate::sources::model::SourceItem;
 
-pub(super) fn plan(out: ItemPlan, input: &PlanInput<'_>, ctx: &PlanContext<'_>, src: &SourceView, fp: String) -> ItemPlan {
+pub(super) fn plan(
+    out: ItemPlan,
+    input: &PlanInput<'_>,
+    ctx: &PlanContext<'_>,
+    src: &SourceView,
+    fp: String,
+) -> ItemPlan {
     let p = Push { out, input, cfg: ctx.config, src: *src, fp };
     match input.user_book {
         None => p.add(),
         Some(ub) => match ub.status {
-            Status::DidNotFinish | Status::Ignored => p.skip_recorded(SkipReason::StatusLeftAlone { status: ub.status }),
+            Status::DidNotFinish | Status::Ignored => {
+                p.skip_recorded(SkipReason::StatusLeftAlone { status: ub.status })
+            }
             Status::WantToRead => p.on_want(ub),
             Status::CurrentlyReading | Status::Paused => p.on_reading(ub),
             Status::Read => p.on_read(ub),
@@ -97,7 +105,8 @@ impl Push<'_> {
     /// The read's final state: 100% in the edition's unit, dated the day the SOURCE says the user
     /// finished (in their zone), never the day the sync ran.
     fn finish_patch(&mut self, edition: Option<&Edition>, started_at: Option<NaiveDate>) -> ReadPatch {
-        let (progress_pages, progress_seconds) = edition.and_then(Edition::measure).map(|m| units(m, 1.0)).unwrap_or_default();
+        let (progress_pages, progress_seconds) =
+            edition.and_then(Edition::measure).map(|m| units(m, 1.0)).unwrap_or_default();
         if self.src.finished_day.is_none() {
             self.out.notes.push("the source has no finish date; Hardcover's own date was kept".into());
         }
@@ -121,9 +130,9 @@ impl Push<'_> {
         match on_hardcover {
             Some(h) if (h - r).abs() < 0.01 => None,
             Some(h) if !self.cfg.overwrite_ratings => {
-                self.out.notes.push(format!(
-                    "kept your Hardcover rating {h}; the source says {r} (overwrite_ratings is off)"
-                ));
+                self.out
+                    .notes
+                    .push(format!("kept your Hardcover rating {h}; the source says {r} (overwrite_ratings is off)"));
                 None
             }
             _ => {
@@ -193,7 +202,8 @@ impl Push<'_> {
         };
         let rating = self.rating(ub.rating);
         let patch = self.finish_patch(edition.as_ref(), started);
-        let mut steps = vec![Step::SetStatus { status: Status::Read }, Step::UpdateRead { read: ReadRef::Latest, patch }];
+        let mut steps =
+            vec![Step::SetStatus { status: Status::Read }, Step::UpdateRead { read: ReadRef::Latest, patch }];
         if let Some(rating) = rating {
             steps.push(Step::Rate { rating });
         }
@@ -209,7 +219,9 @@ impl Push<'_> {
             Err(NoEdition::Unmeasurable { edition_id }) => {
                 return self.out.skipped(SkipReason::EditionUnmeasurable { edition_id: Some(edition_id) });
             }
-            Err(NoEdition::NoneMeasurable) => return self.out.skipped(SkipReason::EditionUnmeasurable { edition_id: None }),
+            Err(NoEdition::NoneMeasurable) => {
+                return self.out.skipped(SkipReason::EditionUnmeasurable { edition_id: None });
+            }
         };
         let measure = edition.measure().expect("edition_on_shelf returns measurable editions");
         match ub.latest_read.as_ref().filter(|r| !r.is_finished()) {
@@ -314,6 +326,8 @@ fn no_measure_note(edition: Option<&Edition>) -> String {
             "edition {} has no page count or audio length on Hardcover; progress not sent (it would show 0%)",
             e.id
         ),
-        None => "no edition with a page count or audio length on Hardcover; progress not sent (it would show 0%)".into(),
+        None => {
+            "no edition with a page count or audio length on Hardcover; progress not sent (it would show 0%)".into()
+        }
     }
 }

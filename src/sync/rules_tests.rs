@@ -3,7 +3,9 @@
 use chrono::{DateTime, FixedOffset, Utc};
 
 use super::matching::MatchOutcome;
-use super::plan::{Action, ItemPlan, PlanContext, PlanInput, ReadRef, SkipReason, SourceUpdate, Step, fingerprint, plan_item};
+use super::plan::{
+    Action, ItemPlan, PlanContext, PlanInput, ReadRef, SkipReason, SourceUpdate, Step, fingerprint, plan_item,
+};
 use super::port::{Edition, Read, ReadPatch, Status, UserBook};
 use super::progress::Zone;
 use super::testing::{at, audio_edition, day, item, text_edition};
@@ -28,7 +30,12 @@ impl Case {
     fn new(item: SourceItem) -> Self {
         Self {
             item,
-            matched: MatchOutcome::Matched { book_id: BOOK, edition_id: Some(10), method: MatchMethod::Isbn13, confidence: 1.0 },
+            matched: MatchOutcome::Matched {
+                book_id: BOOK,
+                edition_id: Some(10),
+                method: MatchMethod::Isbn13,
+                confidence: 1.0,
+            },
             state: None,
             ub: None,
             editions: vec![text_edition(10, BOOK, Some(400))],
@@ -38,7 +45,15 @@ impl Case {
     }
 
     fn shelf(mut self, status: Status, edition: Option<Edition>, read: Option<Read>) -> Self {
-        self.ub = Some(UserBook { id: 500, book_id: BOOK, status, rating: None, edition, latest_read: read, updated_at: None });
+        self.ub = Some(UserBook {
+            id: 500,
+            book_id: BOOK,
+            status,
+            rating: None,
+            edition,
+            latest_read: read,
+            updated_at: None,
+        });
         self
     }
 
@@ -61,7 +76,14 @@ impl Case {
 }
 
 fn open_read(id: i64, edition: i64, pages: Option<i64>, seconds: Option<i64>) -> Read {
-    Read { id, edition_id: Some(edition), progress_pages: pages, progress_seconds: seconds, started_at: Some(day(2026, 2, 1)), finished_at: None }
+    Read {
+        id,
+        edition_id: Some(edition),
+        progress_pages: pages,
+        progress_seconds: seconds,
+        started_at: Some(day(2026, 2, 1)),
+        finished_at: None,
+    }
 }
 
 fn finished(mut it: SourceItem, when: DateTime<Utc>) -> SourceItem {
@@ -92,11 +114,16 @@ fn progress_on_the_editions_terms_audio_gets_seconds() {
     it.format = Format::Audio;
     it.fraction = 0.5;
     let ed = audio_edition(20, BOOK, Some(36_000));
-    let case = Case::new(it).shelf(Status::CurrentlyReading, Some(ed.clone()), Some(open_read(7, 20, None, Some(3_600))));
+    let case =
+        Case::new(it).shelf(Status::CurrentlyReading, Some(ed.clone()), Some(open_read(7, 20, None, Some(3_600))));
     let p = case.plan();
     assert_eq!(p.action, Action::Progress, "{p:?}");
     let patch = patches(&p)[0];
-    assert_eq!(patch.progress_seconds, Some(18_000), "an audio edition's progress must be sent as seconds of its length");
+    assert_eq!(
+        patch.progress_seconds,
+        Some(18_000),
+        "an audio edition's progress must be sent as seconds of its length"
+    );
     assert_eq!(patch.progress_pages, None, "an audio edition must never get pages (it would show 0%)");
     assert!(matches!(p.steps[0], Step::UpdateRead { read: ReadRef::Id(7), .. }), "progress updates the open read");
 }
@@ -106,9 +133,17 @@ fn progress_on_the_editions_terms_text_gets_pages_scaled_from_the_fraction() {
     let mut it = item("t");
     it.fraction = 0.25;
     it.position = Some(9_999.0); // a source's own unit must not leak into Hardcover's pages
-    let case = Case::new(it).shelf(Status::CurrentlyReading, Some(text_edition(10, BOOK, Some(400))), Some(open_read(7, 10, Some(50), None)));
+    let case = Case::new(it).shelf(
+        Status::CurrentlyReading,
+        Some(text_edition(10, BOOK, Some(400))),
+        Some(open_read(7, 10, Some(50), None)),
+    );
     let patch = patches(&case.plan())[0].clone();
-    assert_eq!(patch.progress_pages, Some(100), "text progress must be the fraction scaled to the edition's page count");
+    assert_eq!(
+        patch.progress_pages,
+        Some(100),
+        "text progress must be the fraction scaled to the edition's page count"
+    );
     assert_eq!(patch.progress_seconds, None);
 }
 
@@ -116,7 +151,8 @@ fn progress_on_the_editions_terms_text_gets_pages_scaled_from_the_fraction() {
 fn an_edition_without_pages_or_length_is_replaced_by_a_measurable_one_or_reported_never_zero_percent() {
     // New book: the matched edition has no numbers, so the book's ebook edition with pages is used.
     let mut case = Case::new(item("n"));
-    case.editions = vec![text_edition(10, BOOK, None), audio_edition(11, BOOK, Some(30_000)), text_edition(12, BOOK, Some(320))];
+    case.editions =
+        vec![text_edition(10, BOOK, None), audio_edition(11, BOOK, Some(30_000)), text_edition(12, BOOK, Some(320))];
     let p = case.plan();
     assert!(
         matches!(p.steps[0], Step::AddBook { edition_id: Some(12), status: Status::CurrentlyReading, .. }),
@@ -126,9 +162,17 @@ fn an_edition_without_pages_or_length_is_replaced_by_a_measurable_one_or_reporte
     assert_eq!(patches(&p)[0].progress_pages, Some(128), "and progress sent in that edition's pages");
 
     // On the shelf with the user's own unmeasurable edition: report, do not switch, send nothing.
-    let case = Case::new(item("n")).shelf(Status::CurrentlyReading, Some(text_edition(10, BOOK, None)), Some(open_read(7, 10, None, None)));
+    let case = Case::new(item("n")).shelf(
+        Status::CurrentlyReading,
+        Some(text_edition(10, BOOK, None)),
+        Some(open_read(7, 10, None, None)),
+    );
     let p = case.plan();
-    assert_eq!(p.skip, Some(SkipReason::EditionUnmeasurable { edition_id: Some(10) }), "an unmeasurable user edition must be reported");
+    assert_eq!(
+        p.skip,
+        Some(SkipReason::EditionUnmeasurable { edition_id: Some(10) }),
+        "an unmeasurable user edition must be reported"
+    );
     assert!(p.steps.is_empty(), "nothing may be sent that would show 0%");
     assert!(p.skip.unwrap().to_string().contains("0%"), "the reason must tell the user why");
 }
@@ -139,8 +183,13 @@ fn the_users_edition_is_never_switched() {
     let mut it = item("e");
     it.format = Format::Audio;
     it.fraction = 0.5;
-    let mut case = Case::new(it).shelf(Status::CurrentlyReading, Some(text_edition(50, BOOK, Some(300))), Some(open_read(7, 50, Some(10), None)));
-    case.matched = MatchOutcome::Matched { book_id: BOOK, edition_id: Some(60), method: MatchMethod::Asin, confidence: 1.0 };
+    let mut case = Case::new(it).shelf(
+        Status::CurrentlyReading,
+        Some(text_edition(50, BOOK, Some(300))),
+        Some(open_read(7, 50, Some(10), None)),
+    );
+    case.matched =
+        MatchOutcome::Matched { book_id: BOOK, edition_id: Some(60), method: MatchMethod::Asin, confidence: 1.0 };
     case.editions = vec![audio_edition(60, BOOK, Some(40_000)), text_edition(50, BOOK, Some(300))];
     let p = case.plan();
     let patch = patches(&p)[0];
@@ -167,13 +216,21 @@ fn one_read_at_a_time_a_status_change_updates_the_read_the_server_made() {
     let p = Case::new(finished(item("new"), at(2026, 3, 3, 9))).plan();
     assert!(matches!(p.steps[0], Step::AddBook { status: Status::Read, .. }));
     assert!(matches!(p.steps[1], Step::UpdateRead { read: ReadRef::Latest, .. }), "{:?}", p.steps);
-    assert!(no_insert_or_extra_update(&p), "adding a finished book must leave exactly the server's read: {:?}", p.steps);
+    assert!(
+        no_insert_or_extra_update(&p),
+        "adding a finished book must leave exactly the server's read: {:?}",
+        p.steps
+    );
 }
 
 #[test]
 fn finishing_a_currently_reading_book_sets_status_first_then_dates_that_read() {
     let it = finished(item("f"), at(2026, 3, 14, 20));
-    let case = Case::new(it).shelf(Status::CurrentlyReading, Some(text_edition(10, BOOK, Some(400))), Some(open_read(7, 10, Some(300), None)));
+    let case = Case::new(it).shelf(
+        Status::CurrentlyReading,
+        Some(text_edition(10, BOOK, Some(400))),
+        Some(open_read(7, 10, Some(300), None)),
+    );
     let p = case.plan();
     assert_eq!(p.action, Action::Finish);
     assert_eq!(
@@ -183,7 +240,11 @@ fn finishing_a_currently_reading_book_sets_status_first_then_dates_that_read() {
     );
     match &p.steps[1] {
         Step::UpdateRead { read: ReadRef::Latest, patch } => {
-            assert_eq!(patch.finished_at, Some(day(2026, 3, 14)), "the read must be dated with the source's finish day");
+            assert_eq!(
+                patch.finished_at,
+                Some(day(2026, 3, 14)),
+                "the read must be dated with the source's finish day"
+            );
             assert_eq!(patch.progress_pages, Some(400), "a finished read is at the edition's last page");
             assert_eq!(patch.started_at, None, "the open read's own start date must be kept (None = keep)");
         }
@@ -198,7 +259,8 @@ fn a_new_read_is_inserted_only_for_a_reread() {
     let mut again = item("r");
     again.fraction = 0.2;
     again.started_at = Some(at(2026, 3, 1, 8));
-    let case = Case::new(again).shelf(Status::Read, Some(text_edition(10, BOOK, Some(400))), Some(finished_read.clone()));
+    let case =
+        Case::new(again).shelf(Status::Read, Some(text_edition(10, BOOK, Some(400))), Some(finished_read.clone()));
     let p = case.plan();
     assert_eq!(p.action, Action::Reread);
     assert_eq!(p.steps[0], Step::SetStatus { status: Status::CurrentlyReading });
@@ -215,14 +277,22 @@ fn a_new_read_is_inserted_only_for_a_reread() {
     let case = Case::new(stale).shelf(Status::Read, Some(text_edition(10, BOOK, Some(400))), Some(finished_read));
     let p = case.plan();
     assert!(p.steps.is_empty(), "stale progress must not start a re-read: {:?}", p.steps);
-    assert!(matches!(p.skip, Some(SkipReason::Conflict { .. })), "and the skip must say it is a conflict: {:?}", p.skip);
+    assert!(
+        matches!(p.skip, Some(SkipReason::Conflict { .. })),
+        "and the skip must say it is a conflict: {:?}",
+        p.skip
+    );
 }
 
 #[test]
 fn never_lower_hardcovers_progress_unless_configured() {
     let mut it = item("l");
     it.fraction = 0.3; // 120 of 400 pages; Hardcover has 200
-    let mut case = Case::new(it).shelf(Status::CurrentlyReading, Some(text_edition(10, BOOK, Some(400))), Some(open_read(7, 10, Some(200), None)));
+    let mut case = Case::new(it).shelf(
+        Status::CurrentlyReading,
+        Some(text_edition(10, BOOK, Some(400))),
+        Some(open_read(7, 10, Some(200), None)),
+    );
     let p = case.plan();
     assert_eq!(
         p.skip,
@@ -268,19 +338,39 @@ fn rating_on_finish_in_halves() {
         p.steps
     );
     assert!(p.effects.rated);
-    let case = Case::new(it).shelf(Status::CurrentlyReading, Some(text_edition(10, BOOK, Some(400))), Some(open_read(7, 10, Some(1), None)));
-    assert_eq!(case.plan().steps.last(), Some(&Step::Rate { rating: 4.5 }), "finishing a shelved book rates it after dating the read");
+    let case = Case::new(it).shelf(
+        Status::CurrentlyReading,
+        Some(text_edition(10, BOOK, Some(400))),
+        Some(open_read(7, 10, Some(1), None)),
+    );
+    assert_eq!(
+        case.plan().steps.last(),
+        Some(&Step::Rate { rating: 4.5 }),
+        "finishing a shelved book rates it after dating the read"
+    );
 }
 
 #[test]
 fn never_overwrite_the_users_hardcover_rating_unless_configured() {
     let mut it = finished(item("o"), at(2026, 3, 3, 9));
     it.rating = Some(4.5);
-    let mut case = Case::new(it).shelf(Status::CurrentlyReading, Some(text_edition(10, BOOK, Some(400))), Some(open_read(7, 10, Some(1), None)));
+    let mut case = Case::new(it).shelf(
+        Status::CurrentlyReading,
+        Some(text_edition(10, BOOK, Some(400))),
+        Some(open_read(7, 10, Some(1), None)),
+    );
     case.ub.as_mut().unwrap().rating = Some(3.0);
     let p = case.plan();
-    assert!(!p.steps.iter().any(|s| matches!(s, Step::Rate { .. })), "the user's own rating must not be overwritten: {:?}", p.steps);
-    assert!(p.notes.iter().any(|n| n.contains("kept your Hardcover rating 3")), "and the plan must say so: {:?}", p.notes);
+    assert!(
+        !p.steps.iter().any(|s| matches!(s, Step::Rate { .. })),
+        "the user's own rating must not be overwritten: {:?}",
+        p.steps
+    );
+    assert!(
+        p.notes.iter().any(|n| n.contains("kept your Hardcover rating 3")),
+        "and the plan must say so: {:?}",
+        p.notes
+    );
     case.config.overwrite_ratings = true;
     assert_eq!(case.plan().steps.last(), Some(&Step::Rate { rating: 4.5 }), "overwrite_ratings replaces it");
     case.config.sync_ratings = false;
@@ -292,12 +382,22 @@ fn want_to_read_becomes_currently_reading_only_past_the_threshold() {
     let mut it = item("th");
     it.fraction = 0.005;
     let p = Case::new(it.clone()).plan();
-    assert!(matches!(p.steps.as_slice(), [Step::AddBook { status: Status::WantToRead, .. }]), "below the threshold a new book is Want to Read: {:?}", p.steps);
+    assert!(
+        matches!(p.steps.as_slice(), [Step::AddBook { status: Status::WantToRead, .. }]),
+        "below the threshold a new book is Want to Read: {:?}",
+        p.steps
+    );
     let case = Case::new(it.clone()).shelf(Status::WantToRead, Some(text_edition(10, BOOK, Some(400))), None);
-    assert!(matches!(case.plan().skip, Some(SkipReason::BelowThreshold { .. })), "a shelved Want to Read book stays so below the threshold");
+    assert!(
+        matches!(case.plan().skip, Some(SkipReason::BelowThreshold { .. })),
+        "a shelved Want to Read book stays so below the threshold"
+    );
     it.fraction = 0.02;
     let p = Case::new(it).plan();
-    assert!(matches!(p.steps[0], Step::AddBook { status: Status::CurrentlyReading, .. }), "past the threshold it is Currently Reading");
+    assert!(
+        matches!(p.steps[0], Step::AddBook { status: Status::CurrentlyReading, .. }),
+        "past the threshold it is Currently Reading"
+    );
 }
 
 #[test]
@@ -324,7 +424,10 @@ fn unmatched_items_are_skipped_and_not_remembered() {
     case.matched = MatchOutcome::Unmatched { candidates: vec![] };
     let p = case.plan();
     assert_eq!(p.skip, Some(SkipReason::Unmatched));
-    assert!(p.record.is_none(), "an unmatched item must not be marked as handled, or linking it later would sync nothing");
+    assert!(
+        p.record.is_none(),
+        "an unmatched item must not be marked as handled, or linking it later would sync nothing"
+    );
 }
 
 #[test]
@@ -353,7 +456,9 @@ fn from_hardcover_writes_the_finish_back_with_hardcovers_date() {
     let mut it = item("fh");
     it.fraction = 0.8;
     let read = Read { finished_at: Some(day(2026, 3, 9)), ..open_read(7, 10, Some(400), None) };
-    let case = Case::new(it).shelf(Status::Read, Some(text_edition(10, BOOK, Some(400))), Some(read)).direction(Direction::FromHardcover);
+    let case = Case::new(it)
+        .shelf(Status::Read, Some(text_edition(10, BOOK, Some(400))), Some(read))
+        .direction(Direction::FromHardcover);
     let p = case.plan();
     match p.steps.as_slice() {
         [Step::WriteBack { update: SourceUpdate::Finished { finished_at: Some(t) } }] => {
@@ -369,15 +474,26 @@ fn from_hardcover_never_lowers_the_sources_progress() {
     let mut it = item("fl");
     it.fraction = 0.6;
     let case = Case::new(it)
-        .shelf(Status::CurrentlyReading, Some(text_edition(10, BOOK, Some(400))), Some(open_read(7, 10, Some(100), None)))
+        .shelf(
+            Status::CurrentlyReading,
+            Some(text_edition(10, BOOK, Some(400))),
+            Some(open_read(7, 10, Some(100), None)),
+        )
         .direction(Direction::FromHardcover);
     let p = case.plan();
-    assert!(matches!(p.skip, Some(SkipReason::WouldLowerProgress { .. })), "Hardcover's 25% must not overwrite the source's 60%: {p:?}");
+    assert!(
+        matches!(p.skip, Some(SkipReason::WouldLowerProgress { .. })),
+        "Hardcover's 25% must not overwrite the source's 60%: {p:?}"
+    );
     let mut it = item("fl");
     it.fraction = 0.1;
     it.total = Some(200.0);
     let case = Case::new(it)
-        .shelf(Status::CurrentlyReading, Some(text_edition(10, BOOK, Some(400))), Some(open_read(7, 10, Some(100), None)))
+        .shelf(
+            Status::CurrentlyReading,
+            Some(text_edition(10, BOOK, Some(400))),
+            Some(open_read(7, 10, Some(100), None)),
+        )
         .direction(Direction::FromHardcover);
     assert_eq!(
         case.plan().steps,
@@ -393,7 +509,11 @@ fn bidirectional_the_newest_change_wins_and_equal_timestamps_do_nothing() {
     it.updated_at = Some(at(2026, 3, 10, 12));
     let base = || {
         let mut c = Case::new(it.clone())
-            .shelf(Status::CurrentlyReading, Some(text_edition(10, BOOK, Some(400))), Some(open_read(7, 10, Some(120), None)))
+            .shelf(
+                Status::CurrentlyReading,
+                Some(text_edition(10, BOOK, Some(400))),
+                Some(open_read(7, 10, Some(120), None)),
+            )
             .direction(Direction::Bidirectional);
         c.state = None;
         c
@@ -426,7 +546,11 @@ fn bidirectional_never_echoes_a_change_we_wrote() {
     it.fraction = 0.6;
     it.updated_at = Some(at(2026, 3, 12, 12));
     let mut case = Case::new(it.clone())
-        .shelf(Status::CurrentlyReading, Some(text_edition(10, BOOK, Some(400))), Some(open_read(7, 10, Some(220), None)))
+        .shelf(
+            Status::CurrentlyReading,
+            Some(text_edition(10, BOOK, Some(400))),
+            Some(open_read(7, 10, Some(220), None)),
+        )
         .direction(Direction::Bidirectional);
     case.ub.as_mut().unwrap().updated_at = Some(at(2026, 3, 11, 12));
     let mut before = it.clone();
@@ -444,7 +568,11 @@ fn bidirectional_never_echoes_a_change_we_wrote() {
     it.fraction = 0.5;
     it.updated_at = Some(at(2026, 3, 10, 12));
     let mut case = Case::new(it.clone())
-        .shelf(Status::CurrentlyReading, Some(text_edition(10, BOOK, Some(400))), Some(open_read(7, 10, Some(200), None)))
+        .shelf(
+            Status::CurrentlyReading,
+            Some(text_edition(10, BOOK, Some(400))),
+            Some(open_read(7, 10, Some(200), None)),
+        )
         .direction(Direction::Bidirectional);
     case.ub.as_mut().unwrap().updated_at = Some(at(2026, 3, 11, 12)); // bumped by OUR push
     case.state = Some(synced_state(&it, (0.5, false), None));

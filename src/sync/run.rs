@@ -90,15 +90,15 @@ pub async fn sync_once<P: HardcoverPort + ?Sized>(
         let states: Vec<Option<ItemState>> =
             items.iter().map(|i| store.item_state_get(&i.source, &i.id)).collect::<Result<_, _>>()?;
 
-        let (shelf, editions) = match fetch_hardcover_state(&mut exec, &items, &matched.outcomes, &states, opts.config).await
-        {
-            Ok(v) => v,
-            Err(e) => {
-                summary.record_error("hardcover", format!("reading your shelf: {e}"));
-                exec.stopped = e.stops_the_run().then_some(e);
-                return Ok(());
-            }
-        };
+        let (shelf, editions) =
+            match fetch_hardcover_state(&mut exec, &items, &matched.outcomes, &states, opts.config).await {
+                Ok(v) => v,
+                Err(e) => {
+                    summary.record_error("hardcover", format!("reading your shelf: {e}"));
+                    exec.stopped = e.stops_the_run().then_some(e);
+                    return Ok(());
+                }
+            };
         let no_editions: Vec<Edition> = Vec::new();
         let inputs: Vec<PlanInput<'_>> = items
             .iter()
@@ -192,4 +192,19 @@ async fn fetch_hardcover_state<P: HardcoverPort + ?Sized, W: SourceWriter + ?Siz
         }
     }
     Ok((shelf, editions))
+}
+
+/// What the scheduler should make of a sync: back off when Hardcover is offline or rate limiting,
+/// report (without hammering) a rejected token, otherwise hand the summary on.
+pub fn job_outcome(result: Result<SyncOutcome, StoreError>) -> super::scheduler::JobOutcome<Summary> {
+    use super::scheduler::JobOutcome;
+    match result {
+        Err(e) => JobOutcome::Failed(e.to_string()),
+        Ok(outcome) => match outcome.stopped {
+            None => JobOutcome::Done(outcome.summary),
+            Some(PortError::Offline(message)) => JobOutcome::Offline(message),
+            Some(PortError::RateLimited { retry_after }) => JobOutcome::RateLimited { retry_after },
+            Some(other) => JobOutcome::Failed(other.to_string()),
+        },
+    }
 }

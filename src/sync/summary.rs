@@ -82,9 +82,9 @@ impl Summary {
             ItemResult::Deferred => self.deferred += 1,
             ItemResult::Failed => self.errors += 1,
         }
-        let reason = reason.or_else(|| plan.skip.as_ref().map(ToString::to_string)).or_else(|| {
-            (!plan.notes.is_empty()).then(|| plan.notes.join("; "))
-        });
+        let reason = reason
+            .or_else(|| plan.skip.as_ref().map(ToString::to_string))
+            .or_else(|| (!plan.notes.is_empty()).then(|| plan.notes.join("; ")));
         self.items.push(SummaryItem {
             source: plan.source.clone(),
             id: plan.item_id.clone(),
@@ -139,20 +139,35 @@ mod tests {
         let mut s = Summary::new(false);
         let add_finish = Effects { added: true, finished: true, rated: true, ..Effects::default() };
         s.record(&plan(Action::Add, add_finish, None), ItemResult::Ok, None);
-        s.record(&plan(Action::Progress, Effects { progress: true, ..Effects::default() }, None), ItemResult::Failed, Some("Hardcover refused the change: x".into()));
+        s.record(
+            &plan(Action::Progress, Effects { progress: true, ..Effects::default() }, None),
+            ItemResult::Failed,
+            Some("Hardcover refused the change: x".into()),
+        );
         s.record(&plan(Action::Skip, Effects::default(), Some(SkipReason::Unmatched)), ItemResult::Skipped, None);
         s.record(&plan(Action::Skip, Effects::default(), Some(SkipReason::Unchanged)), ItemResult::Skipped, None);
         assert_eq!((s.added, s.finished, s.rated), (1, 1, 1));
         assert_eq!(s.progress_updated, 0, "a failed update must not be counted as updated");
         assert_eq!((s.errors, s.unmatched, s.skipped), (1, 1, 1));
         let v: serde_json::Value = serde_json::from_str(&s.to_json()).unwrap();
-        for key in ["added", "progress_updated", "finished", "rated", "written_back", "skipped", "unmatched", "errors", "hardcover_requests", "items"] {
+        for key in [
+            "added",
+            "progress_updated",
+            "finished",
+            "rated",
+            "written_back",
+            "skipped",
+            "unmatched",
+            "errors",
+            "hardcover_requests",
+            "items",
+        ] {
             assert!(v.get(key).is_some(), "`sync --json` must carry {key}");
         }
         let item = &v["items"][1];
         assert_eq!(item["result"], "failed");
         assert_eq!(item["reason"], "Hardcover refused the change: x", "a failure must say why");
-        assert_eq!(v["items"][2]["reason"].as_str().unwrap().starts_with("unmatched"), true);
+        assert!(v["items"][2]["reason"].as_str().unwrap().starts_with("unmatched"), "a skip must say why");
         assert_eq!(item["source"], "abs");
         assert_eq!(item["id"], "1");
         assert_eq!(item["action"], "progress");

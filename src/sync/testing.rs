@@ -37,21 +37,9 @@ pub fn item(id: &str) -> SourceItem {
 }
 
 pub fn text_edition(id: i64, book_id: i64, pages: Option<i64>) -> Edition {
-    Edition {
-        id,
-        book_id,
-        pages,
-        reading_format: Some(ReadingFormat::Ebook),
-        ..Edition::default()
-    }
+    Edition { id, book_id, pages, reading_format: Some(ReadingFormat::Ebook), ..Edition::default() }
 }
 
 pub fn audio_edition(id: i64, book_id: i64, seconds: Option<i64>) -> Edition {
-    Edition {
-        id,
-        book_id,
-        audio_seconds: seconds,
-        reading_format: Some(ReadingFormat::Audio),
-        ..Edition::default()
-    }
+    Edition { id, book_id, audio_seconds: seconds, reading_format: Some(ReadingFormat::Audio), ..Edition::default() }
 }
