@@ -36,6 +36,9 @@ pub enum MatchOutcome {
     },
     /// The user unlinked the item: it is not synced until they link it.
     Unlinked,
+    /// Not looked up this time: the run's search budget was used up. Not cached, so a later
+    /// sync matches it.
+    Deferred,
 }
 
 impl MatchOutcome {
@@ -204,12 +207,15 @@ pub fn search_query(item: &SourceItem) -> String {
     }
 }
 
-/// Match `items`, reusing cached matches whose identifiers have not changed.
+/// Match `items`, reusing cached matches whose identifiers have not changed. At most
+/// `max_searches` free-text searches are made (one request each): a first sync of a large library
+/// must not spend the user's whole daily quota on searching; the rest wait for a later sync.
 pub async fn match_items<P: HardcoverPort + ?Sized>(
     port: &P,
     store: &Store,
     items: &[SourceItem],
     threshold: f64,
+    max_searches: u32,
     now: DateTime<Utc>,
 ) -> Result<MatchReport, MatchError> {
     let mut outcomes: Vec<Option<MatchOutcome>> = vec![None; items.len()];
@@ -225,6 +231,7 @@ pub async fn match_items<P: HardcoverPort + ?Sized>(
     }
 
     let todo: Vec<usize> = (0..items.len()).filter(|i| outcomes[*i].is_none()).collect();
+    let mut searches = 0u32;
     let mut asins: Vec<String> = Vec::new();
     let mut isbns: Vec<String> = Vec::new();
     for &i in &todo {
@@ -262,7 +269,11 @@ pub async fn match_items<P: HardcoverPort + ?Sized>(
                 key,
                 updated_at: now,
             }
+        } else if searches >= max_searches {
+            outcomes[i] = Some(MatchOutcome::Deferred);
+            continue;
         } else {
+            searches += 1;
             requests += 1;
             let hits = port.search_books(&search_query(item)).await?;
             let (best, candidates) = choose(item, &hits, threshold);

@@ -39,7 +39,7 @@ fn isbn10_converts_to_isbn13() {
 async fn identifiers_are_looked_up_in_one_bulk_call_asin_first() {
     let hc = fake();
     let store = Store::open_in_memory().unwrap();
-    let report = match_items(&hc, &store, &identified(), DEFAULT_THRESHOLD, at(2026, 3, 10, 9)).await.unwrap();
+    let report = match_items(&hc, &store, &identified(), DEFAULT_THRESHOLD, 100, at(2026, 3, 10, 9)).await.unwrap();
     let lookups = hc.calls().iter().filter(|c| c.starts_with("editions_by_identifiers")).count();
     assert_eq!(lookups, 1, "all items' identifiers must go in ONE lookup, not one per item: {:?}", hc.calls());
     assert!(!hc.calls().iter().any(|c| c.starts_with("search")), "identified items must not cost a search");
@@ -64,9 +64,9 @@ async fn a_known_item_costs_no_lookup() {
     let store = Store::open_in_memory().unwrap();
     let mut items = identified();
     items.push(item("unknown"));
-    match_items(&hc, &store, &items, DEFAULT_THRESHOLD, at(2026, 3, 10, 9)).await.unwrap();
+    match_items(&hc, &store, &items, DEFAULT_THRESHOLD, 100, at(2026, 3, 10, 9)).await.unwrap();
     let before = hc.calls().len();
-    let again = match_items(&hc, &store, &items, DEFAULT_THRESHOLD, at(2026, 3, 11, 9)).await.unwrap();
+    let again = match_items(&hc, &store, &items, DEFAULT_THRESHOLD, 100, at(2026, 3, 11, 9)).await.unwrap();
     assert_eq!(
         hc.calls().len(),
         before,
@@ -87,11 +87,11 @@ async fn a_changed_isbn_rematches() {
     let mut it = item("x");
     it.isbn13 = Some("9780765326355".into());
     let first =
-        match_items(&hc, &store, std::slice::from_ref(&it), DEFAULT_THRESHOLD, at(2026, 3, 10, 9)).await.unwrap();
+        match_items(&hc, &store, std::slice::from_ref(&it), DEFAULT_THRESHOLD, 100, at(2026, 3, 10, 9)).await.unwrap();
     assert_eq!(first.outcomes[0].book_id(), Some(1));
     it.isbn13 = Some("9780306406157".into());
     let second =
-        match_items(&hc, &store, std::slice::from_ref(&it), DEFAULT_THRESHOLD, at(2026, 3, 11, 9)).await.unwrap();
+        match_items(&hc, &store, std::slice::from_ref(&it), DEFAULT_THRESHOLD, 100, at(2026, 3, 11, 9)).await.unwrap();
     assert_eq!(second.outcomes[0].book_id(), Some(2), "a corrected ISBN must re-match, not reuse the stale match");
 }
 
@@ -104,7 +104,7 @@ async fn search_takes_a_confident_hit_and_keeps_candidates_otherwise() {
     let hc = FakeHardcover::new(day(2026, 3, 10)).with(|s| {
         s.hits = vec![hit(5, "Words of Radiance", "Brandon Sanderson"), hit(1, "The Way of Kings", "Brandon Sanderson")]
     });
-    let r = match_items(&hc, &store, &[good], DEFAULT_THRESHOLD, at(2026, 3, 10, 9)).await.unwrap();
+    let r = match_items(&hc, &store, &[good], DEFAULT_THRESHOLD, 100, at(2026, 3, 10, 9)).await.unwrap();
     assert!(
         matches!(r.outcomes[0], MatchOutcome::Matched { book_id: 1, method: MatchMethod::Search, .. }),
         "same title (subtitle aside) and same author in \"Last, First\" order must match: {:?}",
@@ -114,7 +114,7 @@ async fn search_takes_a_confident_hit_and_keeps_candidates_otherwise() {
     let mut vague = item("vague");
     vague.title = "The Way of Kings".into();
     vague.authors = vec!["Someone Else".into()];
-    let r = match_items(&hc, &store, &[vague], DEFAULT_THRESHOLD, at(2026, 3, 10, 9)).await.unwrap();
+    let r = match_items(&hc, &store, &[vague], DEFAULT_THRESHOLD, 100, at(2026, 3, 10, 9)).await.unwrap();
     match &r.outcomes[0] {
         MatchOutcome::Unmatched { candidates } => {
             assert_eq!(candidates[0].book_id, 1, "candidates must be ranked best first");
@@ -133,16 +133,19 @@ async fn manual_link_wins_and_unlink_is_not_undone_by_the_next_sync() {
     let mut it = item("x");
     it.isbn13 = Some("9780765326355".into());
     link(&store, "abs", "x", 77, Some(770), at(2026, 3, 10, 9)).unwrap();
-    let r = match_items(&hc, &store, std::slice::from_ref(&it), DEFAULT_THRESHOLD, at(2026, 3, 10, 9)).await.unwrap();
+    let r =
+        match_items(&hc, &store, std::slice::from_ref(&it), DEFAULT_THRESHOLD, 100, at(2026, 3, 10, 9)).await.unwrap();
     assert_eq!(r.outcomes[0].book_id(), Some(77), "a manual link must beat an identifier match");
     assert!(hc.calls().is_empty(), "a linked item costs no lookup");
 
     unlink(&store, "abs", "x", at(2026, 3, 10, 9)).unwrap();
-    let r = match_items(&hc, &store, std::slice::from_ref(&it), DEFAULT_THRESHOLD, at(2026, 3, 11, 9)).await.unwrap();
+    let r =
+        match_items(&hc, &store, std::slice::from_ref(&it), DEFAULT_THRESHOLD, 100, at(2026, 3, 11, 9)).await.unwrap();
     assert_eq!(r.outcomes[0], MatchOutcome::Unlinked, "an unlinked item must not be re-matched to the same wrong book");
 
     rematch(&store, "abs", "x").unwrap();
-    let r = match_items(&hc, &store, std::slice::from_ref(&it), DEFAULT_THRESHOLD, at(2026, 3, 12, 9)).await.unwrap();
+    let r =
+        match_items(&hc, &store, std::slice::from_ref(&it), DEFAULT_THRESHOLD, 100, at(2026, 3, 12, 9)).await.unwrap();
     assert_eq!(r.outcomes[0].book_id(), Some(1), "after rematch the item is matched afresh");
 }
 
@@ -157,4 +160,19 @@ fn scoring_prefers_exact_title_and_author() {
     assert!(surname >= DEFAULT_THRESHOLD && surname < exact, "a surname-only author match passes but ranks lower");
     assert!(other_book < DEFAULT_THRESHOLD, "a different book must not pass: {other_book}");
     assert!(no_author < DEFAULT_THRESHOLD, "a bare title without an author must not be taken blindly: {no_author}");
+}
+
+#[tokio::test]
+async fn searches_stop_at_the_budget_and_the_rest_wait_uncached() {
+    let hc =
+        FakeHardcover::new(day(2026, 3, 10)).with(|s| s.hits = vec![hit(1, "The Way of Kings", "Brandon Sanderson")]);
+    let store = Store::open_in_memory().unwrap();
+    let items: Vec<SourceItem> = (0..5).map(|i| item(&format!("s{i}"))).collect();
+    let r = match_items(&hc, &store, &items, DEFAULT_THRESHOLD, 2, at(2026, 3, 10, 9)).await.unwrap();
+    let searches = hc.calls().iter().filter(|c| c.starts_with("search")).count();
+    assert_eq!(searches, 2, "no more searches than the budget allows");
+    assert_eq!(r.outcomes.iter().filter(|o| **o == MatchOutcome::Deferred).count(), 3);
+    assert_eq!(store.match_get("abs", "s4").unwrap(), None, "a deferred item must not be cached as unmatched");
+    let r = match_items(&hc, &store, &items, DEFAULT_THRESHOLD, 10, at(2026, 3, 11, 9)).await.unwrap();
+    assert!(r.outcomes.iter().all(|o| o.book_id() == Some(1)), "the next sync matches the rest: {:?}", r.outcomes);
 }

@@ -154,6 +154,8 @@ pub enum SkipReason {
     },
     Unmatched,
     Unlinked,
+    /// Not matched yet: the search budget of this run was used up.
+    MatchDeferred,
     AlreadyFinished,
     Conflict {
         detail: String,
@@ -185,6 +187,10 @@ impl fmt::Display for SkipReason {
                 write!(f, "unmatched: no Hardcover book found with enough confidence; link it by hand")
             }
             SkipReason::Unlinked => write!(f, "unlinked by you; link it to a book to sync it"),
+            SkipReason::MatchDeferred => write!(
+                f,
+                "not matched yet: this sync's Hardcover request budget for searching is used up; a later sync matches it"
+            ),
             SkipReason::AlreadyFinished => write!(f, "already finished on Hardcover"),
             SkipReason::Conflict { detail } => write!(f, "conflict: {detail}"),
             SkipReason::EditionUnmeasurable { edition_id: Some(id) } => write!(
@@ -266,6 +272,8 @@ impl ItemPlan {
         self.steps.clear();
         self.effects = Effects::default();
         self.skip = Some(reason);
+        // Remembering a skip is opt-in (the caller sets `record` after this).
+        self.record = None;
         self
     }
 
@@ -335,7 +343,41 @@ fn close(a: Option<(f64, bool)>, b: (f64, bool), tol: f64) -> bool {
 
 /// Plan every item.
 pub fn plan(inputs: &[PlanInput<'_>], ctx: &PlanContext<'_>) -> Vec<ItemPlan> {
-    inputs.iter().map(|i| plan_item(i, ctx)).collect()
+    let mut plans: Vec<ItemPlan> = inputs.iter().map(|i| plan_item(i, ctx)).collect();
+    one_item_per_book(&mut plans, inputs);
+    plans
+}
+
+/// Two items of one book (the audiobook on one server, the ebook on another) would each add the
+/// book, or fight over its progress every sync. Only the one furthest along goes to Hardcover in a
+/// run; the others are skipped unremembered, so the regression guard judges them next time.
+fn one_item_per_book(plans: &mut [ItemPlan], inputs: &[PlanInput<'_>]) {
+    let touches_hardcover = |p: &ItemPlan| p.steps.iter().any(|s| !matches!(s, Step::WriteBack { .. }));
+    let rank = |i: usize| {
+        let it = inputs[i].item;
+        (it.is_finished || it.fraction >= 1.0, it.fraction, it.updated_at)
+    };
+    let mut best: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    for (i, p) in plans.iter().enumerate() {
+        let Some(book) = p.book_id.filter(|_| touches_hardcover(p)) else { continue };
+        match best.get(&book) {
+            Some(&j) if rank(j) >= rank(i) => {}
+            _ => {
+                best.insert(book, i);
+            }
+        }
+    }
+    for i in 0..plans.len() {
+        let Some(book) = plans[i].book_id.filter(|_| touches_hardcover(&plans[i])) else { continue };
+        let winner = best[&book];
+        if winner != i {
+            let detail = format!(
+                "{}/{} is the same Hardcover book and further along; this run syncs that one",
+                plans[winner].source, plans[winner].item_id
+            );
+            plans[i] = plans[i].clone().skipped(SkipReason::Conflict { detail });
+        }
+    }
 }
 
 pub fn plan_item(input: &PlanInput<'_>, ctx: &PlanContext<'_>) -> ItemPlan {
@@ -344,6 +386,7 @@ pub fn plan_item(input: &PlanInput<'_>, ctx: &PlanContext<'_>) -> ItemPlan {
         MatchOutcome::Matched { book_id, .. } => *book_id,
         MatchOutcome::Unmatched { .. } => return out.skipped(SkipReason::Unmatched),
         MatchOutcome::Unlinked => return out.skipped(SkipReason::Unlinked),
+        MatchOutcome::Deferred => return out.skipped(SkipReason::MatchDeferred),
     };
     let fp = fingerprint(input.item, Some(book_id));
     let src = SourceView::of(input.item, ctx.zone);
@@ -408,8 +451,8 @@ fn bidirectional(
                 detail: "changed on both sides at the same time; nothing done".into(),
             }),
             // Without both timestamps, reading only moves forward: the side further along wins.
-            _ if src_pair.1 && !hc_pair.1 || src_pair.0 > hc_pair.0 + tol => push::plan(out, input, ctx, src, fp),
-            _ if hc_pair.1 && !src_pair.1 || hc_pair.0 > src_pair.0 + tol => pull::plan(out, input, ctx, src, fp),
+            _ if (src_pair.1 && !hc_pair.1) || src_pair.0 > hc_pair.0 + tol => push::plan(out, input, ctx, src, fp),
+            _ if (hc_pair.1 && !src_pair.1) || hc_pair.0 > src_pair.0 + tol => pull::plan(out, input, ctx, src, fp),
             _ => out.skipped(SkipReason::Conflict { detail: "changed on both sides; nothing done".into() }),
         },
     }

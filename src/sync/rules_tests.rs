@@ -4,7 +4,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use super::matching::MatchOutcome;
 use super::plan::{
-    Action, ItemPlan, PlanContext, PlanInput, ReadRef, SkipReason, SourceUpdate, Step, fingerprint, plan_item,
+    Action, ItemPlan, PlanContext, PlanInput, ReadRef, SkipReason, SourceUpdate, Step, fingerprint, plan, plan_item,
 };
 use super::port::{Edition, Read, ReadPatch, Status, UserBook};
 use super::progress::Zone;
@@ -578,4 +578,28 @@ fn bidirectional_never_echoes_a_change_we_wrote() {
     case.state = Some(synced_state(&it, (0.5, false), None));
     let p = case.plan();
     assert_eq!(p.skip, Some(SkipReason::Unchanged), "what we pushed must not come back as a write-back: {p:?}");
+}
+
+#[test]
+fn one_book_from_two_sources_is_synced_from_the_one_further_along() {
+    let mut audio = item("audio");
+    audio.format = Format::Audio;
+    audio.fraction = 0.3;
+    let mut ebook = item("ebook");
+    ebook.source = "komga".into();
+    ebook.fraction = 0.6;
+    let a = Case::new(audio);
+    let b = Case::new(ebook);
+    let inputs: Vec<PlanInput<'_>> = [&a, &b]
+        .iter()
+        .map(|c| PlanInput { item: &c.item, matched: &c.matched, state: None, user_book: None, editions: &c.editions })
+        .collect();
+    let ctx = PlanContext { config: &a.config, zone: Zone::utc(), now: at(2026, 4, 1, 12) };
+    let plans = plan(&inputs, &ctx);
+    let adds = plans.iter().flat_map(|p| &p.steps).filter(|s| matches!(s, Step::AddBook { .. })).count();
+    assert_eq!(adds, 1, "one book must be added once, not once per source: {plans:?}");
+    assert_eq!(patches(&plans[1])[0].progress_pages, Some(240), "the item further along wins");
+    assert!(plans[0].steps.is_empty() && plans[0].record.is_none(), "the other is skipped and re-judged next sync");
+    assert_eq!(plans[0].item_id, "audio", "the skipped plan still names its own item");
+    assert!(matches!(&plans[0].skip, Some(SkipReason::Conflict { detail }) if detail.contains("komga/ebook")));
 }

@@ -77,7 +77,10 @@ pub async fn sync_once<P: HardcoverPort + ?Sized>(
         if exec.stopped.is_some() {
             return Ok::<(), StoreError>(());
         }
-        let matched = match match_items(port, store, &items, opts.match_threshold, opts.now).await {
+        // Searches get at most half of what is left: pushing known books matters more than
+        // matching new ones, and the rest are matched on later syncs.
+        let max_searches = exec.budget.saturating_sub(4) / 2;
+        let matched = match match_items(port, store, &items, opts.match_threshold, max_searches, opts.now).await {
             Ok(r) => r,
             Err(super::matching::MatchError::Store(e)) => return Err(e),
             Err(super::matching::MatchError::Port(e)) => {
@@ -87,6 +90,7 @@ pub async fn sync_once<P: HardcoverPort + ?Sized>(
             }
         };
         exec.requests += matched.requests;
+        exec.budget = exec.budget.saturating_sub(matched.requests);
         let states: Vec<Option<ItemState>> =
             items.iter().map(|i| store.item_state_get(&i.source, &i.id)).collect::<Result<_, _>>()?;
 

@@ -77,6 +77,7 @@ impl Summary {
             }
             ItemResult::Skipped => match plan.skip {
                 Some(SkipReason::Unmatched) => self.unmatched += 1,
+                Some(SkipReason::MatchDeferred) => self.deferred += 1,
                 _ => self.skipped += 1,
             },
             ItemResult::Deferred => self.deferred += 1,
