@@ -70,6 +70,11 @@ impl Store {
         self.history_query("source = ?1 AND item_id = ?2 ORDER BY id DESC LIMIT ?3", params![source, item_id, limit])
     }
 
+    /// Drop rows older than `before` (history grows by one row per item per sync). Returns how many.
+    pub fn history_prune(&self, before: DateTime<Utc>) -> Result<usize> {
+        Ok(self.conn().execute("DELETE FROM history WHERE at < ?1", params![before])?)
+    }
+
     fn history_query(&self, tail: &str, p: &[&dyn rusqlite::ToSql]) -> Result<Vec<HistoryEntry>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM history WHERE {tail}"))?;
@@ -114,5 +119,8 @@ mod tests {
         );
         assert_eq!(item_a[0], entry(2, "a", "progress", 2), "every field must round-trip");
         assert_eq!(s.history_for_item("abs", "a", 1).unwrap().len(), 1, "the limit must apply");
+        let cutoff = Utc.with_ymd_and_hms(2026, 1, 1, 0, 1, 30).unwrap();
+        assert_eq!(s.history_prune(cutoff).unwrap(), 2, "rows older than the cutoff are pruned");
+        assert_eq!(s.history_for_run(2).unwrap().len(), 1, "newer rows are kept");
     }
 }

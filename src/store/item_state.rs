@@ -21,9 +21,10 @@ pub struct ItemState {
     pub item_id: String,
     /// The source's state when we last handled the item (see `sync::plan::fingerprint`).
     pub fingerprint: String,
-    /// Last progress we wrote to Hardcover.
+    /// Hardcover's progress after our last sync of the item: what we wrote there, or what we saw
+    /// there when both sides already agreed. A Hardcover value equal to it is not a new change.
     pub pushed: Option<Mark>,
-    /// Last progress we wrote back to the source.
+    /// Last progress we wrote back to the source. A source value equal to it is our own echo.
     pub written_back: Option<Mark>,
     pub updated_at: DateTime<Utc>,
 }

@@ -20,8 +20,9 @@ use crate::sync::testing::{at, day, item, text_edition};
 const BOOK: i64 = 1;
 const TODAY: (i32, u32, u32) = (2026, 4, 1);
 
+/// A source that applies write-backs to its items, as a real server would.
 struct FakeSource {
-    items: Vec<SourceItem>,
+    items: Mutex<Vec<SourceItem>>,
     written: Mutex<Vec<(String, WriteBack)>>,
 }
 
@@ -31,16 +32,27 @@ impl ProgressSource for FakeSource {
         "abs"
     }
     async fn list(&self) -> Result<Vec<SourceItem>, SourceError> {
-        Ok(self.items.clone())
+        Ok(self.items.lock().unwrap().clone())
     }
     async fn write_back(&self, item_id: &str, update: &WriteBack) -> Result<(), SourceError> {
         self.written.lock().unwrap().push((item_id.into(), update.clone()));
+        let mut items = self.items.lock().unwrap();
+        let it = items.iter_mut().find(|i| i.id == item_id).expect("write-back to a listed item");
+        match update {
+            WriteBack::Progress { fraction, .. } => it.fraction = *fraction,
+            WriteBack::Finished { finished_at } => {
+                it.is_finished = true;
+                it.fraction = 1.0;
+                it.finished_at = *finished_at;
+            }
+        }
+        it.updated_at = Some(at(TODAY.0, TODAY.1, TODAY.2, 12));
         Ok(())
     }
 }
 
 fn source(items: Vec<SourceItem>) -> Arc<FakeSource> {
-    Arc::new(FakeSource { items, written: Mutex::new(Vec::new()) })
+    Arc::new(FakeSource { items: Mutex::new(items), written: Mutex::new(Vec::new()) })
 }
 
 fn hardcover() -> FakeHardcover {
@@ -372,4 +384,45 @@ async fn a_dry_run_sends_nothing_and_reports_the_plan() {
     );
     let run = store.run_get(out.run_id).unwrap().unwrap();
     assert!(run.dry_run && run.summary.is_some(), "the run is recorded as a dry run with its summary");
+}
+
+#[tokio::test]
+async fn bidirectional_settles_after_one_change_each_way_no_ping_pong() {
+    let hc = hardcover();
+    let open = Read {
+        id: 7,
+        edition_id: Some(10),
+        progress_pages: Some(120),
+        started_at: Some(day(2026, 2, 1)),
+        ..Read::default()
+    };
+    hc.add_user_book(BOOK, Some(10), Status::CurrentlyReading, vec![open]);
+    let store = Store::open_in_memory().unwrap();
+    let mut it = with_isbn(item("a"));
+    it.fraction = 0.5;
+    let src = src_of(it);
+    let config = SyncConfig::default();
+    assert_eq!(config.direction, Direction::Bidirectional);
+
+    let first = sync(&hc, &src, &store, &config, 100).await;
+    assert_eq!(first.summary.progress_updated, 1, "the source is further along: pushed");
+    assert_eq!(hc.reads_of_book(BOOK)[0].progress_pages, Some(200));
+
+    // The user reads on in a paper copy and updates Hardcover by hand.
+    hc.state.lock().unwrap().reads[0].1.progress_pages = Some(280);
+    let second = sync(&hc, &src, &store, &config, 100).await;
+    assert_eq!(second.summary.written_back, 1, "Hardcover's newer progress goes to the source: {:?}", second.summary);
+
+    let mutations_before = mutations(&hc).len();
+    for _ in 0..3 {
+        let again = sync(&hc, &src, &store, &config, 100).await;
+        assert_eq!(
+            (again.summary.progress_updated, again.summary.written_back),
+            (0, 0),
+            "once both sides agree nothing may bounce back and forth: {:?}",
+            again.summary
+        );
+    }
+    assert_eq!(mutations(&hc).len(), mutations_before, "no further Hardcover writes");
+    assert_eq!(src.written.lock().unwrap().len(), 1, "no further source writes");
 }

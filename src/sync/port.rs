@@ -188,9 +188,10 @@ pub struct UserBookPatch {
     pub rating: Option<f64>,
 }
 
-/// The WHOLE desired state of a read (`DatesReadInput`). The plan fills in the fields it does not
-/// change from the existing read, so an update cannot wipe a start date whatever the server does
-/// with omitted fields.
+/// A read's fields (`DatesReadInput`). In a plan step `None` means "keep the read's value"; what
+/// reaches [`HardcoverPort::update_read`] is always the read's COMPLETE new state (the executor
+/// merges the step with the read it just fetched), so an update cannot wipe a start date or an
+/// edition whatever the server does with omitted fields. Send every field, `null` included.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ReadPatch {
     pub edition_id: Option<i64>,
@@ -261,6 +262,7 @@ pub trait HardcoverPort: Send + Sync {
     /// Returns the new read id.
     async fn insert_read(&self, user_book_id: i64, read: &ReadPatch) -> Result<i64, PortError>;
 
+    /// `read` is the complete new state of the read (see [`ReadPatch`]).
     async fn update_read(&self, read_id: i64, read: &ReadPatch) -> Result<(), PortError>;
 }
 
