@@ -78,7 +78,8 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
         self.budget = self.budget.saturating_sub(1);
     }
 
-    /// Execute `plans`, recording each in `summary`, history and item_state.
+    /// Execute `plans`, recording each in `summary`, history and item_state. Requests made are in
+    /// `self.requests` (the caller puts the run's total in the summary).
     pub async fn execute(&mut self, plans: &[ItemPlan], summary: &mut Summary) -> Result<(), StoreError> {
         for plan in plans {
             if plan.steps.is_empty() {
@@ -127,7 +128,6 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
                 }
             }
         }
-        summary.hardcover_requests += self.requests;
         Ok(())
     }
 
@@ -402,14 +402,12 @@ pub fn apply_record(
     })
 }
 
-/// The summary of a dry run: every plan, nothing sent.
-pub fn dry_run(plans: &[ItemPlan]) -> Summary {
-    let mut s = Summary::new(true);
+/// A dry run's summary: every plan counted as what it would do; nothing sent, nothing stored.
+pub fn record_dry_run(plans: &[ItemPlan], summary: &mut Summary) {
     for p in plans {
         let result = if p.steps.is_empty() { ItemResult::Skipped } else { ItemResult::Planned };
-        s.record(p, result, None);
+        summary.record(p, result, None);
     }
-    s
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::execute::{Executor, SourceWriter, dry_run};
+use super::execute::{Executor, SourceWriter, record_dry_run};
 use super::matching::{MatchOutcome, match_items};
 use super::plan::{PlanContext, PlanInput, fingerprint, plan};
 use super::port::{Edition, HardcoverPort, PortError, UserBook};
@@ -122,13 +122,7 @@ pub async fn sync_once<P: HardcoverPort + ?Sized>(
         let ctx = PlanContext { config: opts.config, zone: opts.zone, now: opts.now };
         let plans = plan(&inputs, &ctx);
         if opts.dry_run {
-            let requests = summary.hardcover_requests + exec.requests;
-            let errors = std::mem::take(&mut summary.items);
-            let errors_n = summary.errors;
-            summary = dry_run(&plans);
-            summary.items.splice(0..0, errors);
-            summary.errors += errors_n;
-            summary.hardcover_requests = requests;
+            record_dry_run(&plans, &mut summary);
         } else {
             exec.execute(&plans, &mut summary).await?;
         }
@@ -136,9 +130,9 @@ pub async fn sync_once<P: HardcoverPort + ?Sized>(
     }
     .await;
     outcome?;
-    if summary.hardcover_requests < exec.requests {
-        summary.hardcover_requests = exec.requests;
-    }
+    // Every request of the run went through the executor's counter: recovery, matching, the
+    // shelf, the changes.
+    summary.hardcover_requests = exec.requests;
     store.run_finish(run_id, opts.now, &summary.to_json())?;
     Ok(SyncOutcome { run_id, summary, stopped: exec.stopped.take() })
 }
