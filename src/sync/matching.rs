@@ -18,6 +18,9 @@ use crate::store::{Store, StoreError};
 /// author surname passes; an exact title with an unknown or different author does not.
 pub const DEFAULT_THRESHOLD: f64 = 0.8;
 
+/// An unmatched item is searched again after this long: Hardcover's catalogue grows.
+pub const RETRY_UNMATCHED_AFTER: chrono::TimeDelta = chrono::TimeDelta::days(7);
+
 /// Candidates kept for an unmatched item.
 const KEPT_CANDIDATES: usize = 5;
 
@@ -224,7 +227,8 @@ pub async fn match_items<P: HardcoverPort + ?Sized>(
         if let Some(row) = store.match_get(&item.source, &item.id)? {
             // Manual decisions stand until the user changes them; automatic ones last while the
             // identifiers they were made from do.
-            if row.method == MatchMethod::Manual || row.key == match_key(item) {
+            let stale_miss = row.book_id.is_none() && now - row.updated_at > RETRY_UNMATCHED_AFTER;
+            if row.method == MatchMethod::Manual || (row.key == match_key(item) && !stale_miss) {
                 outcomes[i] = Some(MatchOutcome::from_row(&row));
             }
         }

@@ -176,3 +176,16 @@ async fn searches_stop_at_the_budget_and_the_rest_wait_uncached() {
     let r = match_items(&hc, &store, &items, DEFAULT_THRESHOLD, 10, at(2026, 3, 11, 9)).await.unwrap();
     assert!(r.outcomes.iter().all(|o| o.book_id() == Some(1)), "the next sync matches the rest: {:?}", r.outcomes);
 }
+
+#[tokio::test]
+async fn an_unmatched_item_is_searched_again_after_a_week() {
+    let hc = FakeHardcover::new(day(2026, 3, 10));
+    let store = Store::open_in_memory().unwrap();
+    let items = [item("late")];
+    match_items(&hc, &store, &items, DEFAULT_THRESHOLD, 10, at(2026, 3, 1, 9)).await.unwrap();
+    hc.state.lock().unwrap().hits = vec![hit(1, "The Way of Kings", "Brandon Sanderson")];
+    let r = match_items(&hc, &store, &items, DEFAULT_THRESHOLD, 10, at(2026, 3, 5, 9)).await.unwrap();
+    assert!(matches!(r.outcomes[0], MatchOutcome::Unmatched { .. }), "within a week the cached miss is reused");
+    let r = match_items(&hc, &store, &items, DEFAULT_THRESHOLD, 10, at(2026, 3, 9, 9)).await.unwrap();
+    assert_eq!(r.outcomes[0].book_id(), Some(1), "after a week an unmatched item is searched again");
+}
