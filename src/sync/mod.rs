@@ -1,7 +1,11 @@
 //! The sync engine: match source items to Hardcover editions, plan (pure), push through the outbox.
 //!
-//! Flow: `matching::match_items` → `plan::plan` (pure; a dry run prints it) →
-//! `outbox::enqueue_plan` → executor → `summary::Summary`. `scheduler` runs it periodically.
+//! Flow of one sync (`run::sync_once`): settle what a crash left in the outbox
+//! (`execute::Executor::recover`) → list the sources → `matching::match_items` (cache, bulk
+//! identifier lookup, scored search) → the user's shelf and editions in bulk → `plan::plan` (pure;
+//! a dry run stops here) → `execute::Executor::execute` (outbox, history, item_state) →
+//! `summary::Summary`. `scheduler` runs it periodically. Hardcover is reached only through the
+//! `port::HardcoverPort` trait, which the GraphQL client implements.
 
 pub mod execute;
 pub mod matching;
