@@ -237,32 +237,42 @@ impl PortError {
 #[async_trait]
 pub trait HardcoverPort: Send + Sync {
     /// Editions whose ASIN is in `asins` or whose ISBN-13 / ISBN-10 is in `isbns`, looked up with
-    /// `_in` in one operation (two top-level fields at most).
+    /// `_in` in one operation (two top-level fields at most): `editions(where:{asin:{_in:$asins}})`
+    /// and `editions(where:{_or:[{isbn_13:{_in:$isbns}},{isbn_10:{_in:$isbns}}]})`. Either list
+    /// may be empty (skip that field).
     async fn editions_by_identifiers(&self, asins: &[String], isbns: &[String]) -> Result<Vec<Edition>, PortError>;
 
-    /// Free-text book search (`search`, query_type Book). One search per operation.
+    /// Free-text book search (`search(query:, query_type:"Book", per_page: ~10)`), hits mapped from
+    /// the Typesense documents. One search per operation; `results: null` + `error` is an error.
     async fn search_books(&self, query: &str) -> Result<Vec<SearchHit>, PortError>;
 
     /// The user's shelf entries for these books, with edition and latest read. A book not in the
-    /// answer is not on the shelf.
+    /// answer is not on the shelf. `user_books(where:{user_id:{_eq:$me}, book_id:{_in:$ids}})
+    /// { id book_id status_id rating updated_at edition{…} user_book_reads(order_by:{id:desc},
+    /// limit:1){…} }` (depth 2).
     async fn user_books(&self, book_ids: &[i64]) -> Result<Vec<UserBook>, PortError>;
 
-    /// All editions of these books (to pick a measurable edition in the source's format).
+    /// All editions of these books (to pick a measurable edition in the source's format):
+    /// `editions(where:{book_id:{_in:$ids}})`.
     async fn editions_of_books(&self, book_ids: &[i64]) -> Result<Vec<Edition>, PortError>;
 
-    /// Returns the new user_book id. Checks the mutation's `error` field.
+    /// `insert_user_book(object:{book_id, edition_id, status_id, rating})`; returns the new
+    /// user_book id. A non-null `error` in the payload is `PortError::Rejected`.
     async fn insert_user_book(&self, new: &NewUserBook) -> Result<i64, PortError>;
 
+    /// `update_user_book(id, object:{status_id?, rating?})`: only the fields that are `Some`.
     async fn update_user_book(&self, user_book_id: i64, patch: &UserBookPatch) -> Result<(), PortError>;
 
     /// Every read of a user book, freshly fetched (to find the read the server made after a
     /// status change and to notice a duplicate).
     async fn reads(&self, user_book_id: i64) -> Result<Vec<Read>, PortError>;
 
-    /// Returns the new read id.
+    /// `insert_user_book_read(user_book_id, user_book_read:{…})`; returns the new read id. Only
+    /// called when no read exists or the latest one is finished (a re-read).
     async fn insert_read(&self, user_book_id: i64, read: &ReadPatch) -> Result<i64, PortError>;
 
-    /// `read` is the complete new state of the read (see [`ReadPatch`]).
+    /// `update_user_book_read(id, object:{…})`. `read` is the complete new state of the read
+    /// (see [`ReadPatch`]).
     async fn update_read(&self, read_id: i64, read: &ReadPatch) -> Result<(), PortError>;
 }
 
