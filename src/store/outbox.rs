@@ -163,11 +163,6 @@ impl Store {
         self.outbox_set(id, "state = 'obsolete', error = ?3, updated_at = ?2", params![id, now, why])
     }
 
-    /// Back to pending (a deferred entry whose turn came, or a sent one reconciliation must re-send).
-    pub fn outbox_mark_pending(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
-        self.outbox_set(id, "state = 'pending', updated_at = ?2", params![id, now])
-    }
-
     fn outbox_set(&self, id: i64, set: &str, p: &[&dyn rusqlite::ToSql]) -> Result<()> {
         let n = self.conn().execute(&format!("UPDATE outbox SET {set} WHERE id = ?1"), p)?;
         if n == 0 {

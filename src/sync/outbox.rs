@@ -72,12 +72,6 @@ impl Group {
     pub fn book_id(&self) -> Option<i64> {
         self.steps.iter().find_map(|p| p.envelope.book_id)
     }
-
-    pub fn is_open(&self) -> bool {
-        self.steps
-            .iter()
-            .any(|p| matches!(p.entry.state, OutboxState::Pending | OutboxState::Sent | OutboxState::Deferred))
-    }
 }
 
 /// Every item with entries still open, each with all of its rows from that run.
@@ -162,24 +156,7 @@ fn took_effect(step: &Step, current: Option<&UserBook>) -> bool {
     }
 }
 
-/// Whole items that fit in `budget` requests, in order; the rest are deferred with a reason the
-/// user can read. An item is never split: half an item (status Read without its date) is worse
-/// than none.
-pub fn fit_budget(costs: &[u32], budget: u32) -> (Vec<usize>, Vec<(usize, String)>) {
-    let mut left = budget;
-    let mut send = Vec::new();
-    let mut deferred = Vec::new();
-    for (i, &cost) in costs.iter().enumerate() {
-        if cost <= left {
-            left -= cost;
-            send.push(i);
-        } else {
-            deferred.push((i, deferral_reason(left, cost)));
-        }
-    }
-    (send, deferred)
-}
-
+/// What the user reads when an item waits for the daily budget.
 pub fn deferral_reason(left: u32, cost: u32) -> String {
     format!(
         "deferred: the daily Hardcover request budget is nearly used up ({left} left, this item needs {cost}); it will be sent on a later sync"

@@ -113,19 +113,6 @@ fn a_reread_whose_read_the_server_opened_is_not_inserted_again() {
 }
 
 #[test]
-fn budget_defers_whole_items_and_says_why() {
-    let (send, deferred) = fit_budget(&[2, 4, 1], 4);
-    assert_eq!(send, vec![0, 2], "items that fit go out, in order; an item is never split");
-    assert_eq!(deferred.len(), 1);
-    assert_eq!(deferred[0].0, 1);
-    assert!(
-        deferred[0].1.contains("budget") && deferred[0].1.contains("needs 4"),
-        "the deferral must say why: {}",
-        deferred[0].1
-    );
-}
-
-#[test]
 fn entries_carry_the_steps_in_order_with_the_record_on_the_last() {
     let plan = ItemPlan {
         source: "abs".into(),
