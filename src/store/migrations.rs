@@ -100,13 +100,16 @@ const MIGRATIONS: &[&str] = &[
     );
 
     CREATE TABLE item_state (
-        source            TEXT NOT NULL,
-        item_id           TEXT NOT NULL,
-        fingerprint       TEXT NOT NULL,  -- what the source said last time; unchanged → no work
-        pushed_fraction   REAL,
-        pushed_finished   INTEGER NOT NULL DEFAULT 0,
-        written_back_at   TEXT,           -- what we wrote to the source, so it is not echoed back
-        updated_at        TEXT NOT NULL,
+        source                 TEXT NOT NULL,
+        item_id                TEXT NOT NULL,
+        fingerprint            TEXT NOT NULL,  -- what the source said last time; unchanged → no work
+        pushed_fraction        REAL,           -- what we last wrote to Hardcover …
+        pushed_finished        INTEGER NOT NULL DEFAULT 0,
+        pushed_at              TEXT,           -- … and when (NULL: never)
+        written_back_fraction  REAL,           -- what we wrote to the source, so it is not echoed back
+        written_back_finished  INTEGER NOT NULL DEFAULT 0,
+        written_back_at        TEXT,
+        updated_at             TEXT NOT NULL,
         PRIMARY KEY (source, item_id)
     );
 
@@ -117,7 +120,7 @@ const MIGRATIONS: &[&str] = &[
         item_id     TEXT NOT NULL,
         kind        TEXT NOT NULL,
         payload     TEXT NOT NULL,         -- JSON; never holds a secret
-        state       TEXT NOT NULL DEFAULT 'pending', -- pending | sent | done | failed | deferred
+        state       TEXT NOT NULL DEFAULT 'pending', -- pending | sent | done | failed | deferred | obsolete
         attempts    INTEGER NOT NULL DEFAULT 0,
         result      TEXT,                  -- JSON ids Hardcover returned
         error       TEXT,

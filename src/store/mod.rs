@@ -5,8 +5,13 @@
 
 pub mod library;
 pub mod kosync_files;
+pub mod history;
+pub mod item_state;
+pub mod matches;
 pub mod meta;
 mod migrations;
+pub mod outbox;
+pub mod runs;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

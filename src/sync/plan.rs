@@ -1,0 +1,459 @@
+//! The plan: a PURE function from (source item, match, our item state, Hardcover's state) to the
+//! ordered steps that bring Hardcover (or the source) up to date, or a reason to do nothing.
+//!
+//! A dry run is exactly this plan, printed. The executor (`sync::execute`) carries the steps out
+//! through the outbox. The rules each peer got wrong live in `push.rs` (towards Hardcover) and
+//! `pull.rs` (back to the source); this module holds the types and picks the direction.
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::matching::MatchOutcome;
+use super::port::{Edition, ReadPatch, Status, UserBook};
+use super::progress::{Zone, edition_on_shelf, fraction_of, tolerance};
+use super::{pull, push};
+use crate::config::{Direction, SyncConfig};
+use crate::sources::model::{SourceItem, WriteBack};
+use crate::store::item_state::ItemState;
+
+/// Everything the plan of one item depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanInput<'a> {
+    pub item: &'a SourceItem,
+    pub matched: &'a MatchOutcome,
+    /// What we last saw / pushed / wrote back for this item.
+    pub state: Option<&'a ItemState>,
+    /// The user's shelf entry for the matched book; `None` when the book is not on the shelf.
+    pub user_book: Option<&'a UserBook>,
+    /// Editions of the matched book (needed to add a book, or when the user's shelf entry has no
+    /// edition). May be empty when the book is on the shelf with a measurable edition.
+    pub editions: &'a [Edition],
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PlanContext<'a> {
+    pub config: &'a SyncConfig,
+    pub zone: Zone,
+    pub now: DateTime<Utc>,
+}
+
+/// Which read a step updates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadRef {
+    /// A read the plan already knows (no status change before it).
+    Id(i64),
+    /// The latest read as it is AFTER the preceding status change: the one the server opened or
+    /// finished by itself. Fetched at execution time; never a new one.
+    Latest,
+}
+
+/// One change, in execution order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    /// `insert_user_book`. Status 2 / 3 make the server create the first read itself.
+    AddBook { book_id: i64, edition_id: Option<i64>, status: Status, rating: Option<f64> },
+    /// `update_user_book {status_id}`. The server opens (2) or finishes (3) a read itself.
+    SetStatus { status: Status },
+    /// `update_user_book_read` on an existing read. Patch fields left `None` keep the read's value.
+    UpdateRead { read: ReadRef, patch: ReadPatch },
+    /// A re-read: after the status change, update the read the server opened if it did (a read
+    /// newer than `after_read` that is still open), otherwise insert exactly one.
+    StartRead { after_read: Option<i64>, patch: ReadPatch },
+    /// `update_user_book {rating}`.
+    Rate { rating: f64 },
+    /// Write Hardcover's state to the source.
+    WriteBack { update: SourceUpdate },
+}
+
+impl Step {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Step::AddBook { .. } => "add_book",
+            Step::SetStatus { .. } => "set_status",
+            Step::UpdateRead { .. } => "update_read",
+            Step::StartRead { .. } => "start_read",
+            Step::Rate { .. } => "rate",
+            Step::WriteBack { .. } => "write_back",
+        }
+    }
+
+    /// Hardcover requests the step costs at most (a `Latest` read or a re-read fetches the reads
+    /// first). Used to defer whole items when the daily budget runs low.
+    pub fn cost(&self) -> u32 {
+        match self {
+            Step::AddBook { .. } | Step::SetStatus { .. } | Step::Rate { .. } => 1,
+            Step::UpdateRead { read: ReadRef::Id(_), .. } => 1,
+            Step::UpdateRead { read: ReadRef::Latest, .. } | Step::StartRead { .. } => 2,
+            Step::WriteBack { .. } => 0,
+        }
+    }
+}
+
+/// What is written back to a source (serializable twin of [`WriteBack`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SourceUpdate {
+    Progress { fraction: f64, position: Option<f64> },
+    Finished { finished_at: Option<DateTime<Utc>> },
+}
+
+impl From<&SourceUpdate> for WriteBack {
+    fn from(u: &SourceUpdate) -> Self {
+        match u {
+            SourceUpdate::Progress { fraction, position } => {
+                WriteBack::Progress { fraction: *fraction, position: *position }
+            }
+            SourceUpdate::Finished { finished_at } => WriteBack::Finished { finished_at: *finished_at },
+        }
+    }
+}
+
+/// The headline of an item's plan (history `action`, summary line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Add,
+    Progress,
+    Finish,
+    Rate,
+    Reread,
+    WriteBack,
+    Skip,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Add => "add",
+            Action::Progress => "progress",
+            Action::Finish => "finish",
+            Action::Rate => "rate",
+            Action::Reread => "reread",
+            Action::WriteBack => "write_back",
+            Action::Skip => "skip",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum SkipReason {
+    Unchanged,
+    BelowThreshold {
+        fraction: f64,
+        threshold: f64,
+    },
+    /// In the edition's unit, or as fractions when writing back.
+    WouldLowerProgress {
+        current: f64,
+        proposed: f64,
+    },
+    Unmatched,
+    Unlinked,
+    /// Not matched yet: the search budget of this run was used up.
+    MatchDeferred,
+    AlreadyFinished,
+    Conflict {
+        detail: String,
+    },
+    EditionUnmeasurable {
+        edition_id: Option<i64>,
+    },
+    StatusLeftAlone {
+        status: Status,
+    },
+    NotOnHardcover,
+    NoHardcoverProgress,
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SkipReason::Unchanged => write!(f, "unchanged"),
+            SkipReason::BelowThreshold { fraction, threshold } => write!(
+                f,
+                "below threshold: {:.1}% read, Currently Reading starts at {:.1}%",
+                fraction * 100.0,
+                threshold * 100.0
+            ),
+            SkipReason::WouldLowerProgress { current, proposed } => {
+                write!(f, "would lower progress from {current} to {proposed}; not done (regression_guard is on)")
+            }
+            SkipReason::Unmatched => {
+                write!(f, "unmatched: no Hardcover book found with enough confidence; link it by hand")
+            }
+            SkipReason::Unlinked => write!(f, "unlinked by you; link it to a book to sync it"),
+            SkipReason::MatchDeferred => write!(
+                f,
+                "not matched yet: this sync's Hardcover request budget for searching is used up; a later sync matches it"
+            ),
+            SkipReason::AlreadyFinished => write!(f, "already finished on Hardcover"),
+            SkipReason::Conflict { detail } => write!(f, "conflict: {detail}"),
+            SkipReason::EditionUnmeasurable { edition_id: Some(id) } => write!(
+                f,
+                "edition {id} has no page count or audio length on Hardcover, so progress would show 0%; pick another edition on Hardcover"
+            ),
+            SkipReason::EditionUnmeasurable { edition_id: None } => write!(
+                f,
+                "no edition of this book in this format has a page count or audio length on Hardcover; progress not sent"
+            ),
+            SkipReason::StatusLeftAlone { status } => {
+                write!(f, "marked {} on Hardcover; left alone", status.label())
+            }
+            SkipReason::NotOnHardcover => write!(f, "not on your Hardcover shelf; nothing to write back"),
+            SkipReason::NoHardcoverProgress => {
+                write!(f, "Hardcover holds no progress for this book; nothing to write back")
+            }
+        }
+    }
+}
+
+/// What the executor stores in `item_state` once the steps succeeded (or right away for a skip).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub fingerprint: String,
+    /// Hardcover's state (fraction, finished) after this sync, when known.
+    pub hardcover: Option<(f64, bool)>,
+    /// What was written back to the source, when something was.
+    pub written_back: Option<(f64, bool)>,
+}
+
+/// Counts for the summary: one plan can add AND finish AND rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Effects {
+    pub added: bool,
+    pub progress: bool,
+    pub finished: bool,
+    pub rated: bool,
+    pub reread: bool,
+    pub written_back: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemPlan {
+    pub source: String,
+    pub item_id: String,
+    pub title: String,
+    pub book_id: Option<i64>,
+    pub user_book_id: Option<i64>,
+    pub action: Action,
+    pub steps: Vec<Step>,
+    pub skip: Option<SkipReason>,
+    pub effects: Effects,
+    /// Things the user should know that did not stop the plan ("kept your Hardcover rating").
+    pub notes: Vec<String>,
+    /// `None`: do not touch item_state (e.g. unmatched: a later link must still sync).
+    pub record: Option<Record>,
+}
+
+impl ItemPlan {
+    pub fn new(input: &PlanInput<'_>) -> Self {
+        Self {
+            source: input.item.source.clone(),
+            item_id: input.item.id.clone(),
+            title: input.item.title.clone(),
+            book_id: input.matched.book_id(),
+            user_book_id: input.user_book.map(|u| u.id),
+            action: Action::Skip,
+            steps: Vec::new(),
+            skip: None,
+            effects: Effects::default(),
+            notes: Vec::new(),
+            record: None,
+        }
+    }
+
+    pub fn skipped(mut self, reason: SkipReason) -> Self {
+        self.action = Action::Skip;
+        self.steps.clear();
+        self.effects = Effects::default();
+        self.skip = Some(reason);
+        // Remembering a skip is opt-in (the caller sets `record` after this).
+        self.record = None;
+        self
+    }
+
+    pub fn cost(&self) -> u32 {
+        self.steps.iter().map(Step::cost).sum()
+    }
+}
+
+/// The source's state as a string: equal fingerprints mean nothing changed on the source. The
+/// matched book is part of it, so linking an item to another book makes it "changed".
+pub fn fingerprint(item: &SourceItem, book_id: Option<i64>) -> String {
+    let ts = |t: Option<DateTime<Utc>>| t.map(|t| t.timestamp().to_string()).unwrap_or_default();
+    format!(
+        "b={};f={:.4};fin={};s={};e={};r={}",
+        book_id.map(|b| b.to_string()).unwrap_or_default(),
+        item.fraction,
+        u8::from(item.is_finished),
+        ts(item.started_at),
+        ts(item.finished_at),
+        item.rating.map(|r| r.to_string()).unwrap_or_default(),
+    )
+}
+
+/// Whether a stored fingerprint recorded the source as finished.
+pub fn fingerprint_says_finished(fp: &str) -> bool {
+    fp.split(';').any(|part| part == "fin=1")
+}
+
+/// The source's view, in the user's days.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SourceView {
+    pub fraction: f64,
+    pub finished: bool,
+    pub started_day: Option<NaiveDate>,
+    /// The day the user finished: the source's finish time, else its last activity. Never "today".
+    pub finished_day: Option<NaiveDate>,
+}
+
+impl SourceView {
+    pub fn of(item: &SourceItem, zone: Zone) -> Self {
+        let finished = item.is_finished || item.fraction >= 1.0;
+        Self {
+            fraction: if finished { 1.0 } else { item.fraction.clamp(0.0, 1.0) },
+            finished,
+            started_day: item.started_at.map(|t| zone.date_of(t)),
+            finished_day: item.finished_at.or(item.updated_at).filter(|_| finished).map(|t| zone.date_of(t)),
+        }
+    }
+}
+
+/// Hardcover's view of a shelf entry: fraction (when measurable) and finished.
+pub(crate) fn hardcover_view(input: &PlanInput<'_>, ub: &UserBook) -> (Option<f64>, bool) {
+    let finished = ub.status == Status::Read && ub.latest_read.as_ref().is_none_or(|r| r.is_finished());
+    if finished {
+        return (Some(1.0), true);
+    }
+    let fraction = match (edition_on_shelf(ub, input.editions, input.item.format), &ub.latest_read) {
+        (Ok(e), Some(r)) => e.measure().and_then(|m| fraction_of(m, r)),
+        _ => None,
+    };
+    (fraction, false)
+}
+
+fn close(a: Option<(f64, bool)>, b: (f64, bool), tol: f64) -> bool {
+    a.is_some_and(|(fa, fina)| fina == b.1 && (b.1 || (fa - b.0).abs() <= tol))
+}
+
+/// Plan every item.
+pub fn plan(inputs: &[PlanInput<'_>], ctx: &PlanContext<'_>) -> Vec<ItemPlan> {
+    let mut plans: Vec<ItemPlan> = inputs.iter().map(|i| plan_item(i, ctx)).collect();
+    one_item_per_book(&mut plans, inputs);
+    plans
+}
+
+/// Two items of one book (the audiobook on one server, the ebook on another) would each add the
+/// book, or fight over its progress every sync. Only the one furthest along goes to Hardcover in a
+/// run; the others are skipped unremembered, so the regression guard judges them next time.
+fn one_item_per_book(plans: &mut [ItemPlan], inputs: &[PlanInput<'_>]) {
+    let touches_hardcover = |p: &ItemPlan| p.steps.iter().any(|s| !matches!(s, Step::WriteBack { .. }));
+    let rank = |i: usize| {
+        let it = inputs[i].item;
+        (it.is_finished || it.fraction >= 1.0, it.fraction, it.updated_at)
+    };
+    let mut best: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    for (i, p) in plans.iter().enumerate() {
+        let Some(book) = p.book_id.filter(|_| touches_hardcover(p)) else { continue };
+        match best.get(&book) {
+            Some(&j) if rank(j) >= rank(i) => {}
+            _ => {
+                best.insert(book, i);
+            }
+        }
+    }
+    for i in 0..plans.len() {
+        let Some(book) = plans[i].book_id.filter(|_| touches_hardcover(&plans[i])) else { continue };
+        let winner = best[&book];
+        if winner != i {
+            let detail = format!(
+                "{}/{} is the same Hardcover book and further along; this run syncs that one",
+                plans[winner].source, plans[winner].item_id
+            );
+            plans[i] = plans[i].clone().skipped(SkipReason::Conflict { detail });
+        }
+    }
+}
+
+pub fn plan_item(input: &PlanInput<'_>, ctx: &PlanContext<'_>) -> ItemPlan {
+    let out = ItemPlan::new(input);
+    let book_id = match input.matched {
+        MatchOutcome::Matched { book_id, .. } => *book_id,
+        MatchOutcome::Unmatched { .. } => return out.skipped(SkipReason::Unmatched),
+        MatchOutcome::Unlinked => return out.skipped(SkipReason::Unlinked),
+        MatchOutcome::Deferred => return out.skipped(SkipReason::MatchDeferred),
+    };
+    let fp = fingerprint(input.item, Some(book_id));
+    let src = SourceView::of(input.item, ctx.zone);
+    match ctx.config.direction {
+        Direction::ToHardcover => {
+            if input.state.is_some_and(|s| s.fingerprint == fp) {
+                return out.skipped(SkipReason::Unchanged);
+            }
+            push::plan(out, input, ctx, &src, fp)
+        }
+        Direction::FromHardcover => pull::plan(out, input, ctx, &src, fp),
+        Direction::Bidirectional => bidirectional(out, input, ctx, &src, fp),
+    }
+}
+
+/// Newest change wins; our own writes are not changes. `item_state` remembers what Hardcover held
+/// after our last sync and what we wrote to the source, so a value we wrote is recognised when it
+/// comes back and never bounces between the two (no ping-pong).
+fn bidirectional(
+    out: ItemPlan,
+    input: &PlanInput<'_>,
+    ctx: &PlanContext<'_>,
+    src: &SourceView,
+    fp: String,
+) -> ItemPlan {
+    let Some(ub) = input.user_book else {
+        // Only the source knows the book: nothing to compare, push it.
+        return push::plan(out, input, ctx, src, fp);
+    };
+    let (hc_fraction, hc_finished) = hardcover_view(input, ub);
+    let measure = edition_on_shelf(ub, input.editions, input.item.format).ok().and_then(|e| e.measure());
+    let tol = tolerance(measure);
+    let src_pair = (src.fraction, src.finished);
+    let Some(hc_fraction) = hc_fraction.or(if hc_finished { Some(1.0) } else { None }) else {
+        // Hardcover holds no measurable progress: the source is the only side with a number.
+        return push::plan(out, input, ctx, src, fp);
+    };
+    let hc_pair = (hc_fraction, hc_finished);
+    if close(Some(src_pair), hc_pair, tol) {
+        let mut out = out.skipped(SkipReason::Unchanged);
+        out.record = Some(Record {
+            fingerprint: fp,
+            hardcover: Some(hc_pair),
+            written_back: input.state.and_then(|s| s.written_back).map(|m| (m.fraction, m.finished)),
+        });
+        return out;
+    }
+    let state = input.state;
+    let written_back = state.and_then(|s| s.written_back).map(|m| (m.fraction, m.finished));
+    let synced_hc = state.and_then(|s| s.pushed).map(|m| (m.fraction, m.finished));
+    let src_is_ours = close(written_back, src_pair, tol);
+    let src_changed = !src_is_ours && state.is_none_or(|s| s.fingerprint != fp);
+    let hc_changed = !close(synced_hc, hc_pair, tol) && !close(written_back, hc_pair, tol);
+    match (src_changed, hc_changed) {
+        (true, false) => push::plan(out, input, ctx, src, fp),
+        (false, true) => pull::plan(out, input, ctx, src, fp),
+        (false, false) => out.skipped(SkipReason::Unchanged),
+        (true, true) => match (input.item.updated_at, ub.updated_at) {
+            (Some(s), Some(h)) if s > h => push::plan(out, input, ctx, src, fp),
+            (Some(s), Some(h)) if h > s => pull::plan(out, input, ctx, src, fp),
+            (Some(_), Some(_)) => out.skipped(SkipReason::Conflict {
+                detail: "changed on both sides at the same time; nothing done".into(),
+            }),
+            // Without both timestamps, reading only moves forward: the side further along wins.
+            _ if (src_pair.1 && !hc_pair.1) || src_pair.0 > hc_pair.0 + tol => push::plan(out, input, ctx, src, fp),
+            _ if (hc_pair.1 && !src_pair.1) || hc_pair.0 > src_pair.0 + tol => pull::plan(out, input, ctx, src, fp),
+            _ => out.skipped(SkipReason::Conflict { detail: "changed on both sides; nothing done".into() }),
+        },
+    }
+}
