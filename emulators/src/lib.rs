@@ -5,11 +5,12 @@
 //! benchmarks and demo mode all talk real HTTP to something that behaves like production.
 
 pub mod audiobookshelf;
+pub mod demo;
 pub mod hardcover;
-pub mod oauth;
 pub mod kavita;
 pub mod komga;
 pub mod kosync;
+pub mod oauth;
 pub mod revenge;
 pub mod seed;
 pub mod server;

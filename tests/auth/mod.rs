@@ -7,5 +7,5 @@ mod emulator;
 mod no_token_on_disk;
 mod pasted;
 mod refresh;
-mod stores;
+pub(crate) mod stores;
 mod support;

@@ -1,0 +1,130 @@
+//! Demo mode: a Hardcover (GraphQL + OAuth) with a seeded library and an Audiobookshelf whose
+//! items are books of that catalog, so every feature can be tried without an account.
+//!
+//! Used by the desktop app's `--demo`, by the `hardcover-sync-emulator demo` binary, and by tests.
+
+use std::path::Path;
+
+use crate::audiobookshelf::AbsEmulator;
+use crate::hardcover::{ALL_SCOPES, HardcoverEmulator, RunningHardcover, SeedSpec, TokenRegistry};
+use crate::oauth::{self, Client, OAuthState};
+use crate::seed::{BASE_MS, SeedBook};
+
+pub const DEMO_CLIENT_ID: &str = "hardcover-sync-demo";
+pub const DEMO_USER: &str = "demo-reader";
+pub const DEMO_ABS_KEY: &str = "demo-abs-api-key";
+/// A personal token the demo Hardcover also accepts (for `connect --token` and scripts).
+pub const DEMO_TOKEN: &str = "hc_pat_demo_token";
+
+#[derive(Debug, Clone)]
+pub struct DemoSpec {
+    /// Books in the Hardcover catalog (the user has ~60% of them on shelves).
+    pub books: usize,
+    /// Items on the Audiobookshelf, taken from the catalog.
+    pub abs_items: usize,
+    pub seed: u64,
+}
+
+impl Default for DemoSpec {
+    fn default() -> Self {
+        Self { books: 300, abs_items: 24, seed: 7 }
+    }
+}
+
+pub struct DemoServers {
+    pub hardcover: RunningHardcover,
+    pub oauth: OAuthState,
+    pub abs: AbsEmulator,
+}
+
+/// Start the demo servers on random loopback ports.
+pub async fn start(spec: &DemoSpec) -> std::io::Result<DemoServers> {
+    let registry = TokenRegistry::default();
+    let builder = HardcoverEmulator::builder()
+        .library(SeedSpec { books: spec.books, seed: spec.seed, ..SeedSpec::default() })
+        .user(DEMO_USER)
+        .personal_token(DEMO_TOKEN, ALL_SCOPES)
+        .token_registry(registry.clone());
+    // The seeded ids are deterministic: a dry build tells the OAuth server whom to approve as.
+    let probe = builder.build_state();
+    let (user_id, books) = {
+        let db = probe.db();
+        let user_id = db.user_by_name(DEMO_USER).expect("the demo user is seeded").id;
+        (user_id, abs_books_from_catalog(&db, spec.abs_items))
+    };
+    let clients = vec![Client {
+        client_id: DEMO_CLIENT_ID.into(),
+        // Any loopback port may be used with this path (RFC 8252 §7.3).
+        redirect_uris: vec!["http://127.0.0.1/callback".into()],
+    }];
+    let oauth = OAuthState::new(registry, clients, user_id);
+    let hardcover = builder.extra_routes(oauth::router(oauth.clone())).start().await?;
+    let abs = AbsEmulator::builder().api_key(DEMO_ABS_KEY).books(books).start().await?;
+    Ok(DemoServers { hardcover, oauth, abs })
+}
+
+impl DemoServers {
+    /// A config for the app pointing at these servers, with the file token store (the demo must
+    /// never touch the user's real keyring entry).
+    pub fn config_yaml(&self) -> String {
+        let hc = self.hardcover.base_url();
+        format!(
+            "# Demo mode: every URL here is a local emulator.\n\
+             scrobbling:\n  hardcover:\n    client_id: {DEMO_CLIENT_ID}\n    api_url: {hc}/v1/graphql\n\
+             \x20   oauth:\n      authorize_url: {hc}/oauth2/authorize\n      token_url: {hc}/oauth2/token\n\
+             \x20     revoke_url: {hc}/oauth2/revoke\n      device_url: {hc}/oauth2/device\n\
+             \x20   token_store: file\n    sync:\n      interval: 30m\n      direction: to_hardcover\n\
+             sources:\n  - kind: audiobookshelf\n    name: demo-audiobookshelf\n    url: {abs}\n    api_key: {DEMO_ABS_KEY}\n",
+            abs = self.abs.base_url(),
+        )
+    }
+
+    pub fn write_config(&self, path: &Path) -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, self.config_yaml())
+    }
+}
+
+/// Audiobookshelf items for `n` catalog books: audio editions (by ASIN) and ebooks (by ISBN-13),
+/// some finished, some in progress, some the user already has on Hardcover and some new.
+pub fn abs_books_from_catalog(db: &crate::hardcover::state::Db, n: usize) -> Vec<SeedBook> {
+    let mut out = Vec::new();
+    for (i, book) in db.books.values().enumerate() {
+        if out.len() >= n {
+            break;
+        }
+        let editions = db.editions_of(book.id);
+        let audio = i % 2 == 0;
+        let edition = if audio {
+            editions.iter().find(|e| e.asin.is_some() && e.audio_seconds.is_some())
+        } else {
+            editions.iter().find(|e| e.isbn_13.is_some() && e.pages.is_some())
+        };
+        let Some(e) = edition else { continue };
+        let author =
+            book.author_ids.first().and_then(|a| db.authors.get(a)).map(|a| a.name.clone()).unwrap_or_default();
+        let k = out.len() as i64;
+        let finished = k % 4 == 3;
+        let fraction = if finished { 1.0 } else { 0.05 + (k % 9) as f64 / 10.0 };
+        let started_ms = BASE_MS + k * 5 * 86_400_000;
+        let updated_ms = started_ms + (k % 5 + 1) * 86_400_000;
+        out.push(SeedBook {
+            title: book.title.clone(),
+            subtitle: None,
+            author,
+            isbn: if audio { None } else { e.isbn_13.clone() },
+            asin: if audio { e.asin.clone() } else { None },
+            audio,
+            fraction,
+            finished,
+            duration_secs: e.audio_seconds.unwrap_or(0) as f64,
+            pages: e.pages.unwrap_or(0) as u32,
+            started_ms,
+            updated_ms,
+            finished_ms: finished.then_some(updated_ms),
+        });
+    }
+    out
+}
