@@ -86,7 +86,7 @@ impl Default for OAuthEndpoints {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenStoreKind {
     /// The desktop's Secret Service (GNOME Keyring, KWallet), macOS Keychain, Windows Credential Manager.
@@ -134,7 +134,7 @@ impl Default for SyncConfig {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     Audiobookshelf,

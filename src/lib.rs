@@ -13,6 +13,7 @@ pub mod hardcover;
 pub mod import;
 pub mod paths;
 pub mod secret;
+pub mod shelf;
 pub mod sources;
 pub mod store;
 pub mod sync;

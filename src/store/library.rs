@@ -118,7 +118,7 @@ fn json_vec(s: String) -> Vec<String> {
     serde_json::from_str(&s).unwrap_or_default()
 }
 
-fn book_from(r: &Row<'_>) -> rusqlite::Result<CachedBook> {
+pub(crate) fn book_from(r: &Row<'_>) -> rusqlite::Result<CachedBook> {
     Ok(CachedBook {
         id: r.get("id")?,
         title: r.get("title")?,
@@ -131,7 +131,7 @@ fn book_from(r: &Row<'_>) -> rusqlite::Result<CachedBook> {
     })
 }
 
-fn edition_from(r: &Row<'_>) -> rusqlite::Result<CachedEdition> {
+pub(crate) fn edition_from(r: &Row<'_>) -> rusqlite::Result<CachedEdition> {
     Ok(CachedEdition {
         id: r.get("id")?,
         book_id: r.get("book_id")?,
@@ -146,7 +146,7 @@ fn edition_from(r: &Row<'_>) -> rusqlite::Result<CachedEdition> {
     })
 }
 
-fn user_book_from(r: &Row<'_>) -> rusqlite::Result<CachedUserBook> {
+pub(crate) fn user_book_from(r: &Row<'_>) -> rusqlite::Result<CachedUserBook> {
     Ok(CachedUserBook {
         id: r.get("id")?,
         book_id: r.get("book_id")?,
@@ -159,7 +159,7 @@ fn user_book_from(r: &Row<'_>) -> rusqlite::Result<CachedUserBook> {
     })
 }
 
-fn read_from(r: &Row<'_>) -> rusqlite::Result<CachedRead> {
+pub(crate) fn read_from(r: &Row<'_>) -> rusqlite::Result<CachedRead> {
     Ok(CachedRead {
         id: r.get("id")?,
         user_book_id: r.get("user_book_id")?,

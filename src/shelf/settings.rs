@@ -1,0 +1,385 @@
+//! The Settings panel over the YAML config file.
+//!
+//! The file is the user's: it may hold keys the panel does not show (client_id, api_url, oauth,
+//! `${ENV}` references). Saving loads it as plain YAML, changes only the keys the panel owns,
+//! checks the result with the same parser the app starts with, and only then replaces the file
+//! (atomically). Comments do not survive a save (serde_yaml drops them).
+//!
+//! Secrets typed for a source go to the OS keyring, never into the file. With `token_store: file`
+//! there is no keyring, and writing a password into a plain config file behind the user's back is
+//! not a design we want: such a save is refused, asking for `${ENV}` in the config instead.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_yaml::{Mapping, Value};
+
+use crate::app::App;
+use crate::auth::{set_source_secret, source_secret};
+use crate::config::{Config, Direction, SourceConfig, SourceKind, TokenStoreKind};
+use crate::secret::Secret;
+
+use super::error::ShelfError;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    /// Like `30m`, `1h` or `1h30m`; at least `1m`.
+    pub interval: String,
+    pub direction: Direction,
+    pub regression_guard: bool,
+    /// 0 to 1.
+    pub currently_reading_threshold: f64,
+    pub sync_ratings: bool,
+    pub overwrite_ratings: bool,
+    pub notifications: NotificationSettings,
+    pub token_store: TokenStoreKind,
+    pub sources: Vec<SourceSettings>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationSettings {
+    pub finished: bool,
+    pub failures: bool,
+    pub reconnect: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SourceSettings {
+    pub kind: SourceKind,
+    pub name: String,
+    pub url: String,
+    #[serde(default)]
+    pub username: Option<String>,
+    /// kosync: folders with the user's book files.
+    #[serde(default)]
+    pub library: Vec<PathBuf>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Output only: whether a key or password is known (config or keyring). Ignored on save.
+    #[serde(default)]
+    pub has_secret: bool,
+    /// Input only: a new API key or password typed in the panel. Never serialized.
+    #[serde(default, skip_serializing)]
+    pub secret: Option<Secret>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Where source secrets live. The keyring in the app; a fake in tests (CI has no keyring).
+pub trait SecretStore {
+    fn has(&self, kind: TokenStoreKind, source: &str) -> bool;
+    fn set(&self, source: &str, secret: &Secret) -> Result<(), ShelfError>;
+}
+
+/// The OS keyring, through `auth::source_secret` / `auth::set_source_secret`.
+pub struct KeyringSecrets;
+
+impl SecretStore for KeyringSecrets {
+    fn has(&self, kind: TokenStoreKind, source: &str) -> bool {
+        // An unreachable keyring shows as "no secret", not as a panel that cannot open.
+        matches!(source_secret(kind, source), Ok(Some(_)))
+    }
+
+    fn set(&self, source: &str, secret: &Secret) -> Result<(), ShelfError> {
+        set_source_secret(source, Some(secret))
+            .map_err(|e| ShelfError::Internal(format!("cannot keep the secret of source {source:?}: {e}")))
+    }
+}
+
+/// The settings as the config file has them now (re-read: it may have changed since `app` opened).
+pub fn load(app: &App) -> Result<Settings, ShelfError> {
+    load_from(&app.paths.config_file, &KeyringSecrets)
+}
+
+pub fn load_from(path: &Path, secrets: &dyn SecretStore) -> Result<Settings, ShelfError> {
+    let config = Config::load(path).map_err(|e| ShelfError::InvalidInput(e.to_string()))?;
+    Ok(from_config(&config, secrets))
+}
+
+/// Save the panel's settings into the config file at `path`, keeping every key the panel does
+/// not own. Returns the settings as saved; restart the app's core (`App::open`) to apply them.
+pub fn save(path: &Path, settings: &Settings) -> Result<Settings, ShelfError> {
+    save_with(path, settings, &KeyringSecrets, &|name| std::env::var(name).ok())
+}
+
+/// [`save`] with the secret store and environment injected.
+pub fn save_with(
+    path: &Path,
+    settings: &Settings,
+    secrets: &dyn SecretStore,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Settings, ShelfError> {
+    let old_text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(ShelfError::Internal(format!("cannot read the config file {}: {e}", path.display()))),
+    };
+    let mut root: Value = if old_text.trim().is_empty() {
+        Value::Mapping(Mapping::new())
+    } else {
+        serde_yaml::from_str(&old_text).map_err(|e| {
+            ShelfError::InvalidInput(format!(
+                "the config file {} is not valid YAML ({e}): fix it by hand before saving settings",
+                path.display()
+            ))
+        })?
+    };
+    let typed: Vec<(&str, &Secret)> = settings
+        .sources
+        .iter()
+        .filter_map(|s| s.secret.as_ref().filter(|x| !x.is_empty()).map(|x| (s.name.as_str(), x)))
+        .collect();
+    if settings.token_store == TokenStoreKind::File
+        && let Some((name, _)) = typed.first()
+    {
+        return Err(ShelfError::InvalidInput(format!(
+            "token_store is file, so there is no keyring to keep the secret of source {name:?} in, and it is not written \
+             into the config file in plain text. Put it in the config file as an environment reference \
+             (api_key: ${{MY_KEY}} or password: ${{MY_PASSWORD}}), or switch token_store to keyring"
+        )));
+    }
+
+    apply(&mut root, settings)?;
+    let text = unquote_placeholders(
+        &serde_yaml::to_string(&root).map_err(|e| ShelfError::Internal(format!("cannot write YAML: {e}")))?,
+    );
+    let config = Config::parse(&text, path, env).map_err(|e| ShelfError::InvalidInput(e.to_string()))?;
+
+    // Secrets first: if the keyring refuses, the file is left as it was.
+    for (name, secret) in &typed {
+        secrets.set(name, secret)?;
+    }
+    write_atomically(path, &text)?;
+    Ok(from_config(&config, secrets))
+}
+
+fn from_config(c: &Config, secrets: &dyn SecretStore) -> Settings {
+    let hc = &c.scrobbling.hardcover;
+    let sync = &hc.sync;
+    Settings {
+        interval: format_duration(sync.interval),
+        direction: sync.direction,
+        regression_guard: sync.regression_guard,
+        currently_reading_threshold: sync.currently_reading_threshold,
+        sync_ratings: sync.sync_ratings,
+        overwrite_ratings: sync.overwrite_ratings,
+        notifications: NotificationSettings {
+            finished: c.notifications.finished,
+            failures: c.notifications.failures,
+            reconnect: c.notifications.reconnect,
+        },
+        token_store: hc.token_store,
+        sources: c
+            .sources
+            .iter()
+            .map(|s| SourceSettings {
+                kind: s.kind,
+                name: s.name.clone(),
+                url: s.url.to_string(),
+                username: s.username.clone(),
+                library: s.library.clone(),
+                enabled: s.enabled,
+                has_secret: s.api_key.is_some() || s.password.is_some() || secrets.has(hc.token_store, &s.name),
+                secret: None,
+            })
+            .collect(),
+    }
+}
+
+impl SourceSettings {
+    /// The source as the sync would build it (for [`super::test_source`]), before it is saved.
+    pub fn to_config(&self) -> Result<SourceConfig, ShelfError> {
+        let url = url::Url::parse(self.url.trim()).map_err(|e| {
+            ShelfError::InvalidInput(format!("sources.{}.url {:?} is not a URL: {e}", self.name, self.url))
+        })?;
+        Ok(SourceConfig {
+            kind: self.kind,
+            name: self.name.clone(),
+            url,
+            api_key: None,
+            username: self.username.clone().filter(|u| !u.trim().is_empty()),
+            password: None,
+            library: self.library.clone(),
+            enabled: self.enabled,
+        })
+    }
+}
+
+fn key(k: &str) -> Value {
+    Value::String(k.to_owned())
+}
+
+/// The mapping under `k`, made (replacing a null or scalar) when missing.
+fn child<'a>(m: &'a mut Mapping, k: &str) -> &'a mut Mapping {
+    let v = m.entry(key(k)).or_insert_with(|| Value::Mapping(Mapping::new()));
+    if !v.is_mapping() {
+        *v = Value::Mapping(Mapping::new());
+    }
+    v.as_mapping_mut().expect("made a mapping above")
+}
+
+fn to_value<T: Serialize>(v: &T) -> Result<Value, ShelfError> {
+    serde_yaml::to_value(v).map_err(|e| ShelfError::Internal(format!("cannot write YAML: {e}")))
+}
+
+/// Write the panel's keys into the loaded file, leaving every other key as it was.
+fn apply(root: &mut Value, s: &Settings) -> Result<(), ShelfError> {
+    if !root.is_mapping() {
+        return Err(ShelfError::InvalidInput(
+            "the config file does not hold a YAML mapping at its top: fix it by hand before saving settings".into(),
+        ));
+    }
+    let top = root.as_mapping_mut().expect("checked above");
+    let hc = child(child(top, "scrobbling"), "hardcover");
+    hc.insert(key("token_store"), to_value(&s.token_store)?);
+    let sync = child(hc, "sync");
+    sync.insert(key("interval"), Value::String(s.interval.trim().to_owned()));
+    sync.insert(key("direction"), to_value(&s.direction)?);
+    sync.insert(key("regression_guard"), Value::Bool(s.regression_guard));
+    sync.insert(key("currently_reading_threshold"), to_value(&s.currently_reading_threshold)?);
+    sync.insert(key("sync_ratings"), Value::Bool(s.sync_ratings));
+    sync.insert(key("overwrite_ratings"), Value::Bool(s.overwrite_ratings));
+    let n = child(top, "notifications");
+    n.insert(key("finished"), Value::Bool(s.notifications.finished));
+    n.insert(key("failures"), Value::Bool(s.notifications.failures));
+    n.insert(key("reconnect"), Value::Bool(s.notifications.reconnect));
+
+    let old: Vec<Value> = match top.get(key("sources")) {
+        Some(Value::Sequence(seq)) => seq.clone(),
+        _ => Vec::new(),
+    };
+    let mut sources = Vec::new();
+    for src in &s.sources {
+        // Start from the file's entry of the same name: it keeps api_key / password references
+        // and anything else the panel does not show.
+        let mut m = old
+            .iter()
+            .filter_map(Value::as_mapping)
+            .find(|m| m.get(key("name")).and_then(Value::as_str) == Some(src.name.as_str()))
+            .cloned()
+            .unwrap_or_default();
+        m.insert(key("kind"), to_value(&src.kind)?);
+        m.insert(key("name"), Value::String(src.name.clone()));
+        m.insert(key("url"), Value::String(src.url.trim().to_owned()));
+        match src.username.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            Some(u) => m.insert(key("username"), Value::String(u.to_owned())),
+            None => m.remove(key("username")),
+        };
+        if src.library.is_empty() {
+            m.remove(key("library"));
+        } else {
+            m.insert(key("library"), to_value(&src.library)?);
+        }
+        m.insert(key("enabled"), Value::Bool(src.enabled));
+        if src.secret.as_ref().is_some_and(|x| !x.is_empty()) {
+            // A key or password in the file wins over the keyring: the one just typed must not
+            // be shadowed by it.
+            m.remove(key("api_key"));
+            m.remove(key("password"));
+        }
+        sources.push(Value::Mapping(m));
+    }
+    top.insert(key("sources"), Value::Sequence(sources));
+    Ok(())
+}
+
+/// serde_yaml quotes a scalar like `${HARDCOVER_CLIENT_ID}`; quoted, an unset variable would
+/// expand to an empty string instead of "not set". Unquote whole-value references again.
+fn unquote_placeholders(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        let fixed = ["'", "\""].iter().find_map(|q| {
+            let inner = body.strip_suffix(q)?;
+            let start = inner.rfind(&format!("{q}${{"))?;
+            let name = inner[start + 3..].strip_suffix('}')?;
+            let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            let prefix = &inner[..start];
+            let whole = prefix.trim_end().ends_with(':') || prefix.trim_end().ends_with('-');
+            (valid && whole).then(|| format!("{prefix}${{{name}}}"))
+        });
+        match fixed {
+            Some(f) => {
+                out.push_str(&f);
+                if line.ends_with('\n') {
+                    out.push('\n');
+                }
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
+/// `1h30m` for 5400 s: the shortest text the config parser reads back to the same duration.
+pub fn format_duration(d: Duration) -> String {
+    let mut s = d.as_secs();
+    if s == 0 {
+        return "0s".into();
+    }
+    let mut out = String::new();
+    for (unit, len) in [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] {
+        if s >= len {
+            out.push_str(&format!("{}{unit}", s / len));
+            s %= len;
+        }
+    }
+    out
+}
+
+/// Replace the file in one step (temp file beside it, then rename), keeping its permissions:
+/// a crash mid-save must never leave a half-written config.
+fn write_atomically(path: &Path, text: &str) -> Result<(), ShelfError> {
+    let io = |e: std::io::Error| ShelfError::Internal(format!("cannot save the config file {}: {e}", path.display()));
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "config".into());
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", rand::random::<u32>()));
+    let result = (|| {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            std::fs::set_permissions(&tmp, meta.permissions())?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_round_trip_through_the_config_parser() {
+        for secs in [60, 1800, 3600, 5400, 86_400 + 61] {
+            let text = format_duration(Duration::from_secs(secs));
+            assert_eq!(
+                crate::config::parse_duration(&text).unwrap(),
+                Duration::from_secs(secs),
+                "{text} must read back as {secs} s"
+            );
+        }
+    }
+
+    #[test]
+    fn env_references_stay_unquoted() {
+        let mut m = Mapping::new();
+        m.insert(key("client_id"), Value::String("${HARDCOVER_CLIENT_ID}".into()));
+        m.insert(key("list"), Value::Sequence(vec![Value::String("${LIB}".into())]));
+        m.insert(key("plain"), Value::String("it's".into()));
+        let text = unquote_placeholders(&serde_yaml::to_string(&Value::Mapping(m)).unwrap());
+        assert!(text.contains("client_id: ${HARDCOVER_CLIENT_ID}\n"), "a whole-value reference must be plain: {text}");
+        assert!(text.contains("- ${LIB}\n"), "a reference in a list must be plain: {text}");
+        let back: Value = serde_yaml::from_str(&text).unwrap();
+        assert_eq!(back["plain"].as_str(), Some("it's"), "other quoted strings must be left alone");
+    }
+}
