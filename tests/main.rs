@@ -4,5 +4,6 @@
 mod auth;
 mod cli;
 mod hardcover;
+mod shelf;
 mod sources;
 mod support;

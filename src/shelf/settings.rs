@@ -91,11 +91,21 @@ impl SecretStore for KeyringSecrets {
 
 /// The settings as the config file has them now (re-read: it may have changed since `app` opened).
 pub fn load(app: &App) -> Result<Settings, ShelfError> {
-    load_from(&app.paths.config_file, &KeyringSecrets)
+    load_with(&app.paths.config_file, &KeyringSecrets, &|name| std::env::var(name).ok())
 }
 
-pub fn load_from(path: &Path, secrets: &dyn SecretStore) -> Result<Settings, ShelfError> {
-    let config = Config::load(path).map_err(|e| ShelfError::InvalidInput(e.to_string()))?;
+/// [`load`] from `path`, with the secret store and environment injected.
+pub fn load_with(
+    path: &Path,
+    secrets: &dyn SecretStore,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Settings, ShelfError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(ShelfError::Internal(format!("cannot read the config file {}: {e}", path.display()))),
+    };
+    let config = Config::parse(&text, path, env).map_err(|e| ShelfError::InvalidInput(e.to_string()))?;
     Ok(from_config(&config, secrets))
 }
 
@@ -142,6 +152,11 @@ pub fn save_with(
         )));
     }
 
+    // Checked here as well as by the parser below, whose message for a malformed duration names
+    // only the enclosing section.
+    if let Err(e) = crate::config::parse_duration(&settings.interval) {
+        return Err(ShelfError::InvalidInput(format!("scrobbling.hardcover.sync.interval: {e}")));
+    }
     apply(&mut root, settings)?;
     let text = unquote_placeholders(
         &serde_yaml::to_string(&root).map_err(|e| ShelfError::Internal(format!("cannot write YAML: {e}")))?,

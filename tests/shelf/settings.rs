@@ -1,0 +1,196 @@
+//! The Settings panel over the YAML file: keeps what it does not own, refuses bad values by key,
+//! never writes a secret; and "Test" on a source.
+
+use std::cell::RefCell;
+use std::path::Path;
+
+use hardcover_sync::config::{Config, Direction, SourceKind, TokenStoreKind};
+use hardcover_sync::secret::Secret;
+use hardcover_sync::shelf::settings::{SecretStore, SourceSettings, load_with, save_with};
+use hardcover_sync::shelf::{self, ShelfError};
+use hardcover_sync_emulators::audiobookshelf::AbsEmulator;
+
+use super::connected_app;
+use crate::support::hardcover;
+
+/// Remembers what was stored instead of touching the OS keyring (CI has none).
+#[derive(Default)]
+struct FakeKeyring(RefCell<Vec<(String, String)>>);
+
+impl SecretStore for FakeKeyring {
+    fn has(&self, _kind: TokenStoreKind, source: &str) -> bool {
+        self.0.borrow().iter().any(|(n, _)| n == source)
+    }
+    fn set(&self, source: &str, secret: &Secret) -> Result<(), ShelfError> {
+        self.0.borrow_mut().push((source.to_owned(), secret.expose().to_owned()));
+        Ok(())
+    }
+}
+
+const ORIGINAL: &str = "scrobbling:
+  hardcover:
+    client_id: ${HC_TEST_CLIENT_ID}
+    api_url: http://127.0.0.1:9/v1/graphql
+    oauth:
+      authorize_url: http://127.0.0.1:9/oauth2/authorize
+    token_store: keyring
+    sync:
+      interval: 30m
+sources:
+  - kind: audiobookshelf
+    name: abs
+    url: http://abs.local
+    api_key: ${ABS_TEST_KEY}
+";
+
+fn env(name: &str) -> Option<String> {
+    (name == "ABS_TEST_KEY").then(|| "from-env".to_owned())
+}
+
+fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.yaml");
+    std::fs::write(&path, ORIGINAL).unwrap();
+    (dir, path)
+}
+
+fn yaml(path: &Path) -> serde_yaml::Value {
+    serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn save_changes_owned_keys_and_keeps_the_rest() {
+    let (_dir, path) = setup();
+    let keyring = FakeKeyring::default();
+    let mut s = load_with(&path, &keyring, &env).unwrap();
+    assert_eq!(s.interval, "30m");
+    assert!(s.sources[0].has_secret, "a source with an api_key reference has a secret");
+    s.interval = "45m".into();
+    s.direction = Direction::ToHardcover;
+    s.notifications.finished = false;
+    s.sources.push(SourceSettings {
+        kind: SourceKind::Komga,
+        name: "komga".into(),
+        url: "http://komga.local:25600".into(),
+        username: None,
+        library: vec![],
+        enabled: false,
+        has_secret: false,
+        secret: None,
+    });
+    let saved = save_with(&path, &s, &keyring, &env).unwrap();
+    assert_eq!(saved.interval, "45m");
+
+    let text = std::fs::read_to_string(&path).unwrap();
+    let v = yaml(&path);
+    let hc = &v["scrobbling"]["hardcover"];
+    assert_eq!(hc["api_url"].as_str(), Some("http://127.0.0.1:9/v1/graphql"), "api_url must survive a save");
+    assert_eq!(
+        hc["oauth"]["authorize_url"].as_str(),
+        Some("http://127.0.0.1:9/oauth2/authorize"),
+        "oauth must survive a save"
+    );
+    assert!(
+        text.contains("client_id: ${HC_TEST_CLIENT_ID}\n"),
+        "an ${{ENV}} reference must stay an unquoted reference:\n{text}"
+    );
+    assert!(text.contains("api_key: ${ABS_TEST_KEY}\n"), "a source's api_key reference must survive a save:\n{text}");
+    assert!(!text.contains("from-env"), "expanded values must never be written back:\n{text}");
+
+    let c = Config::parse(&text, &path, &env).expect("the saved file must be a valid config");
+    assert_eq!(c.scrobbling.hardcover.sync.interval.as_secs(), 45 * 60, "the new interval must be saved");
+    assert_eq!(c.scrobbling.hardcover.sync.direction, Direction::ToHardcover);
+    assert!(!c.notifications.finished, "notification switches must be saved");
+    assert_eq!(c.scrobbling.hardcover.client_id, None, "an unset ${{ENV}} reference must still mean 'not set'");
+    assert_eq!(c.sources.len(), 2);
+    assert!(!c.sources[1].enabled, "a new source must be saved as given");
+    let again = load_with(&path, &keyring, &env).unwrap();
+    assert_eq!(again.interval, "45m", "load must read back what save wrote");
+}
+
+/// A change to make to valid settings.
+type Edit = Box<dyn Fn(&mut hardcover_sync::shelf::Settings)>;
+
+#[test]
+fn invalid_values_are_refused_by_key_and_the_file_is_untouched() {
+    let (_dir, path) = setup();
+    let keyring = FakeKeyring::default();
+    let good = load_with(&path, &keyring, &env).unwrap();
+    let cases: Vec<(&str, Edit)> = vec![
+        ("interval", Box::new(|s| s.interval = "10s".into())),
+        ("interval", Box::new(|s| s.interval = "soon".into())),
+        ("currently_reading_threshold", Box::new(|s| s.currently_reading_threshold = 1.5)),
+        ("url", Box::new(|s| s.sources[0].url = "not a url".into())),
+    ];
+    for (key, change) in cases {
+        let mut s = good.clone();
+        change(&mut s);
+        let err = save_with(&path, &s, &keyring, &env).unwrap_err();
+        assert_eq!(err.code(), "invalid_input", "a bad {key} must be invalid input: {err}");
+        assert!(err.to_string().contains(key), "the error must name the key {key}: {err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), ORIGINAL, "a refused save must leave the file as it was");
+    }
+}
+
+#[test]
+fn secrets_go_to_the_keyring_never_into_the_file() {
+    let (_dir, path) = setup();
+    let keyring = FakeKeyring::default();
+    let mut s = load_with(&path, &keyring, &env).unwrap();
+    s.sources[0].secret = Some(Secret::new("typed-s3cret-value"));
+    let json = serde_json::to_string(&s).unwrap();
+    assert!(!json.contains("typed-s3cret"), "settings sent to the window must never carry a secret: {json}");
+
+    let saved = save_with(&path, &s, &keyring, &env).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains("typed-s3cret"), "a typed secret must never be written to the config file");
+    assert!(
+        !text.contains("api_key"),
+        "a typed secret replaces the file's api_key, which would shadow the keyring:\n{text}"
+    );
+    assert_eq!(
+        *keyring.0.borrow(),
+        vec![("abs".to_owned(), "typed-s3cret-value".to_owned())],
+        "the secret must go to the keyring"
+    );
+    assert!(saved.sources[0].has_secret, "the saved source must show that it has a secret");
+
+    // With the file token store there is no keyring: refuse rather than write the secret out.
+    let (_dir2, path2) = setup();
+    let keyring2 = FakeKeyring::default();
+    let mut s = load_with(&path2, &keyring2, &env).unwrap();
+    s.token_store = TokenStoreKind::File;
+    s.sources[0].secret = Some(Secret::new("typed-s3cret-value"));
+    let err = save_with(&path2, &s, &keyring2, &env).unwrap_err();
+    assert_eq!(err.code(), "invalid_input");
+    assert!(err.to_string().contains("${"), "the refusal must point at ${{ENV}} references: {err}");
+    assert!(!err.to_string().contains("typed-s3cret"), "the error must not echo the secret");
+    assert_eq!(std::fs::read_to_string(&path2).unwrap(), ORIGINAL, "a refused save must leave the file as it was");
+    assert!(keyring2.0.borrow().is_empty(), "nothing may be stored when the save is refused");
+}
+
+#[tokio::test]
+async fn test_source_lists_once_and_reports_failures_as_answers() {
+    let hc = hardcover(10).await;
+    let (_sb, app) = connected_app(&hc).await;
+    let abs = AbsEmulator::builder().with_samples().api_key("right-key").start().await.unwrap();
+    let source = SourceSettings {
+        kind: SourceKind::Audiobookshelf,
+        name: "abs".into(),
+        url: abs.base_url(),
+        username: None,
+        library: vec![],
+        enabled: true,
+        has_secret: false,
+        secret: None,
+    }
+    .to_config()
+    .unwrap();
+    let ok = shelf::test_source(&app, &source, Some(Secret::new("right-key"))).await;
+    assert!(ok.ok, "the right key must test fine: {}", ok.message);
+    assert_eq!(ok.items, 2, "the test must count the items the source lists");
+    let bad = shelf::test_source(&app, &source, Some(Secret::new("wrong-key"))).await;
+    assert!(!bad.ok, "a wrong key must fail the test");
+    assert!(bad.message.contains("credentials"), "the failure must say what to fix: {}", bad.message);
+    assert!(!bad.message.contains("wrong-key"), "the message must not echo the secret: {}", bad.message);
+}
