@@ -47,8 +47,12 @@ pub fn shelf_rows(store: &Store, shelf: ShelfRef) -> Result<Vec<BookRow>, ShelfE
     }
 }
 
-/// Everything the detail pane shows for one book, from the cache.
+/// Everything the detail pane shows for one book, from the cache. A book the cache does not
+/// know yet (a search hit) is fetched once from Hardcover and cached.
 pub async fn book_detail(app: &App, book_id: i64) -> Result<BookDetail, ShelfError> {
+    if cache::book(app.store(), book_id)?.is_none() {
+        super::lists::ensure_book_cached(app, book_id).await?;
+    }
     detail(app.store(), book_id)
 }
 

@@ -5,7 +5,7 @@
 //! user_book is read back with its reads after every status change; no read is ever made here.
 
 use crate::app::App;
-use crate::hardcover::{Change, NewUserBook, ReadingStatus, UserBook, UserBookChanges};
+use crate::hardcover::{Change, HardcoverError, NewUserBook, ReadingStatus, UserBook, UserBookChanges};
 
 use super::cache;
 use super::error::ShelfError;
@@ -14,19 +14,40 @@ use super::rows::row_of;
 
 /// Put a book on a status shelf: adds it to the library when the user does not have it, else
 /// changes only its status (never its edition). Returns the book's row as Hardcover now has it.
+///
+/// Whether the user has the book is asked of Hardcover when the cache does not know it: the
+/// cache may predate a change on the website, and a second insert would be refused.
 pub async fn set_status(app: &App, book_id: i64, status_id: i64) -> Result<BookRow, ShelfError> {
     let status = ReadingStatus::from_id(status_id)
         .ok_or_else(|| ShelfError::InvalidInput(format!("status {status_id} does not exist: statuses are 1 to 6")))?;
     let user_id = app.user_id().await?;
     let client = app.client();
-    match existing_user_book_id(app, user_id, book_id).await? {
-        Some(id) => {
-            let changes = UserBookChanges { status: Some(status), ..UserBookChanges::default() };
-            client.update_user_book(id, changes).await?;
+    let changes = UserBookChanges { status: Some(status), ..UserBookChanges::default() };
+    let cached = app.store().user_book_for_book(book_id)?.map(|u| u.id);
+    let existing = match cached {
+        Some(id) => Some(id),
+        None => remote_user_book(app, user_id, book_id).await?.map(|u| u.id),
+    };
+    let sent = match existing {
+        Some(id) => client.update_user_book(id, changes.clone()).await,
+        None => client.insert_user_book(NewUserBook { status: Some(status), ..NewUserBook::new(book_id) }).await,
+    };
+    match sent {
+        Ok(_) => {}
+        // The cached row was deleted on the website since the last import: ask Hardcover what
+        // the user has now, and update or add accordingly.
+        Err(HardcoverError::Mutation { .. }) if cached.is_some() => {
+            if let Some(stale) = cached {
+                app.store().delete_user_book(stale)?;
+            }
+            match remote_user_book(app, user_id, book_id).await? {
+                Some(u) => client.update_user_book(u.id, changes).await?,
+                None => {
+                    client.insert_user_book(NewUserBook { status: Some(status), ..NewUserBook::new(book_id) }).await?
+                }
+            };
         }
-        None => {
-            client.insert_user_book(NewUserBook { status: Some(status), ..NewUserBook::new(book_id) }).await?;
-        }
+        Err(e) => return Err(e.into()),
     }
     refresh_user_book(app, user_id, book_id).await?;
     row_of(app.store(), book_id)
@@ -77,15 +98,6 @@ pub fn validate_rating(r: f64) -> Result<f64, ShelfError> {
             "rating {r} is not allowed: ratings go from 0.5 to 5 in steps of 0.5 (clear the rating to remove it)"
         )))
     }
-}
-
-/// The user's user_book id for the book: from the cache, else asked of Hardcover (the cache may
-/// predate a change made on the website, and a second insert would be refused).
-async fn existing_user_book_id(app: &App, user_id: i64, book_id: i64) -> Result<Option<i64>, ShelfError> {
-    if let Some(ub) = app.store().user_book_for_book(book_id)? {
-        return Ok(Some(ub.id));
-    }
-    Ok(remote_user_book(app, user_id, book_id).await?.map(|u| u.id))
 }
 
 async fn remote_user_book(app: &App, user_id: i64, book_id: i64) -> Result<Option<UserBook>, ShelfError> {

@@ -125,3 +125,47 @@ async fn writes_without_a_connection_say_not_connected() {
     let err = shelf::set_status(&app, 1, 9).await.unwrap_err();
     assert_eq!(err.code(), "invalid_input", "status 9 must be refused before anything else: {err}");
 }
+
+#[tokio::test]
+async fn a_book_deleted_on_the_website_is_added_again_not_failed() {
+    let hc = hardcover(60).await;
+    let (_sb, app) = connected_app(&hc).await;
+    let user_id = hc.user_id("reader").unwrap();
+    let (book_id, old_ub) = {
+        let mut db = hc.state().db();
+        let ub = db.user_books_of(user_id).into_iter().find(|u| u.status_id == 1).unwrap().clone();
+        // The user removes the book on the website; our cache still has it.
+        db.user_books.remove(&ub.id);
+        db.reads.retain(|_, r| r.user_book_id != ub.id);
+        (ub.book_id, ub.id)
+    };
+    let row = shelf::set_status(&app, book_id, 4).await.unwrap();
+    let now = hc.state().db().user_book_for(user_id, book_id).map(|u| (u.id, u.status_id));
+    let (new_id, status) = now.expect("a status change on a book deleted remotely must add it again");
+    assert_ne!(new_id, old_ub, "a new user_book is made for it");
+    assert_eq!(status, 4);
+    assert_eq!(row.user_book_id, Some(new_id), "the cache must follow Hardcover's new user_book, not the stale one");
+    let on_want = shelf::books(&app, ShelfRef::Status(1)).await.unwrap();
+    assert!(!on_want.iter().any(|r| r.book_id == book_id), "the stale cached row must be gone from its old shelf");
+}
+
+#[tokio::test]
+async fn detail_of_a_search_hit_is_fetched_once_then_cached() {
+    let hc = hardcover(60).await;
+    let (_sb, app) = connected_app(&hc).await;
+    let user_id = hc.user_id("reader").unwrap();
+    let (book_id, title) = {
+        let db = hc.state().db();
+        let listed: std::collections::BTreeSet<i64> =
+            db.lists_of(user_id).iter().flat_map(|l| db.list_books_of(l.id)).map(|lb| lb.book_id).collect();
+        let b =
+            db.books.values().find(|b| db.user_book_for(user_id, b.id).is_none() && !listed.contains(&b.id)).unwrap();
+        (b.id, b.title.clone())
+    };
+    let d = shelf::book_detail(&app, book_id).await.unwrap();
+    assert_eq!(d.row.title, title, "a book not in the cache must be fetched for its detail");
+    assert_eq!(d.row.status_id, None, "a book the user does not have has no status");
+    let requests = hc.stats().requests;
+    shelf::book_detail(&app, book_id).await.unwrap();
+    assert_eq!(hc.stats().requests, requests, "a second detail must come from the cache");
+}
