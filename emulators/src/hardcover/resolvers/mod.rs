@@ -44,7 +44,26 @@ impl Ctx<'_> {
 
     /// Every row of `table` the caller may see, ascending id.
     pub fn all(&self, table: Table) -> Vec<Value> {
-        self.many(table, self.db.ids(table))
+        // Narrow library tables to the caller's rows before building JSON: the big libraries of
+        // benchmarks would otherwise materialize every user's rows on every query.
+        let db = self.db;
+        let mine: Vec<i64> = db.user_books_of(self.user_id).iter().map(|u| u.id).collect();
+        let my_lists: Vec<i64> = db.lists_of(self.user_id).iter().map(|l| l.id).collect();
+        let ids: Vec<i64> = match table {
+            Table::UserBooks => mine,
+            Table::UserBookReads => {
+                db.reads.values().filter(|r| mine.binary_search(&r.user_book_id).is_ok()).map(|r| r.id).collect()
+            }
+            Table::Lists => my_lists,
+            Table::ListBooks => db
+                .list_books
+                .values()
+                .filter(|lb| my_lists.binary_search(&lb.list_id).is_ok())
+                .map(|lb| lb.id)
+                .collect(),
+            _ => db.ids(table),
+        };
+        self.many(table, ids)
     }
 
     fn many(&self, table: Table, ids: impl IntoIterator<Item = i64>) -> Vec<Value> {
