@@ -240,9 +240,9 @@ fn run(st: &HardcoverState, grant: &super::tokens::Grant, headers: &HeaderMap, b
         let node = if is_mutation {
             mutation::resolve(&mut db, grant.user_id, &base, f)
         } else {
-            query::resolve(&Ctx { db: &db, user_id: grant.user_id, base: &base }, f)
+            query::resolve(&Ctx::new(&db, grant.user_id, &base), f)
         };
-        let value = node.and_then(|n| project(&Ctx { db: &db, user_id: grant.user_id, base: &base }, n, f));
+        let value = node.and_then(|n| project(&Ctx::new(&db, grant.user_id, &base), n, f));
         match value {
             Ok(v) => {
                 data.insert(f.key.clone(), v);

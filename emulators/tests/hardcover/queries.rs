@@ -94,6 +94,17 @@ async fn editions_are_found_by_isbn_10_or_13_and_by_asin() {
     .await;
     assert_eq!(b.data()["editions"][0]["id"], json!(audio_id), "an ASIN finds its audio edition");
     assert!(b.data()["editions"][0]["audio_seconds"].as_i64().unwrap() > 0, "audio editions have a duration");
+    let book = hc.state().db().editions[&audio_id].book_id;
+    let by_book =
+        gql(&hc, "query($b: Int!) { editions(where: {book_id: {_eq: $b}}) { id } }", json!({"b": book})).await;
+    let expected = hc.state().db().editions_of(book).len();
+    assert_eq!(
+        by_book.data()["editions"].as_array().unwrap().len(),
+        expected,
+        "other conditions still filter every edition"
+    );
+    let none = gql(&hc, "{ editions(where: {isbn_13: {_in: []}}) { id } }", json!({})).await;
+    assert_eq!(none.data()["editions"], json!([]), "an empty _in matches nothing");
 }
 
 #[tokio::test]
