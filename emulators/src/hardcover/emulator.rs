@@ -166,7 +166,7 @@ impl RunningHardcover {
 
     /// The id of a user by name.
     pub fn user_id(&self, username: &str) -> Option<i64> {
-        self.state.db().user_by_name(username).map(|u| u.id)
+        self.state.user_id(username)
     }
 
     pub async fn stop(self) {

@@ -55,7 +55,7 @@ pub fn resolve(db: &mut Db, user_id: i64, base: &str, sel: &Sel) -> Result<Node,
         "__typename" => Ok(Node::Json(json!("mutation_root"))),
         "insert_user_book" => {
             let r = insert_user_book(db, user, object_arg(sel, "object", "UserBookCreateInput", USER_BOOK_INPUT)?)?;
-            Ok(user_book_payload(&Ctx { db, user_id, base }, r))
+            Ok(user_book_payload(&Ctx::new(db, user_id, base), r))
         }
         "update_user_book" => {
             let id = int_arg(sel, "id")?;
@@ -65,7 +65,7 @@ pub fn resolve(db: &mut Db, user_id: i64, base: &str, sel: &Sel) -> Result<Node,
                 id,
                 object_arg(sel, "object", "UserBookUpdateInput", &USER_BOOK_INPUT[1..])?,
             )?;
-            Ok(user_book_payload(&Ctx { db, user_id, base }, r))
+            Ok(user_book_payload(&Ctx::new(db, user_id, base), r))
         }
         "delete_user_book" => {
             let id = int_arg(sel, "id")?;
@@ -91,13 +91,13 @@ pub fn resolve(db: &mut Db, user_id: i64, base: &str, sel: &Sel) -> Result<Node,
             let ub = int_arg(sel, "user_book_id")?;
             let input = object_arg(sel, "user_book_read", "DatesReadInput", DATES_READ_INPUT)?;
             let r = insert_read(db, user, ub, &input)?;
-            Ok(read_payload(&Ctx { db, user_id, base }, r))
+            Ok(read_payload(&Ctx::new(db, user_id, base), r))
         }
         "update_user_book_read" => {
             let id = int_arg(sel, "id")?;
             let input = object_arg(sel, "object", "DatesReadInput", DATES_READ_INPUT)?;
             let r = update_read(db, user, id, &input)?;
-            Ok(read_payload(&Ctx { db, user_id, base }, r))
+            Ok(read_payload(&Ctx::new(db, user_id, base), r))
         }
         "delete_user_book_read" => {
             let id = int_arg(sel, "id")?;
@@ -122,7 +122,7 @@ pub fn resolve(db: &mut Db, user_id: i64, base: &str, sel: &Sel) -> Result<Node,
             let reads =
                 sel.arg("datesRead").and_then(Value::as_array).cloned().ok_or_else(|| missing(sel, "datesRead"))?;
             let r = upsert_reads(db, user, ub, &reads)?;
-            let cx = Ctx { db, user_id, base };
+            let cx = Ctx::new(db, user_id, base);
             let (ok_id, error) = split(r);
             Ok(Node::Object(
                 "UserBooksReadUpsertType",
@@ -141,7 +141,7 @@ pub fn resolve(db: &mut Db, user_id: i64, base: &str, sel: &Sel) -> Result<Node,
         "insert_list_book" => {
             let input = object_arg(sel, "object", "ListBookInput", LIST_BOOK_INPUT)?;
             let id = insert_list_book(db, user, &input)?;
-            let cx = Ctx { db, user_id, base };
+            let cx = Ctx::new(db, user_id, base);
             Ok(Node::Object(
                 "ListBookIdType",
                 vec![
@@ -156,7 +156,7 @@ pub fn resolve(db: &mut Db, user_id: i64, base: &str, sel: &Sel) -> Result<Node,
                 return Err(GqlError::unexpected(format!("list_book {id} not found")));
             }
             let lb = db.list_books.remove(&id).expect("ownership was just checked");
-            let cx = Ctx { db, user_id, base };
+            let cx = Ctx::new(db, user_id, base);
             Ok(Node::Object(
                 "ListBookDeleteType",
                 vec![

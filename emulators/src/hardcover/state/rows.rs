@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Db, Table, format};
+use super::{Db, Edition, Table, UserBookRead, format};
 
 const STATUS_NAMES: &[(i64, &str, &str)] = &[
     (1, "Want to Read", "want-to-read"),
@@ -57,24 +57,7 @@ impl Db {
                 merge(ser(u), json!({"books_count": books_count, "object_type": "User", "pro": false}))
             }
             Table::Authors => ser(self.authors.get(&id)?),
-            Table::Books => {
-                let b = self.books.get(&id)?;
-                let editions = self.editions_of(id);
-                let first_of = |f: i64| editions.iter().find(|e| e.reading_format_id == f).map(|e| e.id);
-                merge(
-                    ser(b),
-                    json!({
-                        "cached_contributors": self.cached_contributors(id),
-                        "cached_image": self.image_json(id, base),
-                        "image_id": id,
-                        "editions_count": editions.len(),
-                        "default_physical_edition_id": first_of(format::PHYSICAL),
-                        "default_audio_edition_id": first_of(format::AUDIO),
-                        "default_ebook_edition_id": first_of(format::EBOOK),
-                        "default_cover_edition_id": editions.first().map(|e| e.id),
-                    }),
-                )
-            }
+            Table::Books => return self.book_row(id, base, &self.editions_of(id)),
             Table::Editions => {
                 let e = self.editions.get(&id)?;
                 merge(
@@ -104,21 +87,7 @@ impl Db {
                 json!({"id": id, "author_id": author_id, "book_id": book.id, "contributable_id": book.id,
                        "contributable_type": "Book", "contribution": null})
             }
-            Table::UserBooks => {
-                let ub = self.user_books.get(&id)?;
-                let finished: Vec<_> = self.reads_of(id).iter().filter_map(|r| r.finished_at).collect();
-                merge(
-                    ser(ub),
-                    json!({
-                        "read_count": finished.len(),
-                        "first_read_date": finished.iter().min(),
-                        "last_read_date": finished.iter().max(),
-                        "has_review": ub.review_raw.is_some(),
-                        "review": ub.review_raw,
-                        "object_type": "UserBook",
-                    }),
-                )
-            }
+            Table::UserBooks => return self.user_book_row(id, &self.reads_of(id)),
             Table::UserBookReads => {
                 let r = self.reads.get(&id)?;
                 merge(ser(r), json!({"progress": self.read_progress(r)}))
@@ -129,6 +98,42 @@ impl Db {
             }
             Table::ListBooks => ser(self.list_books.get(&id)?),
         })
+    }
+
+    /// A book row, given its editions (callers may hold them indexed).
+    pub fn book_row(&self, id: i64, base: &str, editions: &[&Edition]) -> Option<Value> {
+        let b = self.books.get(&id)?;
+        let first_of = |f: i64| editions.iter().find(|e| e.reading_format_id == f).map(|e| e.id);
+        Some(merge(
+            serde_json::to_value(b).unwrap_or(Value::Null),
+            json!({
+                "cached_contributors": self.cached_contributors(id),
+                "cached_image": self.image_json(id, base),
+                "image_id": id,
+                "editions_count": editions.len(),
+                "default_physical_edition_id": first_of(format::PHYSICAL),
+                "default_audio_edition_id": first_of(format::AUDIO),
+                "default_ebook_edition_id": first_of(format::EBOOK),
+                "default_cover_edition_id": editions.first().map(|e| e.id),
+            }),
+        ))
+    }
+
+    /// A user_book row, given its reads (callers may hold them indexed).
+    pub fn user_book_row(&self, id: i64, reads: &[&UserBookRead]) -> Option<Value> {
+        let ub = self.user_books.get(&id)?;
+        let finished: Vec<_> = reads.iter().filter_map(|r| r.finished_at).collect();
+        Some(merge(
+            serde_json::to_value(ub).unwrap_or(Value::Null),
+            json!({
+                "read_count": finished.len(),
+                "first_read_date": finished.iter().min(),
+                "last_read_date": finished.iter().max(),
+                "has_review": ub.review_raw.is_some(),
+                "review": ub.review_raw,
+                "object_type": "UserBook",
+            }),
+        ))
     }
 
     fn image_json(&self, book_id: i64, base: &str) -> Value {
