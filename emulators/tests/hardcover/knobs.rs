@@ -75,3 +75,27 @@ async fn stats_are_readable_and_resettable_over_http() {
     assert_eq!(t.status().as_u16(), 200, "today can be set over HTTP");
     assert_eq!(hc.state().db().today.to_string(), "2027-01-02", "the emulator clock moved");
 }
+
+#[tokio::test]
+async fn extra_routes_share_the_port_and_the_token_registry() {
+    use hardcover_sync_emulators::hardcover::{HardcoverEmulator, TokenRegistry};
+    let registry = TokenRegistry::default();
+    let issued = registry.clone();
+    // Stands in for the OAuth router: it issues a token the GraphQL side must then accept.
+    let extra = axum::Router::new().route(
+        "/oauth2/token",
+        axum::routing::post(move || {
+            let issued = issued.clone();
+            async move {
+                issued.insert_personal("hc_at_issued", 1001, &["read:me:content"]);
+                "ok"
+            }
+        }),
+    );
+    let hc =
+        HardcoverEmulator::builder().user("reader").token_registry(registry).extra_routes(extra).start().await.unwrap();
+    let r = reqwest::Client::new().post(format!("{}/oauth2/token", hc.base_url())).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200, "extra routes are served on the emulator's port");
+    let a = gql_as(&hc, "hc_at_issued", "{ me { username } }", json!({})).await;
+    assert_eq!(a.data()["me"][0]["username"], "reader", "a token issued by an extra route is accepted by GraphQL");
+}
