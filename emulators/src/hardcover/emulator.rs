@@ -1,6 +1,6 @@
 //! Building and starting a Hardcover emulator from Rust (tests, benchmarks, the binary).
 //!
-//! ```ignore
+//! ```text
 //! let hc = HardcoverEmulator::builder()
 //!     .library(SeedSpec { books: 300, seed: 7, ..SeedSpec::default() })
 //!     .today(NaiveDate::from_ymd_opt(2026, 6, 15).unwrap())

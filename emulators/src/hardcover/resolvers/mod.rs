@@ -176,6 +176,8 @@ impl<'a> Ctx<'a> {
                 Table::ListBooks,
                 self.many(Table::ListBooks, db.list_books_of(id).iter().map(|lb| lb.id)),
             ),
+            // Users' avatars are not modelled: the relationship exists and is null.
+            (Table::Users, "image") => Related::One(Table::Images, None),
             (Table::ListBooks, "list") => self.one(Table::Lists, col("list_id")),
             _ => return None,
         })

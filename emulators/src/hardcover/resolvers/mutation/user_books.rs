@@ -7,6 +7,11 @@ use super::args::{opt_date, opt_int};
 use crate::hardcover::graphql::GqlError;
 use crate::hardcover::state::{Db, UserBook, quirks, status};
 
+/// Hasura's `numeric` accepts JSON numbers and numeric strings.
+fn numeric(v: &Value) -> Option<f64> {
+    v.as_f64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+}
+
 pub(super) fn check_edition(db: &Db, book_id: i64, edition_id: Option<i64>) -> Result<(), String> {
     match edition_id {
         Some(e) if db.editions.get(&e).map(|e| e.book_id) != Some(book_id) => {
@@ -38,7 +43,7 @@ pub(super) fn insert_user_book(db: &mut Db, user: i64, input: Map<String, Value>
         .ok_or_else(|| GqlError::validation("$", "missing required field 'book_id'"))?;
     let edition_id = opt_int(&input, "edition_id")?.flatten();
     let status_id = opt_int(&input, "status_id")?.flatten().unwrap_or(status::WANT_TO_READ);
-    let rating = input.get("rating").and_then(Value::as_f64);
+    let rating = input.get("rating").and_then(numeric);
     let date_added = opt_date(&input, "date_added")?.flatten().unwrap_or(db.today);
     if !db.books.contains_key(&book_id) {
         return Ok(Err(format!("Book {book_id} not found")));
@@ -89,7 +94,7 @@ pub(super) fn update_user_book(db: &mut Db, user: i64, id: i64, input: Map<Strin
         ub.status_id = s;
     }
     if input.contains_key("rating") {
-        ub.rating = input.get("rating").and_then(Value::as_f64);
+        ub.rating = input.get("rating").and_then(numeric);
         if let Err(msg) = check_rating(ub.rating) {
             return Ok(Err(msg));
         }
