@@ -87,7 +87,7 @@ impl Db {
             Table::Contributions => {
                 let book = self.books.get(&(id / 10))?;
                 let author_id = *book.author_ids.get((id % 10) as usize)?;
-                json!({"id": id, "author_id": author_id, "book_id": book.id, "contributable_id": book.id,
+                json!({"id": id, "author_id": author_id, "contributable_id": book.id,
                        "contributable_type": "Book", "contribution": null})
             }
             Table::UserBooks => return self.user_book_row(id, &self.reads_of(id)),
@@ -187,7 +187,7 @@ fn user_defaults() -> Value {
 fn book_defaults() -> Value {
     json!({"users_read_count": 0, "ratings_count": 0, "reviews_count": 0, "lists_count": 0, "compilation": false,
            "canonical_id": null, "headline": null, "book_category_id": 1, "literary_type_id": null, "state": "normalized",
-           "is_partial_book": false, "parent_book_id": null, "cached_tags": {}, "object_type": "Book"})
+           "is_partial_book": false, "parent_book_id": null, "cached_tags": {}})
 }
 
 fn edition_defaults() -> Value {
