@@ -99,3 +99,21 @@ async fn extra_routes_share_the_port_and_the_token_registry() {
     let a = gql_as(&hc, "hc_at_issued", "{ me { username } }", json!({})).await;
     assert_eq!(a.data()["me"][0]["username"], "reader", "a token issued by an extra route is accepted by GraphQL");
 }
+
+#[tokio::test]
+async fn knobs_can_be_set_over_http() {
+    let hc = start().await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/__emulator/knobs", hc.base_url());
+    let r = http.post(&url).json(&json!({"fail_next": {"count": 2, "fault": "502"}})).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200, "the knobs endpoint accepts fail_next");
+    assert_eq!(gql(&hc, "{ me { id } }", json!({})).await.status, 502, "the first scripted fault answers 502");
+    http.post(&url).json(&json!({})).send().await.unwrap();
+    assert_eq!(
+        gql(&hc, "{ me { id } }", json!({})).await.status,
+        200,
+        "an empty knobs object clears the remaining faults"
+    );
+    let bad = http.post(&url).json(&json!({"fault_rate": 0.5, "faults": ["teapot"]})).send().await.unwrap();
+    assert_eq!(bad.status().as_u16(), 400, "an unknown fault name is refused");
+}
