@@ -29,6 +29,7 @@ pub fn router(state: HardcoverState) -> Router {
         .route("/__emulator/stats", get(stats))
         .route("/__emulator/reset", post(reset))
         .route("/__emulator/today", post(set_today))
+        .route("/__emulator/knobs", post(set_knobs))
         .with_state(state)
 }
 
@@ -288,4 +289,42 @@ async fn set_today(State(st): State<HardcoverState>, body: Bytes) -> Response {
         }
         None => json_response(StatusCode::BAD_REQUEST, json!({"error": "expected {\"today\": \"YYYY-MM-DD\"}"})),
     }
+}
+
+/// `{"latency_ms": 200, "fault_rate": 0.1, "faults": ["503", "drop"], "seed": 7,
+///   "fail_next": {"count": 3, "fault": "429"}}`; every key optional, `{}` clears all knobs.
+async fn set_knobs(State(st): State<HardcoverState>, body: Bytes) -> Response {
+    let Ok(Value::Object(k)) = serde_json::from_slice::<Value>(&body) else {
+        return json_response(StatusCode::BAD_REQUEST, json!({"error": "expected a JSON object"}));
+    };
+    let faults = |v: Option<&Value>| -> Result<Vec<Fault>, String> {
+        let names: Vec<Value> = match v {
+            None => vec![],
+            Some(Value::Array(a)) => a.clone(),
+            Some(one) => vec![one.clone()],
+        };
+        names.iter().map(|n| n.as_str().and_then(Fault::parse).ok_or_else(|| format!("unknown fault {n}"))).collect()
+    };
+    let knobs = st.knobs();
+    if k.is_empty() {
+        knobs.clear();
+    }
+    if let Some(ms) = k.get("latency_ms").and_then(Value::as_u64) {
+        knobs.set_latency(std::time::Duration::from_millis(ms));
+    }
+    if let Some(rate) = k.get("fault_rate").and_then(Value::as_f64) {
+        match faults(k.get("faults")) {
+            Ok(kinds) => knobs.set_fault_rate(rate, kinds, k.get("seed").and_then(Value::as_u64).unwrap_or(0)),
+            Err(e) => return json_response(StatusCode::BAD_REQUEST, json!({"error": e})),
+        }
+    }
+    if let Some(next) = k.get("fail_next") {
+        let count = next.get("count").and_then(Value::as_u64).unwrap_or(1) as usize;
+        match faults(next.get("fault")) {
+            Ok(kinds) if kinds.len() == 1 => knobs.fail_next(count, kinds[0].clone()),
+            Ok(_) => return json_response(StatusCode::BAD_REQUEST, json!({"error": "fail_next needs one fault"})),
+            Err(e) => return json_response(StatusCode::BAD_REQUEST, json!({"error": e})),
+        }
+    }
+    json_response(StatusCode::OK, json!({"ok": true}))
 }

@@ -75,3 +75,45 @@ async fn stats_are_readable_and_resettable_over_http() {
     assert_eq!(t.status().as_u16(), 200, "today can be set over HTTP");
     assert_eq!(hc.state().db().today.to_string(), "2027-01-02", "the emulator clock moved");
 }
+
+#[tokio::test]
+async fn extra_routes_share_the_port_and_the_token_registry() {
+    use hardcover_sync_emulators::hardcover::{HardcoverEmulator, TokenRegistry};
+    let registry = TokenRegistry::default();
+    let issued = registry.clone();
+    // Stands in for the OAuth router: it issues a token the GraphQL side must then accept.
+    let extra = axum::Router::new().route(
+        "/oauth2/token",
+        axum::routing::post(move || {
+            let issued = issued.clone();
+            async move {
+                issued.insert_personal("hc_at_issued", 1001, &["read:me:content"]);
+                "ok"
+            }
+        }),
+    );
+    let hc =
+        HardcoverEmulator::builder().user("reader").token_registry(registry).extra_routes(extra).start().await.unwrap();
+    let r = reqwest::Client::new().post(format!("{}/oauth2/token", hc.base_url())).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200, "extra routes are served on the emulator's port");
+    let a = gql_as(&hc, "hc_at_issued", "{ me { username } }", json!({})).await;
+    assert_eq!(a.data()["me"][0]["username"], "reader", "a token issued by an extra route is accepted by GraphQL");
+}
+
+#[tokio::test]
+async fn knobs_can_be_set_over_http() {
+    let hc = start().await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/__emulator/knobs", hc.base_url());
+    let r = http.post(&url).json(&json!({"fail_next": {"count": 2, "fault": "502"}})).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200, "the knobs endpoint accepts fail_next");
+    assert_eq!(gql(&hc, "{ me { id } }", json!({})).await.status, 502, "the first scripted fault answers 502");
+    http.post(&url).json(&json!({})).send().await.unwrap();
+    assert_eq!(
+        gql(&hc, "{ me { id } }", json!({})).await.status,
+        200,
+        "an empty knobs object clears the remaining faults"
+    );
+    let bad = http.post(&url).json(&json!({"fault_rate": 0.5, "faults": ["teapot"]})).send().await.unwrap();
+    assert_eq!(bad.status().as_u16(), 400, "an unknown fault name is refused");
+}

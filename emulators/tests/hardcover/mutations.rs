@@ -25,6 +25,17 @@ async fn payload_errors_report_duplicates_and_unknown_ids() {
     let foreign = gql_as(&hc, OTHER_TOKEN, upd, json!({"id": owned.id, "o": {"status_id": 5}})).await;
     assert!(foreign.data()["update_user_book"]["error"].is_string(), "another user's user_book cannot be changed");
     assert_eq!(hc.state().db().user_books[&owned.id].status_id, owned.status_id, "a refused update changes nothing");
+    let rated = gql(&hc, upd, json!({"id": owned.id, "o": {"rating": "3.5"}})).await;
+    assert_eq!(rated.data()["update_user_book"]["error"], Value::Null, "a numeric rating may come as a string");
+    assert_eq!(hc.state().db().user_books[&owned.id].rating, Some(3.5), "the string rating is stored as a number");
+    let q = "query($id: Int!) { user_books_by_pk(id: $id) { rating starred review_slate } }";
+    let row = gql(&hc, q, json!({"id": owned.id})).await;
+    assert_eq!(row.data()["user_books_by_pk"]["rating"], json!(3.5), "numeric ratings are JSON numbers");
+    assert_eq!(
+        row.data()["user_books_by_pk"]["starred"],
+        json!(false),
+        "unmodelled columns answer with Hardcover's defaults"
+    );
     let bad_key = gql(&hc, upd, json!({"id": owned.id, "o": {"user_id": 5}})).await;
     assert!(bad_key.error_message().contains("user_id"), "input keys outside the input type are validation errors");
 }

@@ -125,10 +125,8 @@ impl<'a> Ctx<'a> {
             (Table::Users, "lists") => {
                 Related::Many(Table::Lists, self.many(Table::Lists, db.lists_of(id).iter().map(|l| l.id)))
             }
-            (Table::UserBooks, "book")
-            | (Table::UserBookReads | Table::ListBooks | Table::Editions | Table::Contributions, "book") => {
-                self.one(Table::Books, col("book_id"))
-            }
+            (Table::UserBooks | Table::ListBooks | Table::Editions, "book") => self.one(Table::Books, col("book_id")),
+            (Table::Contributions, "book") => self.one(Table::Books, col("contributable_id")),
             (Table::UserBooks | Table::UserBookReads | Table::ListBooks, "edition") => {
                 self.one(Table::Editions, col("edition_id"))
             }
@@ -178,6 +176,8 @@ impl<'a> Ctx<'a> {
                 Table::ListBooks,
                 self.many(Table::ListBooks, db.list_books_of(id).iter().map(|lb| lb.id)),
             ),
+            // Users' avatars are not modelled: the relationship exists and is null.
+            (Table::Users, "image") => Related::One(Table::Images, None),
             (Table::ListBooks, "list") => self.one(Table::Lists, col("list_id")),
             _ => return None,
         })

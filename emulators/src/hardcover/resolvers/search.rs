@@ -46,7 +46,7 @@ pub fn resolve(cx: &Ctx<'_>, sel: &Sel) -> Result<Node, GqlError> {
             Value::Null,
         ));
     }
-    if !query_type.eq_ignore_ascii_case("book") {
+    if !(query_type.eq_ignore_ascii_case("book") || query_type.eq_ignore_ascii_case("books")) {
         let empty = json!({"found": 0, "hits": [], "out_of": 0, "page": page, "request_params": {"per_page": per_page, "q": query}});
         return Ok(output(None, vec![], empty));
     }
