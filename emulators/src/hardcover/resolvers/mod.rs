@@ -147,8 +147,6 @@ impl<'a> Ctx<'a> {
                 Related::Many(Table::Contributions, self.many(Table::Contributions, (0..n).map(|i| book_id * 10 + i)))
             }
             (Table::Books | Table::Editions, "image") => self.one(Table::Images, col("image_id")),
-            // Seeded users have no avatar: `image` resolves, to null, as for such users on Hardcover.
-            (Table::Users, "image") => self.one(Table::Images, col("image_id")),
             (Table::Books, "default_physical_edition") => self.one(Table::Editions, col("default_physical_edition_id")),
             (Table::Books, "default_audio_edition") => self.one(Table::Editions, col("default_audio_edition_id")),
             (Table::Books, "default_ebook_edition") => self.one(Table::Editions, col("default_ebook_edition_id")),
