@@ -30,11 +30,18 @@ struct Args {
     /// Faults to inject: status codes, "timeout", "drop", "429" (comma-separated).
     #[arg(long, value_delimiter = ',', default_value = "500,502,503")]
     faults: Vec<String>,
+    /// Run the demo set instead: Hardcover (GraphQL + OAuth) and an Audiobookshelf whose items are
+    /// books of the same catalog, and write a ready config for the app/CLI to this file.
+    #[arg(long, value_name = "CONFIG_FILE")]
+    demo: Option<std::path::PathBuf>,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(config) = &args.demo {
+        return demo(config, args.books).await;
+    }
     let limits = if args.unlimited { Limits::unlimited() } else { Limits::default() };
     let hc = HardcoverEmulator::builder()
         .library(SeedSpec { books: args.books, seed: args.seed, ..SeedSpec::default() })
@@ -64,5 +71,19 @@ async fn main() -> anyhow::Result<()> {
     println!("Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
     hc.stop().await;
+    Ok(())
+}
+
+async fn demo(config: &std::path::Path, books: usize) -> anyhow::Result<()> {
+    use hardcover_sync_emulators::demo;
+    let servers = demo::start(&demo::DemoSpec { books, ..demo::DemoSpec::default() }).await?;
+    servers.write_config(config)?;
+    println!("Demo servers");
+    println!("  Hardcover:      {}", servers.hardcover.graphql_url());
+    println!("  Audiobookshelf: {}", servers.abs.base_url());
+    println!("  config:         {}", config.display());
+    println!("Try: hardcover-sync --config {} --data-dir <dir> connect --token {}", config.display(), demo::DEMO_TOKEN);
+    println!("Ctrl-C to stop.");
+    tokio::signal::ctrl_c().await?;
     Ok(())
 }
