@@ -70,6 +70,11 @@ impl HardcoverState {
         self.limiter().set_limits(limits);
     }
 
+    /// The id of a user by name (ids are deterministic: the first user is 1001).
+    pub fn user_id(&self, username: &str) -> Option<i64> {
+        self.db().user_by_name(username).map(|u| u.id)
+    }
+
     /// The day Hardcover stamps on the reads it creates itself.
     pub fn set_today(&self, today: NaiveDate) {
         self.db().today = today;

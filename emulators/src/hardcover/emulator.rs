@@ -1,4 +1,16 @@
 //! Building and starting a Hardcover emulator from Rust (tests, benchmarks, the binary).
+//!
+//! ```text
+//! let hc = HardcoverEmulator::builder()
+//!     .library(SeedSpec { books: 300, seed: 7, ..SeedSpec::default() })
+//!     .today(NaiveDate::from_ymd_opt(2026, 6, 15).unwrap())
+//!     .user("reader")
+//!     .personal_token("hc_pat_test", ALL_SCOPES)
+//!     .limits(Limits::unlimited())
+//!     .start()
+//!     .await?;
+//! // point the client at hc.graphql_url(); inspect with hc.state().db(), hc.stats()
+//! ```
 
 use chrono::{NaiveDate, Utc};
 
@@ -166,7 +178,7 @@ impl RunningHardcover {
 
     /// The id of a user by name.
     pub fn user_id(&self, username: &str) -> Option<i64> {
-        self.state.db().user_by_name(username).map(|u| u.id)
+        self.state.user_id(username)
     }
 
     pub async fn stop(self) {

@@ -29,6 +29,7 @@ pub fn router(state: HardcoverState) -> Router {
         .route("/__emulator/stats", get(stats))
         .route("/__emulator/reset", post(reset))
         .route("/__emulator/today", post(set_today))
+        .route("/__emulator/knobs", post(set_knobs))
         .with_state(state)
 }
 
@@ -123,9 +124,7 @@ fn handle(st: &HardcoverState, headers: &HeaderMap, body: &[u8]) -> Response {
         );
     };
     let user = grant.user_id;
-    let mut response = match run(st, &grant, headers, body) {
-        Ok(r) | Err(r) => r,
-    };
+    let mut response = run(st, &grant, headers, body);
     let snapshot = st.limiter().peek(user, Instant::now());
     add_limit_headers(st, response.headers_mut(), snapshot);
     response
@@ -156,35 +155,32 @@ fn billable(fields: &[Sel]) -> usize {
     fields.iter().filter(|f| f.name != "__typename").count()
 }
 
-fn run(
-    st: &HardcoverState,
-    grant: &super::tokens::Grant,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Response, Response> {
+fn run(st: &HardcoverState, grant: &super::tokens::Grant, headers: &HeaderMap, body: &[u8]) -> Response {
     let invalid = |msg: String| auth_error(StatusCode::BAD_REQUEST, "invalid_query", msg);
-    let request: Value = serde_json::from_slice(body).map_err(|e| invalid(format!("the body is not JSON: {e}")))?;
-    let query = request
-        .get("query")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid("the body has no \"query\" string".into()))?;
+    let request: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => return invalid(format!("the body is not JSON: {e}")),
+    };
+    let Some(query) = request.get("query").and_then(Value::as_str) else {
+        return invalid("the body has no \"query\" string".into());
+    };
     let variables = match request.get("variables") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(o)) => o.clone(),
-        Some(_) => return Err(invalid("\"variables\" must be an object".into())),
+        Some(_) => return invalid("\"variables\" must be an object".into()),
     };
     let op_name = request.get("operationName").and_then(Value::as_str);
     let op = match prepare(query, op_name, &variables) {
         Ok(op) => op,
-        Err(PrepareError::Syntax(e)) => return Err(invalid(format!("not a valid GraphQL document: {e}"))),
-        Err(PrepareError::Invalid(e)) => return Err(json_response(StatusCode::OK, e.to_json())),
+        Err(PrepareError::Syntax(e)) => return invalid(format!("not a valid GraphQL document: {e}")),
+        Err(PrepareError::Invalid(e)) => return json_response(StatusCode::OK, e.to_json()),
     };
     if op.kind == OpKind::Subscription {
-        return Err(auth_error(
+        return auth_error(
             StatusCode::FORBIDDEN,
             "unsupported_operation",
             "subscriptions are not supported over HTTP".into(),
-        ));
+        );
     }
     let count = billable(&op.fields);
     let max = st.limiter().limits().max_top_level;
@@ -195,10 +191,10 @@ fn run(
         } else {
             format!("{count} top-level fields in one operation; at most {max} are allowed")
         };
-        return Err(json_response(
+        return json_response(
             StatusCode::FORBIDDEN,
             json!({"error": "top_level_limit_exceeded", "error_description": description, "limit": if has_search { 1 } else { max }}),
-        ));
+        );
     }
     if let Verdict::Limited { retry_after, .. } = st.limiter().charge(grant.user_id, count as u32, Instant::now()) {
         let mut r = json_response(
@@ -206,17 +202,17 @@ fn run(
             json!({"error": "too_many_requests", "error_description": format!("rate limit exceeded, retry in {retry_after}s"), "retry_after": retry_after}),
         );
         r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-        return Err(r);
+        return r;
     }
     let is_mutation = op.kind == OpKind::Mutation;
     for f in &op.fields {
         if let Some(scope) = required_scope(is_mutation, &f.name)
             && !grant.has_scope(scope)
         {
-            return Err(json_response(
+            return json_response(
                 StatusCode::FORBIDDEN,
                 json!({"error": "insufficient_scope", "scope": scope, "error_description": format!("'{}' needs the {scope} scope, which this token lacks", f.name)}),
-            ));
+            );
         }
     }
     if let Some(op_name) = op.fields.iter().find_map(|f| find_disabled_in(f)) {
@@ -226,7 +222,7 @@ fn run(
                 "field '{op_name}' not found in type: 'String_comparison_exp' (the operator is disabled on this API)"
             ),
         );
-        return Err(json_response(StatusCode::OK, e.to_json()));
+        return json_response(StatusCode::OK, e.to_json());
     }
     st.with_stats(|s| {
         if is_mutation {
@@ -245,17 +241,17 @@ fn run(
         let node = if is_mutation {
             mutation::resolve(&mut db, grant.user_id, &base, f)
         } else {
-            query::resolve(&Ctx { db: &db, user_id: grant.user_id, base: &base }, f)
+            query::resolve(&Ctx::new(&db, grant.user_id, &base), f)
         };
-        let value = node.and_then(|n| project(&Ctx { db: &db, user_id: grant.user_id, base: &base }, n, f));
+        let value = node.and_then(|n| project(&Ctx::new(&db, grant.user_id, &base), n, f));
         match value {
             Ok(v) => {
                 data.insert(f.key.clone(), v);
             }
-            Err(e) => return Err(json_response(StatusCode::OK, e.to_json())),
+            Err(e) => return json_response(StatusCode::OK, e.to_json()),
         }
     }
-    Ok(json_response(StatusCode::OK, json!({"data": data})))
+    json_response(StatusCode::OK, json!({"data": data}))
 }
 
 fn find_disabled_in(sel: &Sel) -> Option<&'static str> {
@@ -293,4 +289,42 @@ async fn set_today(State(st): State<HardcoverState>, body: Bytes) -> Response {
         }
         None => json_response(StatusCode::BAD_REQUEST, json!({"error": "expected {\"today\": \"YYYY-MM-DD\"}"})),
     }
+}
+
+/// `{"latency_ms": 200, "fault_rate": 0.1, "faults": ["503", "drop"], "seed": 7,
+///   "fail_next": {"count": 3, "fault": "429"}}`; every key optional, `{}` clears all knobs.
+async fn set_knobs(State(st): State<HardcoverState>, body: Bytes) -> Response {
+    let Ok(Value::Object(k)) = serde_json::from_slice::<Value>(&body) else {
+        return json_response(StatusCode::BAD_REQUEST, json!({"error": "expected a JSON object"}));
+    };
+    let faults = |v: Option<&Value>| -> Result<Vec<Fault>, String> {
+        let names: Vec<Value> = match v {
+            None => vec![],
+            Some(Value::Array(a)) => a.clone(),
+            Some(one) => vec![one.clone()],
+        };
+        names.iter().map(|n| n.as_str().and_then(Fault::parse).ok_or_else(|| format!("unknown fault {n}"))).collect()
+    };
+    let knobs = st.knobs();
+    if k.is_empty() {
+        knobs.clear();
+    }
+    if let Some(ms) = k.get("latency_ms").and_then(Value::as_u64) {
+        knobs.set_latency(std::time::Duration::from_millis(ms));
+    }
+    if let Some(rate) = k.get("fault_rate").and_then(Value::as_f64) {
+        match faults(k.get("faults")) {
+            Ok(kinds) => knobs.set_fault_rate(rate, kinds, k.get("seed").and_then(Value::as_u64).unwrap_or(0)),
+            Err(e) => return json_response(StatusCode::BAD_REQUEST, json!({"error": e})),
+        }
+    }
+    if let Some(next) = k.get("fail_next") {
+        let count = next.get("count").and_then(Value::as_u64).unwrap_or(1) as usize;
+        match faults(next.get("fault")) {
+            Ok(kinds) if kinds.len() == 1 => knobs.fail_next(count, kinds[0].clone()),
+            Ok(_) => return json_response(StatusCode::BAD_REQUEST, json!({"error": "fail_next needs one fault"})),
+            Err(e) => return json_response(StatusCode::BAD_REQUEST, json!({"error": e})),
+        }
+    }
+    json_response(StatusCode::OK, json!({"ok": true}))
 }

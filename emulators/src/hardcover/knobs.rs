@@ -21,6 +21,19 @@ pub enum Fault {
     RateLimited { retry_after: u64 },
 }
 
+impl Fault {
+    /// Parse the names the HTTP control endpoint and the binary accept: a status code ("503"),
+    /// "timeout" (30 s, Hardcover's query timeout), "drop", or "429".
+    pub fn parse(name: &str) -> Option<Fault> {
+        Some(match name {
+            "timeout" => Fault::Timeout(Duration::from_secs(30)),
+            "drop" => Fault::Drop,
+            "429" => Fault::RateLimited { retry_after: 5 },
+            code => Fault::Status(code.parse().ok().filter(|c| (400..600).contains(c))?),
+        })
+    }
+}
+
 #[derive(Debug)]
 struct KnobState {
     latency: Duration,

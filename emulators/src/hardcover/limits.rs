@@ -23,6 +23,11 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The supporter plan: same rate, bigger burst and daily quota.
+    pub fn supporter() -> Self {
+        Self { policy: "Supporter".into(), burst: 15, daily: 50_000, ..Self::default() }
+    }
+
     /// Limits no test or benchmark will hit (the top-level field cap stays, it is a shape rule).
     pub fn unlimited() -> Self {
         Self { policy: "Free".into(), per_minute: 1_000_000, burst: 1_000_000, daily: u32::MAX / 2, max_top_level: 5 }

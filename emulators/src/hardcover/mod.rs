@@ -12,6 +12,8 @@ pub mod http;
 pub mod knobs;
 pub mod limits;
 pub mod resolvers;
+#[cfg(test)]
+mod schema_check;
 pub mod seed;
 pub mod state;
 pub mod stats;

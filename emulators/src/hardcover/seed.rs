@@ -62,7 +62,11 @@ impl Gen {
             2 => format!("The {} of {}", self.pick(NOUNS), self.pick(PLACES)),
             3 => format!("A {} in {}", self.pick(NOUNS), self.pick(PLACES)),
             4 => format!("{} {}", self.pick(ADJECTIVES), self.pick(NOUNS)),
-            _ => format!("The {}'s {}", self.pick(NOUNS), self.pick(NOUNS)),
+            _ => {
+                let owner = self.pick(NOUNS);
+                let apostrophe = if owner.ends_with('s') { "'" } else { "'s" };
+                format!("The {owner}{apostrophe} {}", self.pick(NOUNS))
+            }
         }
     }
 

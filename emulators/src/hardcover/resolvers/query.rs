@@ -49,5 +49,62 @@ pub fn resolve(cx: &Ctx<'_>, sel: &Sel) -> Result<Node, GqlError> {
         return Ok(Node::Agg(table, filter::select(cx, table, cx.all(table), sel)?));
     }
     let table = table_named(&sel.name).ok_or_else(|| GqlError::not_found(&sel.name, "query_root"))?;
-    Ok(Node::Rows(table, filter::select(cx, table, cx.all(table), sel)?))
+    let candidates = match (table, sel.arg("where").and_then(|w| edition_keys(cx, w))) {
+        (Table::Editions, Some(ids)) => ids.into_iter().filter_map(|id| cx.row(Table::Editions, id)).collect(),
+        _ => cx.all(table),
+    };
+    Ok(Node::Rows(table, filter::select(cx, table, candidates, sel)?))
+}
+
+/// Edition ids that can possibly match a `where` made only of `_eq`/`_in` on identifier columns
+/// (alone or under `_or`): the bulk ISBN/ASIN look-up a sync runs, answered without building
+/// every edition row. `None` when the condition has any other shape; the full filter still runs
+/// on the candidates, so this only narrows, never decides.
+fn edition_keys(cx: &Ctx<'_>, cond: &Value) -> Option<Vec<i64>> {
+    let parts: Vec<&Value> = match cond.get("_or") {
+        Some(Value::Array(items)) if cond.as_object()?.len() == 1 => items.iter().collect(),
+        _ => vec![cond],
+    };
+    let mut wanted: Vec<(&str, Vec<&Value>)> = Vec::new();
+    for part in parts {
+        let obj = part.as_object()?;
+        if obj.len() != 1 {
+            return None;
+        }
+        let (col, ops) = obj.iter().next()?;
+        if !["isbn_13", "isbn_10", "asin", "id"].contains(&col.as_str()) {
+            return None;
+        }
+        let ops = ops.as_object()?;
+        if ops.len() != 1 {
+            return None;
+        }
+        let values: Vec<&Value> = match (ops.get("_eq"), ops.get("_in")) {
+            (Some(v), None) if !v.is_null() => vec![v],
+            (None, Some(Value::Array(vs))) => vs.iter().collect(),
+            _ => return None,
+        };
+        wanted.push((col.as_str(), values));
+    }
+    let hit = |col: &str, field: Option<&str>, id: i64| {
+        wanted.iter().any(|(c, vs)| {
+            *c == col
+                && vs.iter().any(|v| {
+                    if col == "id" { v.as_i64() == Some(id) } else { v.as_str().is_some() && v.as_str() == field }
+                })
+        })
+    };
+    Some(
+        cx.db
+            .editions
+            .values()
+            .filter(|e| {
+                hit("isbn_13", e.isbn_13.as_deref(), e.id)
+                    || hit("isbn_10", e.isbn_10.as_deref(), e.id)
+                    || hit("asin", e.asin.as_deref(), e.id)
+                    || hit("id", None, e.id)
+            })
+            .map(|e| e.id)
+            .collect(),
+    )
 }

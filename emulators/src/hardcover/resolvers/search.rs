@@ -46,7 +46,7 @@ pub fn resolve(cx: &Ctx<'_>, sel: &Sel) -> Result<Node, GqlError> {
             Value::Null,
         ));
     }
-    if !query_type.eq_ignore_ascii_case("book") {
+    if !(query_type.eq_ignore_ascii_case("book") || query_type.eq_ignore_ascii_case("books")) {
         let empty = json!({"found": 0, "hits": [], "out_of": 0, "page": page, "request_params": {"per_page": per_page, "q": query}});
         return Ok(output(None, vec![], empty));
     }
@@ -102,12 +102,12 @@ fn author_names(cx: &Ctx<'_>, b: &Book) -> Vec<String> {
 }
 
 fn isbns(cx: &Ctx<'_>, book_id: i64) -> Vec<String> {
-    cx.db.editions_of(book_id).iter().flat_map(|e| [e.isbn_13.clone(), e.isbn_10.clone()]).flatten().collect()
+    cx.editions_of(book_id).iter().flat_map(|e| [e.isbn_13.clone(), e.isbn_10.clone()]).flatten().collect()
 }
 
 /// A Typesense book document. Note `id` is a string there, unlike everywhere else.
 fn document(cx: &Ctx<'_>, b: &Book) -> Value {
-    let editions = cx.db.editions_of(b.id);
+    let editions = cx.editions_of(b.id);
     let cover = crate::hardcover::state::rows::cover_url(cx.base, b.id);
     json!({
         "id": b.id.to_string(),
