@@ -263,3 +263,28 @@ pub fn screenshot(env: &Env, name: &str) -> PathBuf {
     assert!(status.success(), "screenshot {name} failed");
     path
 }
+
+/// Ask the window titled `title` to close the way a window manager's close button does: a
+/// WM_DELETE_WINDOW client message (there is no window manager under Xvfb to click).
+pub fn close_window_like_a_user(title: &str) {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{AtomEnum, ClientMessageEvent, ConnectionExt, EventMask};
+
+    let (conn, screen) = x11rb::connect(None).expect("connect to the X display");
+    let root = conn.setup().roots[screen].root;
+    let atom = |name: &str| conn.intern_atom(false, name.as_bytes()).unwrap().reply().unwrap().atom;
+    let (protocols, delete) = (atom("WM_PROTOCOLS"), atom("WM_DELETE_WINDOW"));
+    let children = conn.query_tree(root).unwrap().reply().unwrap().children;
+    let window = children
+        .into_iter()
+        .find(|&w| {
+            conn.get_property(false, w, AtomEnum::WM_NAME, AtomEnum::ANY, 0, 1024)
+                .ok()
+                .and_then(|c| c.reply().ok())
+                .is_some_and(|p| p.value == title.as_bytes())
+        })
+        .unwrap_or_else(|| panic!("no top-level window titled {title:?}"));
+    let event = ClientMessageEvent::new(32, window, protocols, [delete, x11rb::CURRENT_TIME, 0, 0, 0]);
+    conn.send_event(false, window, EventMask::NO_EVENT, event).unwrap();
+    conn.flush().unwrap();
+}
