@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the .deb exactly as a release does (`npx tauri build --bundles deb`), unpack it into a
+# Build the .deb exactly as a release does (`npm run tauri -- build --bundles deb`), unpack it into a
 # throwaway root with `dpkg -x`, and check what a desktop user gets: the binary, the .desktop
 # entry (name, Exec, Icon), the icons the entry points at, and the declared dependencies (the
 # tray library is loaded at run time, so only the Depends line brings it in).
@@ -17,7 +17,7 @@ else
   [ -d node_modules/@tauri-apps/cli ] || npm ci --no-audit --no-fund
   scripts/build-ui.sh
   rm -f "$CARGO_TARGET_DIR"/release/bundle/deb/*.deb
-  npx tauri build --bundles deb
+  TAURI_APP_PATH=src-tauri npx tauri build --bundles deb
   DEB=$(ls "$CARGO_TARGET_DIR"/release/bundle/deb/*.deb | head -n1)
 fi
 
