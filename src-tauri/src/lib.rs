@@ -29,6 +29,8 @@ use crate::window::Route;
 pub use args::LaunchArgs;
 
 pub fn run() {
+    #[cfg(target_os = "linux")]
+    restart_without_gdk_gl();
     let args = match LaunchArgs::parse(std::env::args().skip(1)) {
         Ok(a) => a,
         Err(msg) => {
@@ -116,6 +118,27 @@ pub fn run() {
             api.prevent_exit();
         }
     });
+}
+
+/// Start over (same pid, via exec) with `GDK_GL=disable`, unless the user set `GDK_GL` already.
+///
+/// Why: GDK sets up OpenGL for the tray's hidden windows, which maps the GL driver; with Mesa's
+/// software driver (no GPU, Xvfb, many VMs) that is libLLVM, ~44 MiB of the idle tray's 125 MiB
+/// RSS. The window still renders without GDK's GL (WebKit falls back to copying frames), which a
+/// shelf browser can afford. The variable must be set before GTK starts, and setting it from
+/// inside the process needs `unsafe` (`std::env::set_var`), which this workspace forbids; an exec
+/// keeps the pid, so single-instance, autostart and tauri-driver see one process.
+#[cfg(target_os = "linux")]
+fn restart_without_gdk_gl() {
+    use std::os::unix::process::CommandExt;
+    // Under WebDriver (tauri-driver sets TAURI_WEBVIEW_AUTOMATION) the session was never
+    // established after the restart: keep the process as launched there.
+    if std::env::var_os("GDK_GL").is_some() || std::env::var_os("TAURI_WEBVIEW_AUTOMATION").is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else { return };
+    let err = std::process::Command::new(exe).args(std::env::args_os().skip(1)).env("GDK_GL", "disable").exec();
+    eprintln!("cannot restart with GDK_GL=disable ({err}); going on with OpenGL");
 }
 
 fn event_sink<R: Runtime>(app: AppHandle<R>) -> EventSink {

@@ -71,6 +71,8 @@ fn tray_menu_drives_the_app() {
     wait_for(SECS(20), "a second launch to open the running instance's window", || {
         window_titles().iter().any(|t| t == WINDOW_TITLE).then_some(())
     });
+    // Like a user, let the window finish appearing before closing it.
+    std::thread::sleep(SECS(1));
     support::close_window_like_a_user(WINDOW_TITLE);
     wait_for(SECS(15), "the window to close again", || {
         (!window_titles().iter().any(|t| t == WINDOW_TITLE)).then_some(())
