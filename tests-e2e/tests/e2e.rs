@@ -6,9 +6,7 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::{
-    AppProcess, TrayMenu, env, isolated_args, pids_with_arg, process_alive, screenshot, wait_for, window_titles,
-};
+use support::{AppProcess, TrayMenu, env, isolated_args, screenshot, wait_for, window_titles};
 
 const WINDOW_TITLE: &str = "Hardcover Sync";
 const SECS: fn(u64) -> Duration = Duration::from_secs;
