@@ -1,3 +1,6 @@
-//! Placeholder until the desktop shell lands.
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-fn main() {}
+fn main() {
+    hardcover_sync_app::run()
+}

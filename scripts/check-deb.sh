@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Build the .deb exactly as a release does (`npm run tauri -- build --bundles deb`), unpack it into a
+# throwaway root with `dpkg -x`, and check what a desktop user gets: the binary, the .desktop
+# entry (name, Exec, Icon), the icons the entry points at, and the declared dependencies (the
+# tray library is loaded at run time, so only the Depends line brings it in).
+#
+#   scripts/check-deb.sh            build, then check
+#   scripts/check-deb.sh FILE.deb   check an existing package
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+
+if [ $# -ge 1 ]; then
+  DEB=$1
+else
+  [ -d node_modules/@tauri-apps/cli ] || npm ci --no-audit --no-fund
+  scripts/build-ui.sh
+  rm -f "$CARGO_TARGET_DIR"/release/bundle/deb/*.deb
+  TAURI_APP_PATH=src-tauri npx tauri build --bundles deb
+  DEB=$(ls "$CARGO_TARGET_DIR"/release/bundle/deb/*.deb | head -n1)
+fi
+
+fail() { echo "check-deb: FAIL: $*" >&2; exit 1; }
+echo "check-deb: $DEB ($(du -h "$DEB" | cut -f1))"
+DEST=$(mktemp -d)
+trap 'rm -rf "$DEST"' EXIT
+dpkg -x "$DEB" "$DEST"
+
+BIN="$DEST/usr/bin/hardcover-sync-app"
+[ -x "$BIN" ] || fail "usr/bin/hardcover-sync-app is missing or not executable"
+
+DESKTOP=$(find "$DEST/usr/share/applications" -name '*.desktop' | head -n1)
+[ -n "$DESKTOP" ] || fail "no .desktop file under usr/share/applications"
+grep -qx 'Name=Hardcover Sync' "$DESKTOP" || fail "desktop entry must be named 'Hardcover Sync'"
+grep -qx 'Exec=hardcover-sync-app' "$DESKTOP" || fail "desktop entry must start hardcover-sync-app: $(grep ^Exec "$DESKTOP")"
+grep -qx 'Type=Application' "$DESKTOP" || fail "desktop entry must be Type=Application"
+ICON=$(sed -n 's/^Icon=//p' "$DESKTOP")
+[ -n "$ICON" ] || fail "desktop entry has no Icon="
+ICONS=$(find "$DEST/usr/share/icons/hicolor" -name "$ICON.png")
+[ -n "$ICONS" ] || fail "no hicolor icon named $ICON.png for the desktop entry"
+for f in $ICONS; do
+  size=$(identify -format '%wx%h' "$f")
+  dir=$(basename "$(dirname "$(dirname "$f")")")
+  echo "check-deb: icon $dir → $size"
+  case "$dir" in "$size"|"$size@2"|"${size%x*}x${size#*x}@2") ;; *)
+    # 128x128@2 holds a 256x256 image: compare against half the pixel size then.
+    half="$(( ${size%x*} / 2 ))x$(( ${size#*x} / 2 ))@2"
+    [ "$dir" = "$half" ] || fail "icon $f is $size but sits in $dir" ;;
+  esac
+done
+if command -v desktop-file-validate >/dev/null; then desktop-file-validate "$DESKTOP"; fi
+
+DEPENDS=$(dpkg-deb -f "$DEB" Depends)
+echo "check-deb: Depends: $DEPENDS"
+for dep in libwebkit2gtk-4.1-0 libgtk-3-0 libayatana-appindicator3-1; do
+  grep -q "$dep" <<<"$DEPENDS" || fail "Depends must list $dep"
+done
+echo "check-deb: OK ($(basename "$DESKTOP"), icon $ICON)"

@@ -1,0 +1,58 @@
+//! Command-line flags of the desktop app (the full CLI is the separate `hardcover-sync` binary).
+
+use std::path::PathBuf;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LaunchArgs {
+    /// Run against bundled emulators with a throwaway data dir and a file token store.
+    pub demo: bool,
+    /// Open the shelves window at start (a second launch does this too, via single-instance).
+    pub open_window: bool,
+    /// Started by the OS at login: stay quietly in the tray.
+    pub autostart: bool,
+    pub config: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+}
+
+pub const USAGE: &str = "usage: hardcover-sync-app [--demo] [--open-window] [--config FILE] [--data-dir DIR]";
+
+impl LaunchArgs {
+    /// Parse flags after the program name. Unknown flags are an error so a typo is not silently
+    /// ignored.
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
+        let mut out = Self::default();
+        let mut it = args.into_iter();
+        while let Some(a) = it.next() {
+            let mut value =
+                |flag: &str| it.next().map(PathBuf::from).ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
+            match a.as_str() {
+                "--demo" => out.demo = true,
+                "--open-window" => out.open_window = true,
+                "--autostart" => out.autostart = true,
+                "--config" => out.config = Some(value("--config")?),
+                "--data-dir" => out.data_dir = Some(value("--data-dir")?),
+                "-h" | "--help" => return Err(USAGE.to_owned()),
+                other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(a: &[&str]) -> Result<LaunchArgs, String> {
+        LaunchArgs::parse(a.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn flags() {
+        let a = parse(&["--demo", "--open-window", "--data-dir", "/tmp/x"]).unwrap();
+        assert!(a.demo && a.open_window);
+        assert_eq!(a.data_dir, Some(PathBuf::from("/tmp/x")));
+        assert!(parse(&["--data-dir"]).unwrap_err().contains("needs a value"));
+        assert!(parse(&["--dmeo"]).unwrap_err().contains("--dmeo"), "a typo must be reported, not ignored");
+    }
+}

@@ -1,0 +1,57 @@
+//! Sync runs, their history and matching.
+
+use tauri::State;
+
+use crate::error::{IpcError, IpcResult};
+use crate::model::{PlanAction, RunItem, RunSummary, SyncStatus, UnmatchedItem};
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn sync_now(state: State<'_, AppState>) -> IpcResult<RunSummary> {
+    state.core.sync_now().await
+}
+
+#[tauri::command]
+pub async fn set_paused(state: State<'_, AppState>, paused: bool) -> IpcResult<SyncStatus> {
+    Ok(state.core.set_paused(paused))
+}
+
+#[tauri::command]
+pub async fn sync_preview(_state: State<'_, AppState>) -> IpcResult<Vec<PlanAction>> {
+    Err(IpcError::not_available())
+}
+
+#[tauri::command]
+pub async fn sync_runs(_state: State<'_, AppState>, limit: u32) -> IpcResult<Vec<RunSummary>> {
+    let _ = limit;
+    Err(IpcError::not_available())
+}
+
+#[tauri::command]
+pub async fn run_items(_state: State<'_, AppState>, run_id: i64) -> IpcResult<Vec<RunItem>> {
+    let _ = run_id;
+    Err(IpcError::not_available())
+}
+
+#[tauri::command]
+pub async fn unmatched_items(_state: State<'_, AppState>) -> IpcResult<Vec<UnmatchedItem>> {
+    Err(IpcError::not_available())
+}
+
+#[tauri::command]
+pub async fn link_item(
+    _state: State<'_, AppState>,
+    source: String,
+    item_id: String,
+    book_id: i64,
+    edition_id: Option<i64>,
+) -> IpcResult<()> {
+    let _ = (source, item_id, book_id, edition_id);
+    Err(IpcError::not_available())
+}
+
+#[tauri::command]
+pub async fn unlink_item(_state: State<'_, AppState>, source: String, item_id: String) -> IpcResult<()> {
+    let _ = (source, item_id);
+    Err(IpcError::not_available())
+}

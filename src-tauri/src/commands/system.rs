@@ -1,0 +1,32 @@
+//! Desktop integration: start at login, the logs folder.
+
+use tauri::{AppHandle, Manager, Runtime};
+
+use crate::error::{IpcError, IpcResult};
+use crate::state::AppState;
+
+/// Returns the state actually in effect afterwards.
+#[tauri::command]
+pub async fn set_autostart<R: Runtime>(app: AppHandle<R>, enabled: bool) -> IpcResult<bool> {
+    apply_autostart(&app, enabled)
+}
+
+pub fn apply_autostart<R: Runtime>(app: &AppHandle<R>, enabled: bool) -> IpcResult<bool> {
+    let state = app.state::<AppState>();
+    state
+        .autostart
+        .set_enabled(enabled)
+        .map_err(|e| IpcError::internal(format!("cannot change start at login: {e}")))?;
+    let now = state.autostart.is_enabled().map_err(IpcError::internal)?;
+    tracing::info!(enabled = now, "start at login changed");
+    crate::tray::set_autostart_checked(app, now);
+    Ok(now)
+}
+
+#[tauri::command]
+pub async fn open_logs_folder<R: Runtime>(app: AppHandle<R>) -> IpcResult<()> {
+    let state = app.state::<AppState>();
+    let dir = &state.core.paths().log_dir;
+    std::fs::create_dir_all(dir).map_err(|e| IpcError::internal(format!("cannot create {}: {e}", dir.display())))?;
+    state.opener.open(dir).map_err(IpcError::internal)
+}

@@ -1,0 +1,268 @@
+//! The seam between the shell and the core library.
+//!
+//! `Core` owns what the app runs on: config, store, (soon) the Hardcover client and the sync
+//! scheduler's handle. Parts of the core that have not landed yet are stubbed HERE and nowhere
+//! else, so wiring them in touches this file only:
+//! - connection state (`hardcover_sync::auth`): `connected` is always false for now;
+//! - the scheduler (`hardcover_sync::sync::scheduler`): `sync_now` reports "not available yet"
+//!   as a failed run, so the tray, notifications and events already follow the real path.
+//!
+//! `Core` knows nothing about Tauri: it reports through the `CoreEvent` sink the shell passes in.
+
+use std::sync::{Arc, Mutex, RwLock};
+
+use hardcover_sync::config::Config;
+use hardcover_sync::paths::AppPaths;
+use hardcover_sync::store::Store;
+
+use crate::error::{IpcError, IpcResult};
+use crate::model::{AppStatus, Progress, RunSummary, SyncState, SyncStatus};
+use crate::settings_file::token_store_dto;
+
+/// What the core tells the shell. The shell turns these into tray updates, window events and
+/// notifications.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CoreEvent {
+    StatusChanged,
+    SyncProgress(Progress),
+    /// A run finished; `finished_titles` are the books it marked Read on Hardcover.
+    SyncFinished {
+        summary: RunSummary,
+        finished_titles: Vec<String>,
+    },
+    /// A run failed; `consecutive` counts failures since the last success.
+    SyncFailed {
+        message: String,
+        consecutive: u32,
+    },
+    ReconnectNeeded {
+        reason: String,
+    },
+}
+
+pub type EventSink = Arc<dyn Fn(CoreEvent) + Send + Sync>;
+
+#[derive(Debug, Default)]
+struct SyncRuntime {
+    paused: bool,
+    running: Option<Progress>,
+    last_summary: Option<RunSummary>,
+    last_error: Option<String>,
+    consecutive_failures: u32,
+}
+
+pub struct Core {
+    paths: AppPaths,
+    demo: bool,
+    config: RwLock<Config>,
+    /// Why the config file could not be used, if it could not (the app then runs on defaults and
+    /// says so instead of refusing to start).
+    config_error: RwLock<Option<String>>,
+    store: Option<Store>,
+    store_error: Option<String>,
+    sync: Mutex<SyncRuntime>,
+    events: EventSink,
+}
+
+impl Core {
+    /// Load config and open the store. Never fails: problems are kept and reported in the UI, so a
+    /// broken config file still leaves a tray icon that can open Settings and the logs.
+    pub fn open(paths: AppPaths, demo: bool, events: EventSink) -> Self {
+        let (config, config_error) = match Config::load(&paths.config_file) {
+            Ok(c) => (c, None),
+            Err(e) => {
+                tracing::error!("{e}");
+                (Config::default(), Some(e.to_string()))
+            }
+        };
+        let (store, store_error) = match Store::open(&paths.database()) {
+            Ok(s) => (Some(s), None),
+            Err(e) => {
+                tracing::error!("{e}");
+                (None, Some(e.to_string()))
+            }
+        };
+        Self {
+            paths,
+            demo,
+            config: RwLock::new(config),
+            config_error: RwLock::new(config_error),
+            store,
+            store_error,
+            sync: Mutex::new(SyncRuntime::default()),
+            events,
+        }
+    }
+
+    pub fn paths(&self) -> &AppPaths {
+        &self.paths
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.demo
+    }
+
+    pub fn config(&self) -> Config {
+        self.config.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn config_error(&self) -> Option<String> {
+        self.config_error.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn store(&self) -> IpcResult<&Store> {
+        self.store.as_ref().ok_or_else(|| {
+            IpcError::internal(self.store_error.clone().unwrap_or_else(|| "the database is not open".into()))
+        })
+    }
+
+    /// Adopt a config that was just saved (the scheduler picks up a new interval from here).
+    pub fn replace_config(&self, config: Config) {
+        *self.config.write().unwrap_or_else(|p| p.into_inner()) = config;
+        *self.config_error.write().unwrap_or_else(|p| p.into_inner()) = None;
+        (self.events)(CoreEvent::StatusChanged);
+    }
+
+    pub fn status(&self) -> AppStatus {
+        let config = self.config.read().unwrap_or_else(|p| p.into_inner());
+        AppStatus {
+            connected: false,
+            username: None,
+            user_id: None,
+            token_store: token_store_dto(config.scrobbling.hardcover.token_store),
+            reconnect_needed: false,
+            reconnect_reason: None,
+            sync: self.sync_status(),
+            offline: false,
+            demo: self.demo,
+        }
+    }
+
+    pub fn sync_status(&self) -> SyncStatus {
+        let s = self.sync.lock().unwrap_or_else(|p| p.into_inner());
+        let state = if s.running.is_some() {
+            SyncState::Syncing
+        } else if s.paused {
+            SyncState::Paused
+        } else if s.last_error.is_some() {
+            SyncState::Error
+        } else {
+            SyncState::Idle
+        };
+        SyncStatus {
+            state,
+            last_run_at: s.last_summary.as_ref().and_then(|r| r.finished_at.clone()),
+            last_summary: s.last_summary.clone(),
+            progress: s.running,
+            next_run_at: None,
+        }
+    }
+
+    /// The message of the last failed run, while the failure is current.
+    pub fn last_error(&self) -> Option<String> {
+        self.sync.lock().unwrap_or_else(|p| p.into_inner()).last_error.clone()
+    }
+
+    pub fn set_paused(&self, paused: bool) -> SyncStatus {
+        self.sync.lock().unwrap_or_else(|p| p.into_inner()).paused = paused;
+        tracing::info!(paused, "sync pause changed");
+        (self.events)(CoreEvent::StatusChanged);
+        self.sync_status()
+    }
+
+    /// Start the periodic scheduler. Stub until `hardcover_sync::sync::scheduler` lands.
+    pub fn start_scheduler(&self) {
+        tracing::info!("background sync scheduler not available yet: only manual sync is wired");
+    }
+
+    /// Run one sync now. Stub: reports the run as failed with "not available yet", through the
+    /// same bookkeeping and events a real failure takes.
+    pub async fn sync_now(&self) -> IpcResult<RunSummary> {
+        {
+            let s = self.sync.lock().unwrap_or_else(|p| p.into_inner());
+            if s.running.is_some() {
+                return Err(IpcError::new(crate::error::ErrorCode::Busy, "a sync is already running"));
+            }
+        }
+        tracing::info!("sync requested");
+        let err = IpcError::not_available();
+        self.record_failure(&format!("Sync is {}", err.message));
+        Err(err)
+    }
+
+    fn record_failure(&self, message: &str) {
+        let consecutive = {
+            let mut s = self.sync.lock().unwrap_or_else(|p| p.into_inner());
+            s.running = None;
+            s.last_error = Some(message.to_owned());
+            s.consecutive_failures += 1;
+            s.consecutive_failures
+        };
+        tracing::warn!(consecutive, "sync failed: {message}");
+        (self.events)(CoreEvent::SyncFailed { message: message.to_owned(), consecutive });
+        (self.events)(CoreEvent::StatusChanged);
+    }
+
+    /// For the scheduler (and tests): a run finished successfully.
+    pub fn record_success(&self, summary: RunSummary, finished_titles: Vec<String>) {
+        {
+            let mut s = self.sync.lock().unwrap_or_else(|p| p.into_inner());
+            s.running = None;
+            s.last_error = None;
+            s.consecutive_failures = 0;
+            s.last_summary = Some(summary.clone());
+        }
+        (self.events)(CoreEvent::SyncFinished { summary, finished_titles });
+        (self.events)(CoreEvent::StatusChanged);
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A core on a temp dir whose events are recorded.
+    pub(crate) fn test_core(dir: &std::path::Path) -> (Core, Arc<Mutex<Vec<CoreEvent>>>) {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        let paths = AppPaths::under(dir.join("config.yaml"), dir);
+        let core = Core::open(paths, false, Arc::new(move |e| sink.lock().unwrap().push(e)));
+        (core, seen)
+    }
+
+    #[test]
+    fn failures_are_counted_until_a_success() {
+        let dir = tempfile::tempdir().unwrap();
+        let (core, seen) = test_core(dir.path());
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        for _ in 0..3 {
+            assert!(rt.block_on(core.sync_now()).is_err());
+        }
+        assert_eq!(core.sync_status().state, SyncState::Error, "a failed run must show as an error");
+        let fails: Vec<u32> = seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|e| match e {
+                CoreEvent::SyncFailed { consecutive, .. } => Some(*consecutive),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(fails, vec![1, 2, 3], "each failure must carry the count of failures in a row");
+        core.record_success(
+            RunSummary { finished_at: Some("2026-01-01T10:32:00Z".into()), ..Default::default() },
+            vec![],
+        );
+        assert_eq!(core.sync_status().state, SyncState::Idle, "a success must clear the error");
+        assert_eq!(core.sync_status().last_run_at.as_deref(), Some("2026-01-01T10:32:00Z"));
+    }
+
+    #[test]
+    fn a_broken_config_file_does_not_stop_the_app() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config.yaml"), "scrobbling: [unclosed").unwrap();
+        let (core, _) = test_core(dir.path());
+        assert!(core.config_error().is_some(), "the config problem must be kept to show to the user");
+        assert!(core.store().is_ok(), "the store must open even when the config is broken");
+    }
+}

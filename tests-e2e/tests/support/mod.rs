@@ -1,0 +1,290 @@
+//! Helpers for driving the built app headless: its process, its tray menu over D-Bus
+//! (com.canonical.dbusmenu, via `busctl --json`), its X windows and screenshots.
+//!
+//! Everything here expects what `scripts/e2e.sh` sets up: Xvfb, a private session bus, tauri-driver,
+//! and the environment variables below.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+pub struct Env {
+    /// The app binary under test.
+    pub app: PathBuf,
+    /// Where screenshots and app logs go (`test-output/`).
+    pub out: PathBuf,
+    /// tauri-driver's WebDriver endpoint.
+    pub driver_url: String,
+}
+
+/// The e2e environment. These tests need a display, a session bus and a built binary: run them
+/// through `scripts/e2e.sh`, which provides all three. Run any other way, they fail saying so
+/// rather than silently passing.
+pub fn env() -> Env {
+    let var = |name: &str| {
+        std::env::var(name)
+            .unwrap_or_else(|_| panic!("{name} is not set: run the end-to-end tests with scripts/e2e.sh"))
+    };
+    let out = PathBuf::from(var("E2E_OUTPUT_DIR"));
+    std::fs::create_dir_all(&out).expect("create the e2e output dir");
+    Env { app: PathBuf::from(var("E2E_APP_BINARY")), out, driver_url: var("E2E_WEBDRIVER_URL") }
+}
+
+/// Poll `f` until it gives a value, or panic naming what never happened.
+pub fn wait_for<T>(timeout: Duration, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        if start.elapsed() > timeout {
+            panic!("timed out after {timeout:?} waiting for {what}");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Arguments that give one app instance its own config and data (never the user's).
+pub fn isolated_args(dir: &Path) -> Vec<String> {
+    vec![
+        "--config".into(),
+        dir.join("config.yaml").display().to_string(),
+        "--data-dir".into(),
+        dir.join("data").display().to_string(),
+    ]
+}
+
+/// An app instance started by the test. Dropping it kills it.
+pub struct AppProcess {
+    child: Child,
+    pub dir: tempfile::TempDir,
+}
+
+impl AppProcess {
+    pub fn start(env: &Env, name: &str, extra: &[&str]) -> Self {
+        let dir = tempfile::Builder::new().prefix("hcs-e2e-").tempdir().unwrap();
+        let log = std::fs::File::create(env.out.join(format!("{name}-app.log"))).unwrap();
+        let child = Command::new(&env.app)
+            .args(isolated_args(dir.path()))
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", env.app.display()));
+        Self { child, dir }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    pub fn wait_exit(&mut self, timeout: Duration) -> ExitStatus {
+        wait_for(timeout, "the app to exit", || self.child.try_wait().unwrap())
+    }
+}
+
+impl Drop for AppProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Pids of running processes whose command line contains `needle` (to find the instance
+/// tauri-driver started).
+pub fn pids_with_arg(needle: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline"))
+            && String::from_utf8_lossy(&cmdline).split('\0').any(|a| a.contains(needle))
+        {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+pub fn process_alive(pid: u32) -> bool {
+    // A zombie has exited: only count it alive while it is not in state Z.
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|s| s.rsplit_once(") ").map(|(_, rest)| !rest.starts_with('Z')).unwrap_or(false))
+}
+
+fn busctl(args: &[&str]) -> Result<String, String> {
+    let out = Command::new("busctl").arg("--user").arg("--no-pager").args(args).output().map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// The tray menu an app instance exports over D-Bus (libayatana-appindicator publishes it even
+/// with no panel to show it).
+pub struct TrayMenu {
+    bus_name: String,
+    path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuItem {
+    pub id: i32,
+    /// `None` for separators.
+    pub label: Option<String>,
+    pub enabled: bool,
+}
+
+impl TrayMenu {
+    /// Find the menu of the process `pid`: among its bus connections, the one exporting
+    /// `/org/ayatana/NotificationItem/*/Menu`.
+    pub fn of_pid(pid: u32, timeout: Duration) -> Self {
+        wait_for(timeout, &format!("the tray menu of pid {pid} on D-Bus"), || {
+            let names: Value = serde_json::from_str(&busctl(&["list", "--json=short"]).ok()?).ok()?;
+            for n in names.as_array()? {
+                if n["pid"].as_u64() != Some(pid as u64) {
+                    continue;
+                }
+                let name = n["name"].as_str()?;
+                if !name.starts_with(':') {
+                    continue;
+                }
+                let Ok(tree) = busctl(&["tree", "--list", name]) else { continue };
+                if let Some(path) = tree
+                    .lines()
+                    .map(str::trim)
+                    .find(|p| p.starts_with("/org/ayatana/NotificationItem/") && p.ends_with("/Menu"))
+                {
+                    return Some(Self { bus_name: name.to_owned(), path: path.to_owned() });
+                }
+            }
+            None
+        })
+    }
+
+    /// The top-level items, in order.
+    pub fn items(&self) -> Vec<MenuItem> {
+        let out = busctl(&[
+            "call",
+            "--json=short",
+            &self.bus_name,
+            &self.path,
+            "com.canonical.dbusmenu",
+            "GetLayout",
+            "--",
+            "iias",
+            "0",
+            "-1",
+            "2",
+            "label",
+            "enabled",
+        ])
+        .unwrap_or_else(|e| panic!("GetLayout on the tray menu failed (is the app still running?): {e}"));
+        let v: Value = serde_json::from_str(&out).expect("busctl --json output");
+        // (u revision, (i id, a{sv} props, av children))
+        let children = v["data"][1][2].as_array().expect("menu root has children");
+        children
+            .iter()
+            .map(|c| {
+                let d = &c["data"];
+                MenuItem {
+                    id: d[0].as_i64().expect("item id") as i32,
+                    label: d[1]["label"]["data"].as_str().map(str::to_owned),
+                    // dbusmenu omits `enabled` when it is the default (true).
+                    enabled: d[1]["enabled"]["data"].as_bool().unwrap_or(true),
+                }
+            })
+            .collect()
+    }
+
+    pub fn labels(&self) -> Vec<String> {
+        self.items().into_iter().filter_map(|i| i.label).collect()
+    }
+
+    pub fn click(&self, label: &str) {
+        let items = self.items();
+        let item = items
+            .iter()
+            .find(|i| i.label.as_deref() == Some(label))
+            .unwrap_or_else(|| panic!("no tray menu item {label:?} in {items:?}"));
+        let id = item.id.to_string();
+        busctl(&[
+            "call",
+            &self.bus_name,
+            &self.path,
+            "com.canonical.dbusmenu",
+            "Event",
+            "--",
+            "isvu",
+            &id,
+            "clicked",
+            "i",
+            "0",
+            "0",
+        ])
+        .unwrap_or_else(|e| panic!("clicking {label:?} failed: {e}"));
+    }
+
+    /// Wait until some item's label satisfies `pred`; returns that label.
+    pub fn wait_for_label(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        wait_for(Duration::from_secs(15), what, || self.labels().into_iter().find(|l| pred(l)))
+    }
+}
+
+/// Titles of the X top-level windows that are mapped (viewable).
+pub fn window_titles() -> Vec<String> {
+    let out = Command::new("xwininfo").args(["-root", "-children"]).output().expect("xwininfo (x11-utils)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut titles = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        let Some(id) = line.split_whitespace().next().filter(|w| w.starts_with("0x")) else { continue };
+        let Some(title) = line.split('"').nth(1) else { continue };
+        let info = Command::new("xwininfo").args(["-id", id]).output().expect("xwininfo");
+        if String::from_utf8_lossy(&info.stdout).contains("Map State: IsViewable") {
+            titles.push(title.to_owned());
+        }
+    }
+    titles
+}
+
+/// Screenshot of the whole (virtual) screen into the output dir.
+pub fn screenshot(env: &Env, name: &str) -> PathBuf {
+    let path = env.out.join(format!("{name}.png"));
+    let status = Command::new("import").args(["-window", "root"]).arg(&path).status().expect("import (imagemagick)");
+    assert!(status.success(), "screenshot {name} failed");
+    path
+}
+
+/// Ask the window titled `title` to close the way a window manager's close button does: a
+/// WM_DELETE_WINDOW client message (there is no window manager under Xvfb to click).
+pub fn close_window_like_a_user(title: &str) {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{AtomEnum, ClientMessageEvent, ConnectionExt, EventMask};
+
+    let (conn, screen) = x11rb::connect(None).expect("connect to the X display");
+    let root = conn.setup().roots[screen].root;
+    let atom = |name: &str| conn.intern_atom(false, name.as_bytes()).unwrap().reply().unwrap().atom;
+    let (protocols, delete) = (atom("WM_PROTOCOLS"), atom("WM_DELETE_WINDOW"));
+    let children = conn.query_tree(root).unwrap().reply().unwrap().children;
+    let window = children
+        .into_iter()
+        .find(|&w| {
+            conn.get_property(false, w, AtomEnum::WM_NAME, AtomEnum::ANY, 0, 1024)
+                .ok()
+                .and_then(|c| c.reply().ok())
+                .is_some_and(|p| p.value == title.as_bytes())
+        })
+        .unwrap_or_else(|| panic!("no top-level window titled {title:?}"));
+    let event = ClientMessageEvent::new(32, window, protocols, [delete, x11rb::CURRENT_TIME, 0, 0, 0]);
+    conn.send_event(false, window, EventMask::NO_EVENT, event).unwrap();
+    conn.flush().unwrap();
+}
