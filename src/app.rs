@@ -3,6 +3,8 @@
 //! The CLI and the desktop shell both drive this; neither wires core pieces by itself, so the
 //! two cannot drift apart.
 
+mod sync;
+
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -18,6 +20,8 @@ use crate::paths::AppPaths;
 use crate::secret::Secret;
 use crate::sources::{self, ProgressReport, ProgressSource, SourceFailure};
 use crate::store::{Store, StoreError};
+
+pub use sync::daily_reserve;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

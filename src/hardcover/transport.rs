@@ -138,7 +138,12 @@ impl Transport {
         let status = resp.status();
         let headers = resp.headers().clone();
         self.limiter.observe_headers(header(&headers, "ratelimit"), header(&headers, "ratelimit-policy"));
-        let text = resp.text().await.map_err(transport_error)?;
+        // A connection that breaks mid-answer is a network failure, whatever reqwest calls it:
+        // the request may have been carried out, and only a later look can tell.
+        let text = resp.text().await.map_err(|e| match transport_error(e) {
+            HardcoverError::Decode(message) => HardcoverError::Network { message },
+            other => other,
+        })?;
 
         match status {
             s if s.is_success() => {

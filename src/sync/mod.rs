@@ -7,6 +7,7 @@
 //! `summary::Summary`. `scheduler` runs it periodically. Hardcover is reached only through the
 //! `port::HardcoverPort` trait, which the GraphQL client implements.
 
+pub mod client_port;
 pub mod execute;
 pub mod matching;
 pub mod normalize;

@@ -274,6 +274,13 @@ pub trait HardcoverPort: Send + Sync {
     /// `update_user_book_read(id, object:{…})`. `read` is the complete new state of the read
     /// (see [`ReadPatch`]).
     async fn update_read(&self, read_id: i64, read: &ReadPatch) -> Result<(), PortError>;
+
+    /// Requests the sync may still spend today as Hardcover last reported it (its `RateLimit`
+    /// header, minus a reserve for the user's other tools), or `None` when unknown. Read before
+    /// each item, so a run that started with a guess defers work once the server says otherwise.
+    fn budget_left(&self) -> Option<u32> {
+        None
+    }
 }
 
 /// The latest read of a list: the highest id is the newest row.

@@ -79,7 +79,7 @@ pub async fn sync_once<P: HardcoverPort + ?Sized>(
         }
         // Searches get at most half of what is left: pushing known books matters more than
         // matching new ones, and the rest are matched on later syncs.
-        let max_searches = exec.budget.saturating_sub(4) / 2;
+        let max_searches = exec.left().saturating_sub(4) / 2;
         let matched = match match_items(port, store, &items, opts.match_threshold, max_searches, opts.now).await {
             Ok(r) => r,
             Err(super::matching::MatchError::Store(e)) => return Err(e),

@@ -64,6 +64,8 @@ impl Ctx<'_> {
             (Table::Users, "user_books") => {
                 Related::Many(Table::UserBooks, self.many(Table::UserBooks, db.user_books_of(id).iter().map(|u| u.id)))
             }
+            // Seeded users have no avatar: the relation exists (the client selects it), empty.
+            (Table::Users, "image") => Related::One(Table::Images, None),
             (Table::Users, "lists") => {
                 Related::Many(Table::Lists, self.many(Table::Lists, db.lists_of(id).iter().map(|l| l.id)))
             }
