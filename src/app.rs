@@ -21,8 +21,6 @@ use crate::secret::Secret;
 use crate::sources::{self, ProgressReport, ProgressSource, SourceFailure};
 use crate::store::{Store, StoreError};
 
-pub use sync::daily_reserve;
-
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error(transparent)]

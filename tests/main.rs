@@ -1,8 +1,9 @@
 //! The one integration-test binary. Its modules mirror `src/`; every test talks HTTP to the
 //! emulators on loopback and uses a real SQLite file.
 
-mod cli;
-mod support;
-mod sources;
-mod hardcover;
 mod auth;
+mod cli;
+mod hardcover;
+mod sources;
+mod support;
+mod sync;

@@ -6,10 +6,10 @@
 
 pub mod audiobookshelf;
 pub mod hardcover;
-pub mod oauth;
 pub mod kavita;
 pub mod komga;
 pub mod kosync;
+pub mod oauth;
 pub mod revenge;
 pub mod seed;
 pub mod server;

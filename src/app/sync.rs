@@ -9,17 +9,11 @@ use super::{App, AppError};
 use crate::import::{import_library, last_import};
 use crate::sources::ProgressSource;
 use crate::store::history::HistoryEntry;
-use crate::sync::client_port::ClientPort;
+use crate::sync::client_port::{ClientPort, daily_reserve};
 use crate::sync::matching::{self, DEFAULT_THRESHOLD};
 use crate::sync::port::PortError;
 use crate::sync::progress::Zone;
 use crate::sync::run::{SyncOptions, SyncOutcome, sync_once};
-
-/// Daily requests left for the user's other Hardcover tools: a tenth of the quota, at most 500
-/// (limits are per user, shared by every app).
-pub fn daily_reserve(daily_quota: u32) -> u32 {
-    (daily_quota / 10).min(500)
-}
 
 impl App {
     /// One sync of every enabled source with Hardcover, in the configured direction. A dry run
@@ -30,13 +24,12 @@ impl App {
         let (built, failed) = self.sources(None);
         let sources: Vec<Arc<dyn ProgressSource>> = built.into_iter().map(Arc::from).collect();
         let limits = self.client.limiter().snapshot();
-        let reserve = daily_reserve(limits.daily_quota);
-        let port = ClientPort::new(&self.client, user_id, reserve);
+        let port = ClientPort::new(&self.client, user_id);
         let opts = SyncOptions {
             config: &self.config.scrobbling.hardcover.sync,
             zone: Zone::Local,
             now: Utc::now(),
-            budget: limits.remaining_today.saturating_sub(reserve),
+            budget: limits.remaining_today.saturating_sub(daily_reserve(limits.daily_quota)),
             dry_run,
             match_threshold: DEFAULT_THRESHOLD,
         };

@@ -8,7 +8,8 @@ use crate::secret::Secret;
 use super::store::{KEYRING_SERVICE, TokenStoreError};
 
 fn entry(source: &str) -> Result<keyring::Entry, TokenStoreError> {
-    keyring::Entry::new(KEYRING_SERVICE, &format!("source:{source}")).map_err(|e| TokenStoreError::NoKeyring(e.to_string()))
+    keyring::Entry::new(KEYRING_SERVICE, &format!("source:{source}"))
+        .map_err(|e| TokenStoreError::NoKeyring(e.to_string()))
 }
 
 /// The keyring's secret for `source`, if any. With the file token store there is no keyring to

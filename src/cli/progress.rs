@@ -4,7 +4,12 @@ use std::io::Write;
 
 use super::{Context, print_json};
 
-pub async fn progress(ctx: &Context, only: Option<&str>, json: bool, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
+pub async fn progress(
+    ctx: &Context,
+    only: Option<&str>,
+    json: bool,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
     let app = ctx.app()?;
     if let Some(name) = only
         && !app.config.sources.iter().any(|s| s.name == name)

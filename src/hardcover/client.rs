@@ -12,8 +12,8 @@ use super::batch::{self, BatchDocument, Mutation, MutationOutcome};
 use super::convert;
 use super::error::HardcoverError;
 use super::model::{
-    DatesRead, Edition, List, ListBook, Me, NewListBook, NewUserBook, Read, ReadingStatus, SearchResults,
-    StatusCounts, UserBook, UserBookChanges,
+    DatesRead, Edition, List, ListBook, Me, NewListBook, NewUserBook, Read, ReadingStatus, SearchResults, StatusCounts,
+    UserBook, UserBookChanges,
 };
 use super::ops;
 use super::ratelimit::RateLimiter;

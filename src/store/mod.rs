@@ -3,10 +3,10 @@
 //! One module per table group, SQL beside the Rust type. Time is passed in rather than read from
 //! the clock, so every method is testable against `:memory:`.
 
-pub mod library;
-pub mod kosync_files;
 pub mod history;
 pub mod item_state;
+pub mod kosync_files;
+pub mod library;
 pub mod matches;
 pub mod meta;
 mod migrations;

@@ -14,19 +14,23 @@ use crate::hardcover::{self as hc, Change, HardcoverClient, HardcoverError, Toke
 /// Search hits asked for per free-text lookup: enough to find the right book among namesakes.
 const SEARCH_PER_PAGE: i64 = 10;
 
+/// Daily requests left for the user's other Hardcover tools: a tenth of the quota, at most 500
+/// (limits are per user, shared by every app).
+pub fn daily_reserve(daily_quota: u32) -> u32 {
+    (daily_quota / 10).min(500)
+}
+
 /// The client, for one Hardcover user.
 pub struct ClientPort<'a> {
     client: &'a HardcoverClient,
     user_id: i64,
-    /// Daily requests kept back for the user's other Hardcover tools (limits are per user).
-    reserve: u32,
     /// Why Hardcover wants the user to connect again, once it said so.
     reconnect: Mutex<Option<String>>,
 }
 
 impl<'a> ClientPort<'a> {
-    pub fn new(client: &'a HardcoverClient, user_id: i64, reserve: u32) -> Self {
-        Self { client, user_id, reserve, reconnect: Mutex::new(None) }
+    pub fn new(client: &'a HardcoverClient, user_id: i64) -> Self {
+        Self { client, user_id, reconnect: Mutex::new(None) }
     }
 
     /// Set when a call failed because the token was rejected or lacks a scope: the caller marks
@@ -194,8 +198,11 @@ impl HardcoverPort for ClientPort<'_> {
         self.client.update_user_book_read(read_id, dates).await.map(|_| ()).map_err(|e| self.map(e))
     }
 
+    /// The quota is the server's once it said so (the plan may differ from the free one), and
+    /// so is the reserve kept from it.
     fn budget_left(&self) -> Option<u32> {
-        Some(self.client.limiter().snapshot().remaining_today.saturating_sub(self.reserve))
+        let s = self.client.limiter().snapshot();
+        Some(s.remaining_today.saturating_sub(daily_reserve(s.daily_quota)))
     }
 }
 

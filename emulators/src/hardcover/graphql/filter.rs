@@ -162,11 +162,11 @@ struct SortKey {
     nulls_first: bool,
 }
 
-fn sort_keys(table: Table, order: &Value, prefix: &mut Vec<String>, out: &mut Vec<SortKey>) -> Result<(), GqlError> {
+fn sort_keys(order: &Value, prefix: &mut Vec<String>, out: &mut Vec<SortKey>) -> Result<(), GqlError> {
     match order {
         Value::Array(items) => {
             for i in items {
-                sort_keys(table, i, prefix, out)?;
+                sort_keys(i, prefix, out)?;
             }
         }
         Value::Object(o) => {
@@ -185,7 +185,7 @@ fn sort_keys(table: Table, order: &Value, prefix: &mut Vec<String>, out: &mut Ve
                         };
                         out.push(SortKey { path: prefix.clone(), desc, nulls_first });
                     }
-                    Value::Object(_) => sort_keys(table, v, prefix, out)?,
+                    Value::Object(_) => sort_keys(v, prefix, out)?,
                     _ => return Err(GqlError::validation("$", "order_by values must be asc/desc or nested objects")),
                 }
                 prefix.pop();
@@ -214,7 +214,7 @@ fn sort_value(cx: &Ctx<'_>, table: Table, row: &Value, path: &[String]) -> Resul
 
 pub fn sort(cx: &Ctx<'_>, table: Table, rows: &mut Vec<Value>, order: &Value) -> Result<(), GqlError> {
     let mut keys = Vec::new();
-    sort_keys(table, order, &mut Vec::new(), &mut keys)?;
+    sort_keys(order, &mut Vec::new(), &mut keys)?;
     let mut keyed = Vec::with_capacity(rows.len());
     for row in rows.drain(..) {
         let vals = keys.iter().map(|k| sort_value(cx, table, &row, &k.path)).collect::<Result<Vec<_>, _>>()?;

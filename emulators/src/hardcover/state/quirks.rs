@@ -38,20 +38,18 @@ pub fn apply_status_change(db: &mut Db, user_book_id: i64, old: Option<i64>, new
                 });
             }
         },
-        status::CURRENTLY_READING => {
-            if !latest.as_ref().is_some_and(|r| r.is_open()) {
-                db.add_read(UserBookRead {
-                    id: 0,
-                    user_book_id,
-                    edition_id,
-                    started_at: Some(today),
-                    finished_at: None,
-                    paused_at: None,
-                    progress_pages: None,
-                    progress_seconds: None,
-                    finished_at_precision: None,
-                });
-            }
+        status::CURRENTLY_READING if !latest.as_ref().is_some_and(|r| r.is_open()) => {
+            db.add_read(UserBookRead {
+                id: 0,
+                user_book_id,
+                edition_id,
+                started_at: Some(today),
+                finished_at: None,
+                paused_at: None,
+                progress_pages: None,
+                progress_seconds: None,
+                finished_at_precision: None,
+            });
         }
         _ => {}
     }
