@@ -71,7 +71,7 @@ impl HardcoverClient {
         Ok(Self { transport, ..self })
     }
 
-    /// Identifiers per `_in` list in [`Self::editions_by_identifiers`] (default 50).
+    /// Identifiers per `_in` list in [`Self::editions_by_identifiers`] (default 100).
     pub fn with_ids_per_field(mut self, n: usize) -> Self {
         self.ids_per_field = n.max(1);
         self
@@ -85,6 +85,11 @@ impl HardcoverClient {
 
     pub fn limiter(&self) -> &Arc<RateLimiter> {
         &self.transport.limiter
+    }
+
+    /// Hardcover's clock as of its latest answer (the HTTP `Date` header, whole seconds).
+    pub fn server_time(&self) -> Option<DateTime<Utc>> {
+        self.transport.server_date()
     }
 
     /// Top-level fields this client has sent, each billed by Hardcover as one request.

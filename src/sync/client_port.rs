@@ -198,6 +198,19 @@ impl HardcoverPort for ClientPort<'_> {
         self.client.update_user_book_read(read_id, dates).await.map(|_| ()).map_err(|e| self.map(e))
     }
 
+    async fn changed_since(&self, since: chrono::DateTime<chrono::Utc>) -> Result<Option<Vec<UserBook>>, PortError> {
+        let rows = self.client.user_books_since(self.user_id, since).await.map_err(|e| self.map(e))?;
+        Ok(Some(rows.into_iter().map(user_book).collect()))
+    }
+
+    fn fields_sent(&self) -> Option<u64> {
+        Some(self.client.requests_sent())
+    }
+
+    fn server_time(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.client.server_time()
+    }
+
     /// The quota is the server's once it said so (the plan may differ from the free one), and
     /// so is the reserve kept from it.
     fn budget_left(&self) -> Option<u32> {

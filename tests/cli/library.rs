@@ -6,7 +6,7 @@ use crate::support::{Sandbox, TOKEN, hardcover};
 
 #[tokio::test]
 async fn shelves_json_lists_six_statuses_and_lists_with_emulator_counts() {
-    let hc = hardcover(150).await;
+    let hc = hardcover(300).await;
     let sb = Sandbox::new(&hc, "");
     let (ok, out, err) = sb.cli(&["connect", "--token", &format!("Bearer {TOKEN}")]).await;
     assert!(ok, "connect --token must accept a token with a Bearer prefix: {err}");
