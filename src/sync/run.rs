@@ -144,7 +144,11 @@ pub async fn sync_once<P: HardcoverPort + ?Sized>(
     {
         // Hardcover's own clock at the end of the run (see `remember_look`); without it, ours
         // (the one clock read in the engine), set back by a margin for the skew.
-        let end = port.server_time().unwrap_or_else(|| Utc::now().max(opts.now) - CLOCK_MARGIN);
+        let end = match port.server_time() {
+            // `Date` is whole seconds: our last writes may fall in the second after it.
+            Some(t) => t + chrono::TimeDelta::seconds(1),
+            None => Utc::now().max(opts.now) - CLOCK_MARGIN,
+        };
         remember_look(store, &opts, full, end)?;
     }
     // What Hardcover bills (top-level fields) when the port counts them; otherwise the
@@ -284,9 +288,9 @@ async fn fetch_hardcover_state<P: HardcoverPort + ?Sized, W: SourceWriter + ?Siz
 }
 
 /// After a run that completed, remember when Hardcover was last looked at: the END of the run by
-/// Hardcover's clock (whole seconds, so this run's last second of writes is read back once), so
-/// this run's own writes (which bump `updated_at`) are not read back as changes next time. A
-/// change someone else makes during the run itself is caught by the daily full read.
+/// Hardcover's clock (the second after its last answer), so this run's own writes (which bump
+/// `updated_at`) are not read back as changes next time. A change someone else makes during the
+/// run itself (or in its last second) is caught by the daily full read.
 fn remember_look(
     store: &Store,
     opts: &SyncOptions<'_>,

@@ -75,8 +75,9 @@ async fn bidirectional_newest_change_wins_and_nothing_ping_pongs() {
         let ub = db.user_book_for(w.user, t.book_id).unwrap().id;
         let read = db.latest_read(ub).unwrap().id;
         db.reads.get_mut(&read).unwrap().progress_pages = Some((0.7 * pages as f64).round() as i64);
-        // Hardcover stamps the change with its clock: after our last look.
-        db.user_books.get_mut(&ub).unwrap().updated_at = chrono::Utc::now().to_rfc3339();
+        // Hardcover stamps the change with its clock, a moment after our last look.
+        let later = chrono::Utc::now() + chrono::TimeDelta::seconds(5);
+        db.user_books.get_mut(&ub).unwrap().updated_at = later.to_rfc3339();
     }
     let summary = w.sync_ok().await;
     assert_eq!(summary["written_back"], 1, "the newer Hardcover progress goes to the source: {summary:#}");
@@ -98,4 +99,37 @@ async fn bidirectional_newest_change_wins_and_nothing_ping_pongs() {
     let reads = w.reads(t.book_id);
     assert_eq!(reads.len(), 1, "still one read");
     assert_eq!(reads[0].progress_pages, Some((0.9 * pages as f64).round() as i64), "the newer source progress wins");
+}
+
+#[tokio::test]
+async fn watching_hardcover_asks_only_for_changes_and_reads_the_whole_shelf_once_a_day() {
+    let hc = hardcover_with(Limits::unlimited()).await;
+    let t = editions(&hc, 3, paper);
+    let books = t.iter().map(|e| source_book(&hc, e, 0.3, "2026-10-01")).collect();
+    let w = World::start(hc, books, "      direction: bidirectional\n").await;
+    w.sync_ok().await;
+    let pages = t[0].pages.unwrap();
+
+    // A change on Hardcover that (unlike Hardcover's) leaves updated_at alone: invisible to the
+    // change feed, so a sync costs one request and sees nothing …
+    {
+        let mut db = w.hc.state().db();
+        let ub = db.user_book_for(w.user, t[0].book_id).unwrap().id;
+        let read = db.latest_read(ub).unwrap().id;
+        db.reads.get_mut(&read).unwrap().progress_pages = Some((0.8 * pages as f64).round() as i64);
+    }
+    w.hc.state().reset_stats();
+    w.sync_ok().await;
+    assert!(w.fields() <= 1, "with nothing changed by updated_at, one request, cost {}", w.fields());
+    assert!(ebook_progress(&w) < 0.5, "precondition: the change feed cannot see an unstamped change");
+
+    // … until the daily full read, which catches it.
+    let paths = hardcover_sync::paths::AppPaths::resolve(Some(&w.sb.config), Some(&w.sb.data)).unwrap();
+    let store = hardcover_sync::store::Store::open(&paths.database()).unwrap();
+    let two_days_ago = chrono::Utc::now() - chrono::TimeDelta::days(2);
+    store.meta_set("sync.hardcover_full_at", &two_days_ago.to_rfc3339()).unwrap();
+    let summary = w.sync_ok().await;
+    assert_eq!(summary["written_back"], 1, "the daily full read must catch what the feed missed: {summary:#}");
+    let got = ebook_progress(&w);
+    assert!((got - 0.8).abs() < 0.01, "the source must show Hardcover's 80%, shows {got}");
 }
