@@ -82,3 +82,19 @@ async fn history_lists_what_each_sync_did() {
         assert!(w.user_book(book).is_some(), "a history row's book must really be on the shelf");
     }
 }
+
+#[tokio::test]
+async fn a_sync_that_changed_the_shelf_refreshes_the_imported_library_copy() {
+    let hc = hardcover_with(Limits::unlimited()).await;
+    let t = editions(&hc, 2, paper);
+    let books = t.iter().map(|e| finished_book(&hc, e, "2026-05-01", "2026-05-09")).collect();
+    let w = World::start(hc, books, TO_HARDCOVER).await;
+    let (ok, _, err) = w.sb.cli(&["import"]).await;
+    assert!(ok, "{err}");
+    w.sync_ok().await;
+    let (ok, out, err) = w.sb.cli(&["shelves", "--json", "--offline"]).await;
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let read = v["statuses"].as_array().unwrap().iter().find(|s| s["id"] == 3).unwrap()["count"].clone();
+    assert_eq!(read, 2, "the local copy must show the two books the sync finished, without another import: {v:#}");
+}

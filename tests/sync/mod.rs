@@ -7,6 +7,7 @@ mod directions;
 mod matching;
 mod resilience;
 mod rules;
+mod sources;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use hardcover_sync_emulators::audiobookshelf::{AbsEmulator, generated_item_id};
