@@ -61,6 +61,18 @@ async fn sync_with_errors_exits_non_zero_naming_what_to_fix() {
     let (ok, _, err) = w.sync(&[]).await;
     assert!(!ok, "a sync that cannot write must fail");
     assert!(err.contains("reconnect"), "a missing scope must ask to reconnect: {err}");
+
+    // The long-lived core (the tray's) latches "reconnect needed" for the UI.
+    let paths = hardcover_sync::paths::AppPaths::resolve(Some(&w.sb.config), Some(&w.sb.data)).unwrap();
+    let config = hardcover_sync::config::Config::load(&paths.config_file).unwrap();
+    let app = hardcover_sync::app::App::open(paths, config).unwrap();
+    let outcome = app.sync(false).await.unwrap();
+    assert!(outcome.stopped.is_some(), "the sync stops on a missing scope");
+    let reason = app.connection().await.reconnect_needed;
+    assert!(
+        reason.as_deref().is_some_and(|r| r.contains("write:library")),
+        "a missing scope must mark the session as needing a reconnect, naming the scope: {reason:?}"
+    );
 }
 
 #[tokio::test]

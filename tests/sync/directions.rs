@@ -133,3 +133,37 @@ async fn watching_hardcover_asks_only_for_changes_and_reads_the_whole_shelf_once
     let got = ebook_progress(&w);
     assert!((got - 0.8).abs() < 0.01, "the source must show Hardcover's 80%, shows {got}");
 }
+
+#[tokio::test]
+async fn bidirectional_both_sides_changed_the_newer_change_wins() {
+    let hc = hardcover_with(Limits::unlimited()).await;
+    let t = editions(&hc, 1, paper).remove(0);
+    let pages = t.pages.unwrap();
+    let book = source_book(&hc, &t, 0.3, "2026-10-01");
+    let w = World::start(hc, vec![book], "      direction: bidirectional\n").await;
+    w.sync_ok().await;
+
+    // Both moved on: the source an hour ago, Hardcover just now.
+    let hour_ago = chrono::Utc::now() - chrono::TimeDelta::hours(1);
+    w.abs.patch_progress_raw(&World::item(0), json!({"ebookProgress": 0.5, "lastUpdate": hour_ago.timestamp_millis()}));
+    {
+        let mut db = w.hc.state().db();
+        let ub = db.user_book_for(w.user, t.book_id).unwrap().id;
+        let read = db.latest_read(ub).unwrap().id;
+        db.reads.get_mut(&read).unwrap().progress_pages = Some((0.7 * pages as f64).round() as i64);
+        let later = chrono::Utc::now() + chrono::TimeDelta::seconds(5);
+        db.user_books.get_mut(&ub).unwrap().updated_at = later.to_rfc3339();
+    }
+    let summary = w.sync_ok().await;
+    assert_eq!(summary["written_back"], 1, "the newer Hardcover change must win: {summary:#}");
+    let got = ebook_progress(&w);
+    assert!((got - 0.7).abs() < 0.01, "the source must take Hardcover's newer 70%, shows {got}");
+    assert_eq!(
+        w.reads(t.book_id)[0].progress_pages,
+        Some((0.7 * pages as f64).round() as i64),
+        "the older source change must not overwrite Hardcover"
+    );
+    w.hc.state().reset_stats();
+    w.sync_ok().await;
+    assert_eq!(w.mutation_fields(), 0, "and nothing bounces back on the next sync");
+}
