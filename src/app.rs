@@ -3,6 +3,8 @@
 //! The CLI and the desktop shell both drive this; neither wires core pieces by itself, so the
 //! two cannot drift apart.
 
+mod sync;
+
 use std::sync::Arc;
 
 use async_trait::async_trait;

@@ -7,3 +7,4 @@ mod hardcover;
 mod shelf;
 mod sources;
 mod support;
+mod sync;

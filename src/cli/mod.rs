@@ -7,6 +7,7 @@ mod account;
 mod context;
 mod library;
 mod progress;
+mod sync;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -72,6 +73,36 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Sync reading progress between the configured sources and Hardcover.
+    Sync {
+        /// Show what would be done; send and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What the last syncs did, item by item (newest first).
+    History {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Match a source item to a Hardcover book by hand (the sync never replaces it).
+    Link {
+        /// The source's `name` in the config.
+        source: String,
+        /// The item's id on that server (see `history` or `progress --json`).
+        item: String,
+        /// Hardcover book id.
+        #[arg(long)]
+        book: i64,
+        /// Hardcover edition id, used when the book is added to your shelf.
+        #[arg(long)]
+        edition: Option<i64>,
+    },
+    /// Undo a wrong match: the item is left out of syncs until linked again.
+    Unlink { source: String, item: String },
     /// Export shelves and lists (default: everything) from the local copy.
     Export {
         /// A status (read, want-to-read, …); repeatable.
@@ -128,6 +159,10 @@ async fn dispatch(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> 
         Command::Shelves { json, offline } => library::shelves(&ctx, json, offline, out).await,
         Command::Import { full, json } => library::import(&ctx, full, json, out).await,
         Command::Progress { source, json } => progress::progress(&ctx, source.as_deref(), json, out).await,
+        Command::Sync { dry_run, json } => sync::sync(&ctx, dry_run, json, out).await,
+        Command::History { json, limit } => sync::history(&ctx, json, limit, out),
+        Command::Link { source, item, book, edition } => sync::link(&ctx, &source, &item, book, edition, out),
+        Command::Unlink { source, item } => sync::unlink(&ctx, &source, &item, out),
         Command::Export { shelf, list, format, out: file } => library::export(&ctx, &shelf, &list, format, file, out),
     }
 }

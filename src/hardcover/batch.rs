@@ -16,9 +16,10 @@ use super::ops;
 /// Hardcover's limit on root fields per operation (aliases count).
 pub const MAX_TOP_LEVEL_FIELDS: usize = 5;
 
-/// Identifiers per `_in` list in one lookup field. Keeps each field's answer well under the
-/// rows Hardcover returns at once even when an ISBN matches a few editions.
-pub const DEFAULT_IDS_PER_FIELD: usize = 50;
+/// Identifiers per `_in` list in one lookup field. Every field is billed as one request, so a
+/// 1,000-book library must not take 40 of them; an identifier almost always names one edition, so
+/// the answer stays near a hundred rows.
+pub const DEFAULT_IDS_PER_FIELD: usize = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OperationKind {

@@ -12,7 +12,7 @@ use super::batch::{self, BatchDocument, Mutation, MutationOutcome};
 use super::convert;
 use super::error::HardcoverError;
 use super::model::{
-    DatesRead, Edition, List, ListBook, Me, NewListBook, NewUserBook, ReadingStatus, SearchResults, StatusCounts,
+    DatesRead, Edition, List, ListBook, Me, NewListBook, NewUserBook, Read, ReadingStatus, SearchResults, StatusCounts,
     UserBook, UserBookChanges,
 };
 use super::ops;
@@ -71,7 +71,7 @@ impl HardcoverClient {
         Ok(Self { transport, ..self })
     }
 
-    /// Identifiers per `_in` list in [`Self::editions_by_identifiers`] (default 50).
+    /// Identifiers per `_in` list in [`Self::editions_by_identifiers`] (default 100).
     pub fn with_ids_per_field(mut self, n: usize) -> Self {
         self.ids_per_field = n.max(1);
         self
@@ -85,6 +85,11 @@ impl HardcoverClient {
 
     pub fn limiter(&self) -> &Arc<RateLimiter> {
         &self.transport.limiter
+    }
+
+    /// Hardcover's clock as of its latest answer (the HTTP `Date` header, whole seconds).
+    pub fn server_time(&self) -> Option<DateTime<Utc>> {
+        self.transport.server_date()
     }
 
     /// Top-level fields this client has sent, each billed by Hardcover as one request.
@@ -143,6 +148,15 @@ impl HardcoverClient {
             reads: self.reads_per_book,
         };
         Ok(convert::user_books(self.run::<ops::UserBooks>(vars).await?))
+    }
+
+    /// Every read of one of the user's books, newest first (one request).
+    pub async fn user_book_reads(&self, user_id: i64, user_book_id: i64) -> Result<Vec<Read>> {
+        let mut filter = user_filter(user_id, None);
+        filter.id = Some(ops::user_books::Int_comparison_exp { eq: Some(user_book_id), ..Default::default() });
+        let vars = ops::user_books::Variables { where_: filter, limit: 1, offset: 0, reads: MAX_PAGE };
+        let books = convert::user_books(self.run::<ops::UserBooks>(vars).await?);
+        Ok(books.into_iter().next().map(|ub| ub.reads).unwrap_or_default())
     }
 
     async fn all_user_books_where(&self, filter: ops::user_books::user_books_bool_exp) -> Result<Vec<UserBook>> {
@@ -266,9 +280,43 @@ impl HardcoverClient {
                 ..Default::default()
             },
             limit: MAX_PAGE,
+            offset: 0,
         };
         let data = self.run::<ops::Editions>(vars).await?;
         Ok(data.editions.into_iter().map(convert::edition_fields).collect())
+    }
+
+    /// Every edition of these books (`book_id _in`, 100 ids a field, paged 100 rows at a time):
+    /// one request per page instead of one per book.
+    pub async fn editions_of_books(&self, book_ids: &[i64]) -> Result<Vec<Edition>> {
+        let mut ids = book_ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut all = Vec::new();
+        for chunk in ids.chunks(MAX_PAGE as usize) {
+            let mut offset = 0;
+            loop {
+                let vars = ops::editions::Variables {
+                    where_: ops::editions::editions_bool_exp {
+                        book_id: Some(ops::editions::Int_comparison_exp {
+                            in_: Some(chunk.to_vec()),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    },
+                    limit: MAX_PAGE,
+                    offset,
+                };
+                let page = self.run::<ops::Editions>(vars).await?.editions;
+                let done = (page.len() as i64) < MAX_PAGE;
+                offset += page.len() as i64;
+                all.extend(page.into_iter().map(convert::edition_fields));
+                if done {
+                    break;
+                }
+            }
+        }
+        Ok(all)
     }
 
     /// Free-text book search (sent alone: Hardcover allows one `search` per operation).

@@ -68,6 +68,8 @@ pub(crate) struct Transport {
     pub(crate) limiter: Arc<RateLimiter>,
     /// Top-level fields this client sent (the limiter's count is shared by every client).
     sent: AtomicU64,
+    /// The `Date` of Hardcover's latest answer: its clock, for `updated_at` comparisons.
+    server_date: std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
 impl Transport {
@@ -90,11 +92,15 @@ impl Transport {
             .connect_timeout(connect_timeout)
             .build()
             .map_err(|e| HardcoverError::Network { message: format!("cannot set up HTTP: {e}") })?;
-        Ok(Self { http, url, tokens, limiter, sent: AtomicU64::new(0) })
+        Ok(Self { http, url, tokens, limiter, sent: AtomicU64::new(0), server_date: std::sync::Mutex::new(None) })
     }
 
     pub fn requests_sent(&self) -> u64 {
         self.sent.load(Ordering::Relaxed)
+    }
+
+    pub fn server_date(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        *self.server_date.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Send one GraphQL document with `top_level_fields` root fields (what Hardcover bills).
@@ -138,7 +144,15 @@ impl Transport {
         let status = resp.status();
         let headers = resp.headers().clone();
         self.limiter.observe_headers(header(&headers, "ratelimit"), header(&headers, "ratelimit-policy"));
-        let text = resp.text().await.map_err(transport_error)?;
+        if let Some(date) = header(&headers, "date").and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok()) {
+            *self.server_date.lock().unwrap_or_else(|p| p.into_inner()) = Some(date.with_timezone(&chrono::Utc));
+        }
+        // A connection that breaks mid-answer is a network failure, whatever reqwest calls it:
+        // the request may have been carried out, and only a later look can tell.
+        let text = resp.text().await.map_err(|e| match transport_error(e) {
+            HardcoverError::Decode(message) => HardcoverError::Network { message },
+            other => other,
+        })?;
 
         match status {
             s if s.is_success() => {

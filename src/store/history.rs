@@ -6,7 +6,7 @@ use rusqlite::{Row, params};
 
 use super::{Result, Store};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct HistoryEntry {
     pub run_id: i64,
     pub source: String,
@@ -68,6 +68,11 @@ impl Store {
     /// Newest first, at most `limit` rows.
     pub fn history_for_item(&self, source: &str, item_id: &str, limit: u32) -> Result<Vec<HistoryEntry>> {
         self.history_query("source = ?1 AND item_id = ?2 ORDER BY id DESC LIMIT ?3", params![source, item_id, limit])
+    }
+
+    /// The latest `limit` rows of every run and item, newest first.
+    pub fn history_recent(&self, limit: u32) -> Result<Vec<HistoryEntry>> {
+        self.history_query("1 = 1 ORDER BY id DESC LIMIT ?1", params![limit])
     }
 
     /// Drop rows older than `before` (history grows by one row per item per sync). Returns how many.

@@ -73,6 +73,15 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
         Self { port, writer, store, run_id, now, budget, requests: 0, stopped: None }
     }
 
+    /// What may still be spent: this run's budget, or less when Hardcover says the day's quota
+    /// is lower than assumed at the start.
+    pub fn left(&self) -> u32 {
+        match self.port.budget_left() {
+            Some(server) => self.budget.min(server),
+            None => self.budget,
+        }
+    }
+
     fn spend(&mut self) {
         self.requests += 1;
         self.budget = self.budget.saturating_sub(1);
@@ -102,8 +111,8 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
                 continue;
             }
             let cost = plan.cost();
-            if cost > self.budget {
-                let reason = deferral_reason(self.budget, cost);
+            if cost > self.left() {
+                let reason = deferral_reason(self.left(), cost);
                 self.history(plan, ItemResult::Deferred, Some(reason.clone()), Touched::default())?;
                 summary.record(plan, ItemResult::Deferred, Some(reason));
                 continue;
@@ -180,10 +189,10 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
                 continue;
             }
             let cost: u32 = resend.iter().map(|(_, s)| s.cost()).sum();
-            if self.stopped.is_some() || cost > self.budget {
+            if self.stopped.is_some() || cost > self.left() {
                 let why = match &self.stopped {
                     Some(e) => format!("not sent: {e}"),
-                    None => deferral_reason(self.budget, cost),
+                    None => deferral_reason(self.left(), cost),
                 };
                 for (id, _) in &resend {
                     self.store.outbox_mark_deferred(*id, &why, self.now)?;

@@ -5,8 +5,10 @@
 //! identifier lookup, scored search) → the user's shelf and editions in bulk → `plan::plan` (pure;
 //! a dry run stops here) → `execute::Executor::execute` (outbox, history, item_state) →
 //! `summary::Summary`. `scheduler` runs it periodically. Hardcover is reached only through the
-//! `port::HardcoverPort` trait, which the GraphQL client implements.
+//! `port::HardcoverPort` trait; `client_port::ClientPort` implements it with the GraphQL client
+//! (`App::sync` wires it up).
 
+pub mod client_port;
 pub mod execute;
 pub mod matching;
 pub mod normalize;

@@ -274,6 +274,33 @@ pub trait HardcoverPort: Send + Sync {
     /// `update_user_book_read(id, object:{…})`. `read` is the complete new state of the read
     /// (see [`ReadPatch`]).
     async fn update_read(&self, read_id: i64, read: &ReadPatch) -> Result<(), PortError>;
+
+    /// Requests the sync may still spend today as Hardcover last reported it (its `RateLimit`
+    /// header, minus a reserve for the user's other tools), or `None` when unknown. Read before
+    /// each item, so a run that started with a guess defers work once the server says otherwise.
+    fn budget_left(&self) -> Option<u32> {
+        None
+    }
+
+    /// The user's shelf entries Hardcover changed after `since` (`user_books(where:{user_id,
+    /// updated_at:{_gt:$since}})`, with edition and latest read; one request per 100 rows), so a
+    /// sync that watches Hardcover asks only about what changed there. `None`: this port cannot
+    /// tell, every book is looked at.
+    async fn changed_since(&self, _since: DateTime<Utc>) -> Result<Option<Vec<UserBook>>, PortError> {
+        Ok(None)
+    }
+
+    /// Hardcover's clock as of its latest answer, when known: the mark `changed_since` is
+    /// later asked from, so clock skew between us and Hardcover cannot hide a change.
+    fn server_time(&self) -> Option<DateTime<Utc>> {
+        None
+    }
+
+    /// Top-level fields sent so far (what Hardcover bills), when the port counts them; the run's
+    /// summary reports the difference. `None`: the engine counts one per call.
+    fn fields_sent(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// The latest read of a list: the highest id is the newest row.

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::execute::{Executor, SourceWriter, record_dry_run};
 use super::matching::{MatchOutcome, match_items};
-use super::plan::{PlanContext, PlanInput, fingerprint, plan};
+use super::plan::{ItemPlan, PlanContext, PlanInput, SkipReason, fingerprint, plan};
 use super::port::{Edition, HardcoverPort, PortError, UserBook};
 use super::progress::{Zone, edition_on_shelf};
 use super::summary::Summary;
@@ -55,6 +55,7 @@ pub async fn sync_once<P: HardcoverPort + ?Sized>(
     opts: SyncOptions<'_>,
 ) -> Result<SyncOutcome, StoreError> {
     let run_id = store.run_start(opts.now, direction_name(opts.config.direction), opts.dry_run)?;
+    let fields_at_start = port.fields_sent();
     let mut summary = Summary::new(opts.dry_run);
     let mut exec = Executor::new(port, sources, store, run_id, opts.budget, opts.now);
 
@@ -75,18 +76,18 @@ pub async fn sync_once<P: HardcoverPort + ?Sized>(
 
     let outcome = async {
         if exec.stopped.is_some() {
-            return Ok::<(), StoreError>(());
+            return Ok::<Option<bool>, StoreError>(None);
         }
         // Searches get at most half of what is left: pushing known books matters more than
         // matching new ones, and the rest are matched on later syncs.
-        let max_searches = exec.budget.saturating_sub(4) / 2;
+        let max_searches = exec.left().saturating_sub(4) / 2;
         let matched = match match_items(port, store, &items, opts.match_threshold, max_searches, opts.now).await {
             Ok(r) => r,
             Err(super::matching::MatchError::Store(e)) => return Err(e),
             Err(super::matching::MatchError::Port(e)) => {
                 summary.record_error("hardcover", format!("matching: {e}"));
                 exec.stopped = e.stops_the_run().then_some(e);
-                return Ok(());
+                return Ok(None);
             }
         };
         exec.requests += matched.requests;
@@ -94,15 +95,15 @@ pub async fn sync_once<P: HardcoverPort + ?Sized>(
         let states: Vec<Option<ItemState>> =
             items.iter().map(|i| store.item_state_get(&i.source, &i.id)).collect::<Result<_, _>>()?;
 
-        let (shelf, editions) =
-            match fetch_hardcover_state(&mut exec, &items, &matched.outcomes, &states, opts.config).await {
-                Ok(v) => v,
-                Err(e) => {
-                    summary.record_error("hardcover", format!("reading your shelf: {e}"));
-                    exec.stopped = e.stops_the_run().then_some(e);
-                    return Ok(());
-                }
-            };
+        let fetched = fetch_hardcover_state(&mut exec, store, &items, &matched.outcomes, &states, &opts).await?;
+        let HardcoverState { shelf, editions, looked_at, full } = match fetched {
+            Ok(v) => v,
+            Err(e) => {
+                summary.record_error("hardcover", format!("reading your shelf: {e}"));
+                exec.stopped = e.stops_the_run().then_some(e);
+                return Ok(None);
+            }
+        };
         let no_editions: Vec<Edition> = Vec::new();
         let inputs: Vec<PlanInput<'_>> = items
             .iter()
@@ -120,19 +121,42 @@ pub async fn sync_once<P: HardcoverPort + ?Sized>(
             })
             .collect();
         let ctx = PlanContext { config: opts.config, zone: opts.zone, now: opts.now };
-        let plans = plan(&inputs, &ctx);
+        let mut plans = plan(&inputs, &ctx);
+        // Not looked at = changed on neither side: "not in the fetched shelf" must not read as
+        // "not on the shelf" (that would add the book again).
+        for (p, input) in plans.iter_mut().zip(&inputs) {
+            if input.matched.book_id().is_some_and(|b| !looked_at.contains(&b)) {
+                *p = ItemPlan::new(input).skipped(SkipReason::Unchanged);
+            }
+        }
         if opts.dry_run {
             record_dry_run(&plans, &mut summary);
         } else {
             exec.execute(&plans, &mut summary).await?;
         }
-        Ok(())
+        Ok(Some(full))
     }
     .await;
-    outcome?;
-    // Every request of the run went through the executor's counter: recovery, matching, the
-    // shelf, the changes.
-    summary.hardcover_requests = exec.requests;
+    let looked = outcome?;
+    if let Some(full) = looked
+        && !opts.dry_run
+        && exec.stopped.is_none()
+    {
+        // Hardcover's own clock at the end of the run (see `remember_look`); without it, ours
+        // (the one clock read in the engine), set back by a margin for the skew.
+        let end = match port.server_time() {
+            // `Date` is whole seconds: our last writes may fall in the second after it.
+            Some(t) => t + chrono::TimeDelta::seconds(1),
+            None => Utc::now().max(opts.now) - CLOCK_MARGIN,
+        };
+        remember_look(store, &opts, full, end)?;
+    }
+    // What Hardcover bills (top-level fields) when the port counts them; otherwise the
+    // executor's count of calls (recovery, matching, the shelf, the changes).
+    summary.hardcover_requests = match (fields_at_start, port.fields_sent()) {
+        (Some(a), Some(b)) => u32::try_from(b.saturating_sub(a)).unwrap_or(u32::MAX),
+        _ => exec.requests,
+    };
     store.run_finish(run_id, opts.now, &summary.to_json())?;
     Ok(SyncOutcome { run_id, summary, stopped: exec.stopped.take() })
 }
@@ -140,37 +164,102 @@ pub async fn sync_once<P: HardcoverPort + ?Sized>(
 type Shelf = HashMap<i64, UserBook>;
 type EditionsByBook = HashMap<i64, Vec<Edition>>;
 
-/// The user's shelf entries for every matched book, and editions where the plan needs them, in two
-/// bulk requests. In `to_hardcover` an unchanged item needs nothing from Hardcover.
+/// When a sync that watches Hardcover last looked at its changes (RFC 3339), and when it last
+/// read the whole shelf of the synced books.
+const SHELF_SEEN_AT: &str = "sync.hardcover_seen_at";
+const SHELF_FULL_AT: &str = "sync.hardcover_full_at";
+
+/// How often a sync that watches Hardcover reads the whole shelf of the synced books anyway,
+/// rather than only what `updated_at` says changed: a safety net in case a change on Hardcover
+/// does not touch `updated_at`.
+pub const FULL_SHELF_CHECK_EVERY: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
+/// Without Hardcover's clock (a port that cannot tell it), ours may differ a little from it:
+/// look this much further back.
+const CLOCK_MARGIN: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+fn meta_time(store: &Store, key: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    Ok(store.meta_get(key)?.and_then(|v| DateTime::parse_from_rfc3339(&v).ok()).map(|t| t.with_timezone(&Utc)))
+}
+
+/// What was read of Hardcover's state: the shelf entries, editions, and whether the whole shelf
+/// of the synced books was read (rather than only the changes since the last look).
+struct HardcoverState {
+    shelf: Shelf,
+    editions: EditionsByBook,
+    /// Books that needed a look: the rest changed on neither side since the last sync.
+    looked_at: std::collections::HashSet<i64>,
+    full: bool,
+}
+
+/// The user's shelf entries for the matched books that need a look, and editions where the plan
+/// needs them, in bulk. An item unchanged on the source needs nothing from Hardcover in
+/// `to_hardcover`; when Hardcover is watched too, only the books Hardcover changed since the last
+/// look (one `updated_at` query) are read again, with a full read once a day.
 async fn fetch_hardcover_state<P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized>(
     exec: &mut Executor<'_, P, W>,
+    store: &Store,
     items: &[SourceItem],
     outcomes: &[MatchOutcome],
     states: &[Option<ItemState>],
-    config: &SyncConfig,
-) -> Result<(Shelf, EditionsByBook), PortError> {
+    opts: &SyncOptions<'_>,
+) -> Result<Result<HardcoverState, PortError>, StoreError> {
+    let watch_hardcover = opts.config.direction != Direction::ToHardcover;
+    let mut shelf: Shelf = HashMap::new();
+    let mut changed_on_hardcover: Option<std::collections::HashSet<i64>> = None;
+    if watch_hardcover {
+        let seen = meta_time(store, SHELF_SEEN_AT)?;
+        let full_at = meta_time(store, SHELF_FULL_AT)?;
+        if let (Some(seen), Some(full_at)) = (seen, full_at)
+            && opts.now - full_at < FULL_SHELF_CHECK_EVERY
+        {
+            exec.requests += 1;
+            exec.budget = exec.budget.saturating_sub(1);
+            match exec.port.changed_since(seen).await {
+                Ok(Some(rows)) => {
+                    changed_on_hardcover = Some(rows.iter().map(|u| u.book_id).collect());
+                    shelf.extend(rows.into_iter().map(|u| (u.book_id, u)));
+                }
+                Ok(None) => {}
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+    }
     let mut wanted: Vec<i64> = Vec::new();
+    let mut looked_at: Vec<i64> = Vec::new();
     for ((item, m), state) in items.iter().zip(outcomes).zip(states) {
         let Some(book) = m.book_id() else { continue };
         let unchanged = state.as_ref().is_some_and(|s| s.fingerprint == fingerprint(item, Some(book)));
-        if config.direction == Direction::ToHardcover && unchanged {
+        let hardcover_unchanged = match &changed_on_hardcover {
+            _ if !watch_hardcover => true,
+            Some(changed) => !changed.contains(&book),
+            None => false,
+        };
+        if unchanged && hardcover_unchanged {
             continue;
         }
-        wanted.push(book);
+        looked_at.push(book);
+        if !shelf.contains_key(&book) {
+            wanted.push(book);
+        }
     }
     wanted.sort_unstable();
     wanted.dedup();
-    if wanted.is_empty() {
-        return Ok((HashMap::new(), HashMap::new()));
+    if !wanted.is_empty() {
+        exec.requests += 1;
+        exec.budget = exec.budget.saturating_sub(1);
+        match exec.port.user_books(&wanted).await {
+            Ok(rows) => shelf.extend(rows.into_iter().map(|u| (u.book_id, u))),
+            Err(e) => return Ok(Err(e)),
+        }
     }
-    exec.requests += 1;
-    exec.budget = exec.budget.saturating_sub(1);
-    let shelf: Shelf = exec.port.user_books(&wanted).await?.into_iter().map(|u| (u.book_id, u)).collect();
+    // The change feed may hold books no item maps to this run: the plan never sees those.
+    shelf.retain(|book, _| looked_at.contains(book));
 
     // Editions are needed to add a book, or when the shelf entry has no measurable edition.
     let mut need_editions: Vec<i64> = Vec::new();
     for (item, m) in items.iter().zip(outcomes) {
-        let Some(book) = m.book_id().filter(|b| wanted.contains(b)) else { continue };
+        let Some(book) = m.book_id().filter(|b| looked_at.contains(b)) else { continue };
         let needed = match shelf.get(&book) {
             None => true,
             Some(ub) => edition_on_shelf(ub, &[], item.format).is_err(),
@@ -185,11 +274,34 @@ async fn fetch_hardcover_state<P: HardcoverPort + ?Sized, W: SourceWriter + ?Siz
     if !need_editions.is_empty() {
         exec.requests += 1;
         exec.budget = exec.budget.saturating_sub(1);
-        for e in exec.port.editions_of_books(&need_editions).await? {
-            editions.entry(e.book_id).or_default().push(e);
+        match exec.port.editions_of_books(&need_editions).await {
+            Ok(found) => {
+                for e in found {
+                    editions.entry(e.book_id).or_default().push(e);
+                }
+            }
+            Err(e) => return Ok(Err(e)),
         }
     }
-    Ok((shelf, editions))
+    let looked_at = looked_at.into_iter().collect();
+    Ok(Ok(HardcoverState { shelf, editions, looked_at, full: watch_hardcover && changed_on_hardcover.is_none() }))
+}
+
+/// After a run that completed, remember when Hardcover was last looked at: the END of the run by
+/// Hardcover's clock (the second after its last answer), so this run's own writes (which bump
+/// `updated_at`) are not read back as changes next time. A change someone else makes during the
+/// run itself (or in its last second) is caught by the daily full read.
+fn remember_look(
+    store: &Store,
+    opts: &SyncOptions<'_>,
+    full: bool,
+    finished_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    store.meta_set(SHELF_SEEN_AT, &finished_at.to_rfc3339())?;
+    if full {
+        store.meta_set(SHELF_FULL_AT, &opts.now.to_rfc3339())?;
+    }
+    Ok(())
 }
 
 /// What the scheduler should make of a sync: back off when Hardcover is offline or rate limiting,

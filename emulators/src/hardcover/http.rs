@@ -52,7 +52,17 @@ async fn graphql(State(st): State<HardcoverState>, headers: HeaderMap, body: Byt
             st.with_stats(|s| s.faults_injected += 1);
             fault_response(fault).await
         }
-        None => handle(&st, &headers, &body),
+        None => {
+            let mutations_before = st.stats().mutations;
+            let response = handle(&st, &headers, &body);
+            let applied_mutation = st.stats().mutations > mutations_before;
+            if applied_mutation && response.status().is_success() && st.knobs().take_lost_mutation_answer() {
+                st.with_stats(|s| s.faults_injected += 1);
+                fault_response(Fault::Drop).await
+            } else {
+                response
+            }
+        }
     };
     let code = response.status().as_u16();
     st.with_stats(|s| *s.status_codes.entry(code).or_default() += 1);

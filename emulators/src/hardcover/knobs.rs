@@ -41,6 +41,8 @@ struct KnobState {
     kinds: Vec<Fault>,
     rng: StdRng,
     scripted: VecDeque<Fault>,
+    /// Mutations still to apply whose answer is then lost (the connection breaks).
+    lose_mutation_answers: usize,
 }
 
 /// Shared, live-adjustable knobs (cloning shares them).
@@ -58,6 +60,7 @@ impl Default for Knobs {
                 kinds: vec![],
                 rng: StdRng::seed_from_u64(0),
                 scripted: VecDeque::new(),
+                lose_mutation_answers: 0,
             })),
         }
     }
@@ -92,9 +95,26 @@ impl Knobs {
         s.scripted.extend(std::iter::repeat_n(fault, n));
     }
 
+    /// The next `n` mutation operations are APPLIED, then their answer is lost (the connection
+    /// breaks mid-body): a client that crashed, or lost the network, between send and confirm.
+    pub fn lose_mutation_answers(&self, n: usize) {
+        self.lock().lose_mutation_answers = n;
+    }
+
+    /// Whether the answer of the mutation just applied is to be lost (counts one down).
+    pub(crate) fn take_lost_mutation_answer(&self) -> bool {
+        let mut s = self.lock();
+        if s.lose_mutation_answers == 0 {
+            return false;
+        }
+        s.lose_mutation_answers -= 1;
+        true
+    }
+
     /// No latency, no faults.
     pub fn clear(&self) {
         let mut s = self.lock();
+        s.lose_mutation_answers = 0;
         s.latency = Duration::ZERO;
         s.rate = 0.0;
         s.kinds.clear();

@@ -311,6 +311,32 @@ pub fn seed_library(db: &mut Db, user_id: i64, spec: &SeedSpec, share: f64) {
     add_list(db, "Everything I Own", &long, false);
 }
 
+/// A reading-server book (for the Audiobookshelf, Komga … emulators) that is this catalog
+/// edition: its book's title and first author, the edition's ASIN or ISBN (ISBN-13, else
+/// ISBN-10), its length. Not started; tests set the progress they need.
+pub fn reading_server_book(db: &Db, edition_id: i64) -> Option<crate::seed::SeedBook> {
+    let e = db.editions.get(&edition_id)?;
+    let book = db.books.get(&e.book_id)?;
+    let author = book.author_ids.first().and_then(|a| db.authors.get(a)).map(|a| a.name.clone()).unwrap_or_default();
+    let audio = e.reading_format_id == format::AUDIO;
+    let base = crate::seed::BASE_MS;
+    Some(crate::seed::SeedBook {
+        title: book.title.clone(),
+        subtitle: None,
+        author,
+        isbn: if audio { None } else { e.isbn_13.clone().or_else(|| e.isbn_10.clone()) },
+        asin: if audio { e.asin.clone() } else { None },
+        audio,
+        fraction: 0.0,
+        finished: false,
+        duration_secs: e.audio_seconds.unwrap_or(0) as f64,
+        pages: e.pages.or(book.pages).unwrap_or(300) as u32,
+        started_ms: base,
+        updated_ms: base,
+        finished_ms: None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -147,7 +147,13 @@ fn compare(table: Table, column: &str, value: &Value, ops: &Value) -> Result<boo
 fn cmp(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64()?.partial_cmp(&y.as_f64()?),
-        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
+        // Timestamps compare as instants (`…Z` and `…+00:00` spell the same moment).
+        (Value::String(x), Value::String(y)) => {
+            match (chrono::DateTime::parse_from_rfc3339(x), chrono::DateTime::parse_from_rfc3339(y)) {
+                (Ok(a), Ok(b)) => Some(a.cmp(&b)),
+                _ => Some(x.cmp(y)),
+            }
+        }
         // Hasura accepts numbers as strings for numeric columns and vice versa.
         (Value::Number(x), Value::String(y)) => x.as_f64()?.partial_cmp(&y.parse::<f64>().ok()?),
         (Value::String(x), Value::Number(y)) => x.parse::<f64>().ok()?.partial_cmp(&y.as_f64()?),

@@ -122,6 +122,8 @@ impl<'a> Ctx<'a> {
             (Table::Users, "user_books") => {
                 Related::Many(Table::UserBooks, self.many(Table::UserBooks, db.user_books_of(id).iter().map(|u| u.id)))
             }
+            // Seeded users have no avatar: the relation exists (the client selects it), empty.
+            (Table::Users, "image") => Related::One(Table::Images, None),
             (Table::Users, "lists") => {
                 Related::Many(Table::Lists, self.many(Table::Lists, db.lists_of(id).iter().map(|l| l.id)))
             }
@@ -174,8 +176,6 @@ impl<'a> Ctx<'a> {
                 Table::ListBooks,
                 self.many(Table::ListBooks, db.list_books_of(id).iter().map(|lb| lb.id)),
             ),
-            // Users' avatars are not modelled: the relationship exists and is null.
-            (Table::Users, "image") => Related::One(Table::Images, None),
             (Table::ListBooks, "list") => self.one(Table::Lists, col("list_id")),
             _ => return None,
         })

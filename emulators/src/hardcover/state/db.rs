@@ -87,8 +87,10 @@ impl Db {
         }
     }
 
+    /// The emulator's "now": its `today` at the real time of day, so rows changed one after the
+    /// other get increasing `updated_at` values (incremental readers filter with `_gt`).
     pub fn now_timestamp(&self) -> String {
-        format!("{}T12:00:00+00:00", self.today)
+        format!("{}T{}+00:00", self.today, chrono::Utc::now().format("%H:%M:%S%.6f"))
     }
 
     pub fn add_user(&mut self, username: &str) -> i64 {

@@ -1,0 +1,90 @@
+//! The sync, wired: the configured sources, the Hardcover client behind the engine's port, the
+//! day's request budget, and what follows a run (reconnect prompt, library cache refresh).
+
+use std::sync::Arc;
+
+use chrono::Utc;
+
+use super::{App, AppError};
+use crate::import::{import_library, last_import};
+use crate::sources::ProgressSource;
+use crate::store::history::HistoryEntry;
+use crate::sync::client_port::{ClientPort, daily_reserve};
+use crate::sync::matching::{self, DEFAULT_THRESHOLD};
+use crate::sync::port::PortError;
+use crate::sync::progress::Zone;
+use crate::sync::run::{SyncOptions, SyncOutcome, sync_once};
+
+impl App {
+    /// One sync of every enabled source with Hardcover, in the configured direction. A dry run
+    /// plans and reports, and changes nothing (no mutation, no write-back, no stored state
+    /// besides the run's own record).
+    pub async fn sync(&self, dry_run: bool) -> Result<SyncOutcome, AppError> {
+        let user_id = self.user_id().await?;
+        let (built, failed) = self.sources(None);
+        let sources: Vec<Arc<dyn ProgressSource>> = built.into_iter().map(Arc::from).collect();
+        let limits = self.client.limiter().snapshot();
+        let port = ClientPort::new(&self.client, user_id);
+        let opts = SyncOptions {
+            config: &self.config.scrobbling.hardcover.sync,
+            zone: Zone::Local,
+            now: Utc::now(),
+            budget: limits.remaining_today.saturating_sub(daily_reserve(limits.daily_quota)),
+            dry_run,
+            match_threshold: DEFAULT_THRESHOLD,
+        };
+        let mut outcome = sync_once(&port, &sources, &self.store, opts).await?;
+
+        if !failed.is_empty() {
+            for f in failed {
+                outcome.summary.record_error(&f.source, f.message);
+            }
+            self.store.run_finish(outcome.run_id, Utc::now(), &outcome.summary.to_json())?;
+        }
+        if let Some(reason) = port.reconnect_reason() {
+            self.auth.session().mark_reconnect_needed(reason);
+        } else if outcome.stopped == Some(PortError::Unauthorized) {
+            self.auth.session().mark_reconnect_needed("Hardcover rejected the token during a sync");
+        }
+        if !dry_run && outcome.stopped.is_none() && changed_hardcover(&outcome) {
+            self.refresh_cache_after_sync(user_id).await;
+        }
+        Ok(outcome)
+    }
+
+    /// Only when the user keeps a local copy (they imported once) and this sync changed their
+    /// shelf: an incremental import fetches just the rows changed since the last one.
+    async fn refresh_cache_after_sync(&self, user_id: i64) {
+        match last_import(&self.store) {
+            Ok(Some(_)) => {
+                if let Err(e) = import_library(&self.client, &self.store, user_id, Utc::now(), false).await {
+                    // The sync itself succeeded; the shelf browser catches up on the next import.
+                    tracing::warn!("refreshing the library copy after the sync failed: {e}");
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!("cannot read the library copy's state: {e}"),
+        }
+    }
+
+    /// The user's choice: this source item is this Hardcover book (and edition, used only when
+    /// the book is not on their shelf yet). Never replaced by an automatic match.
+    pub fn link(&self, source: &str, item_id: &str, book_id: i64, edition_id: Option<i64>) -> Result<(), AppError> {
+        Ok(matching::link(&self.store, source, item_id, book_id, edition_id, Utc::now())?)
+    }
+
+    /// Undo a wrong match: the item is left out of syncs until linked again.
+    pub fn unlink(&self, source: &str, item_id: &str) -> Result<(), AppError> {
+        Ok(matching::unlink(&self.store, source, item_id, Utc::now())?)
+    }
+
+    /// What the last syncs did, item by item, newest first.
+    pub fn history(&self, limit: u32) -> Result<Vec<HistoryEntry>, AppError> {
+        Ok(self.store.history_recent(limit)?)
+    }
+}
+
+fn changed_hardcover(outcome: &SyncOutcome) -> bool {
+    let s = &outcome.summary;
+    s.added + s.progress_updated + s.finished + s.rated > 0
+}

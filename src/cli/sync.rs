@@ -1,0 +1,142 @@
+//! `sync`, `history`, `link`, `unlink`: running the sync and steering its matches.
+
+use std::io::Write;
+
+use anyhow::anyhow;
+
+use crate::sync::port::PortError;
+use crate::sync::run::SyncOutcome;
+use crate::sync::summary::{ItemResult, Summary};
+
+use super::{Context, print_json};
+
+pub async fn sync(ctx: &Context, dry_run: bool, json: bool, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
+    let outcome = ctx.app()?.sync(dry_run).await?;
+    if json {
+        let mut v = serde_json::to_value(&outcome.summary)?;
+        v["run_id"] = outcome.run_id.into();
+        v["stopped"] = outcome.stopped.as_ref().map(ToString::to_string).into();
+        print_json(out, &v)?;
+    } else {
+        print_summary(&outcome.summary, out)?;
+    }
+    match failure(&outcome) {
+        Some(message) => Err(anyhow!(message)),
+        None => Ok(()),
+    }
+}
+
+fn print_summary(s: &Summary, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
+    if s.dry_run {
+        writeln!(out, "Dry run: nothing was sent or written. The plan:")?;
+    }
+    for item in &s.items {
+        let what = if item.id.is_empty() { item.source.clone() } else { format!("{}/{}", item.source, item.id) };
+        let reason = item.reason.as_deref().map(|r| format!(" — {r}")).unwrap_or_default();
+        writeln!(out, "  {:<9} {:<10} {what} {}{reason}", item.result.as_str(), item.action.as_str(), item.title)?;
+    }
+    writeln!(
+        out,
+        "{}: {} added, {} progress, {} finished, {} rated, {} written back, {} skipped, {} unmatched, {} deferred, {} error(s); {} Hardcover request(s)",
+        if s.dry_run { "Would do" } else { "Done" },
+        s.added,
+        s.progress_updated,
+        s.finished,
+        s.rated,
+        s.written_back,
+        s.skipped,
+        s.unmatched,
+        s.deferred,
+        s.errors,
+        s.hardcover_requests
+    )?;
+    Ok(())
+}
+
+/// The error to exit with, naming what to fix, when the sync had errors or had to stop.
+fn failure(outcome: &SyncOutcome) -> Option<String> {
+    let s = &outcome.summary;
+    let fix = match &outcome.stopped {
+        Some(PortError::Unauthorized) => Some("reconnect Hardcover with `hardcover-sync connect`".to_string()),
+        Some(PortError::Offline(_)) => {
+            Some("check the network connection and scrobbling.hardcover.api_url, then run the sync again".into())
+        }
+        Some(PortError::RateLimited { .. }) => {
+            Some("wait for Hardcover's rate limit to reset, then run the sync again (nothing was lost)".into())
+        }
+        Some(other) => Some(format!("{other}; run the sync again")),
+        None => None,
+    };
+    if s.errors == 0 && fix.is_none() {
+        return None;
+    }
+    let mut reasons: Vec<String> = Vec::new();
+    for item in s.items.iter().filter(|i| i.result == ItemResult::Failed) {
+        let what = if item.id.is_empty() { item.source.clone() } else { format!("{}/{}", item.source, item.id) };
+        let line = format!("{what}: {}", item.reason.as_deref().unwrap_or("failed"));
+        if !reasons.contains(&line) {
+            reasons.push(line);
+        }
+    }
+    let shown = reasons.iter().take(3).cloned().collect::<Vec<_>>().join("; ");
+    let more = reasons.len().saturating_sub(3);
+    let more = if more > 0 { format!(" (and {more} more: see `hardcover-sync history`)") } else { String::new() };
+    Some(match fix {
+        Some(fix) => format!("the sync stopped early: {fix}. {shown}{more}"),
+        None => format!("the sync had {} error(s): {shown}{more}", s.errors),
+    })
+}
+
+pub fn history(ctx: &Context, json: bool, limit: u32, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
+    let rows = ctx.app()?.history(limit)?;
+    if json {
+        return print_json(out, &rows);
+    }
+    if rows.is_empty() {
+        writeln!(out, "No sync has run yet: run `hardcover-sync sync --dry-run` to see what it would do")?;
+    }
+    for h in &rows {
+        let reason = h.reason.as_deref().map(|r| format!(" — {r}")).unwrap_or_default();
+        writeln!(
+            out,
+            "{} run {:<4} {:<9} {:<10} {}/{} {}{reason}",
+            h.at.format("%Y-%m-%d %H:%M"),
+            h.run_id,
+            h.result,
+            h.action,
+            h.source,
+            h.item_id,
+            h.title.as_deref().unwrap_or("")
+        )?;
+    }
+    Ok(())
+}
+
+pub fn link(
+    ctx: &Context,
+    source: &str,
+    item: &str,
+    book: i64,
+    edition: Option<i64>,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    known_source(ctx, source)?;
+    ctx.app()?.link(source, item, book, edition)?;
+    writeln!(out, "Linked {source}/{item} to Hardcover book {book}; the next sync uses it")?;
+    Ok(())
+}
+
+pub fn unlink(ctx: &Context, source: &str, item: &str, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
+    known_source(ctx, source)?;
+    ctx.app()?.unlink(source, item)?;
+    writeln!(out, "Unlinked {source}/{item}: it is left out of syncs until you link it")?;
+    Ok(())
+}
+
+fn known_source(ctx: &Context, source: &str) -> anyhow::Result<()> {
+    if ctx.config.sources.iter().any(|s| s.name == source) {
+        return Ok(());
+    }
+    let names: Vec<&str> = ctx.config.sources.iter().map(|s| s.name.as_str()).collect();
+    Err(anyhow!("no source named {source:?} in the config (sources: {}); use a source's `name`", names.join(", ")))
+}
