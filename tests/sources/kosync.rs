@@ -39,7 +39,7 @@ fn partial_md5_matches_known_answers() {
 
 /// A small valid EPUB with an OPF naming title, authors and an ISBN, padded past 64 KiB so the
 /// partial MD5 takes several samples.
-fn write_epub(path: &Path, title: &str, isbn: &str) {
+pub(crate) fn write_epub(path: &Path, title: &str, isbn: &str) {
     let file = std::fs::File::create(path).unwrap();
     let mut zip = zip::ZipWriter::new(file);
     let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);

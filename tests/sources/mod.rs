@@ -4,7 +4,7 @@ mod audiobookshelf;
 mod bad_input;
 mod kavita;
 mod komga;
-mod kosync;
+pub(crate) mod kosync;
 mod parsers;
 mod revenge;
 mod samples;
