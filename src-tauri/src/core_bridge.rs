@@ -11,6 +11,8 @@
 
 use std::sync::{Arc, Mutex, RwLock};
 
+use hardcover_sync::app::App;
+use hardcover_sync::auth::Connection;
 use hardcover_sync::config::Config;
 use hardcover_sync::paths::AppPaths;
 use hardcover_sync::store::Store;
@@ -62,6 +64,18 @@ pub struct Core {
     store_error: Option<String>,
     sync: Mutex<SyncRuntime>,
     events: EventSink,
+    /// The assembled core, or why it could not be built (shown on every command that needs it).
+    app: RwLock<Result<Arc<App>, String>>,
+    /// The last connection state read from auth: `status()` is synchronous (the tray calls it),
+    /// auth's is not, so commands that change it refresh this copy.
+    connection: RwLock<Option<Connection>>,
+}
+
+fn build_app(paths: &AppPaths, config: &Config) -> Result<Arc<App>, String> {
+    App::open(paths.clone(), config.clone()).map(Arc::new).map_err(|e| {
+        tracing::error!("{e}");
+        e.to_string()
+    })
 }
 
 impl Core {
@@ -82,7 +96,10 @@ impl Core {
                 (None, Some(e.to_string()))
             }
         };
+        let app = build_app(&paths, &config);
         Self {
+            app: RwLock::new(app),
+            connection: RwLock::new(None),
             paths,
             demo,
             config: RwLock::new(config),
@@ -116,8 +133,51 @@ impl Core {
         })
     }
 
+    /// The assembled core. Cheap (an `Arc`); a command holds it for its whole call, so a config
+    /// saved meanwhile takes effect on the next command rather than halfway through this one.
+    pub fn app(&self) -> IpcResult<Arc<App>> {
+        self.app.read().unwrap_or_else(|p| p.into_inner()).clone().map_err(IpcError::internal)
+    }
+
+    /// Read the connection state from auth (no request to Hardcover) into the copy `status()`
+    /// shows, and tell the shell when it changed.
+    pub async fn refresh_connection(&self) {
+        let fresh = match self.app() {
+            Ok(app) => Some(app.connection().await),
+            Err(_) => None,
+        };
+        let changed = {
+            let mut c = self.connection.write().unwrap_or_else(|p| p.into_inner());
+            let changed = *c != fresh;
+            *c = fresh;
+            changed
+        };
+        if changed {
+            (self.events)(CoreEvent::StatusChanged);
+        }
+    }
+
+    /// Check a pasted personal token with Hardcover and keep it. The token never comes back out.
+    pub async fn connect_token(&self, raw: &str) -> IpcResult<AppStatus> {
+        let app = self.app()?;
+        let account = app.connect_token(raw).await?;
+        tracing::info!(user_id = account.user_id, "connected to Hardcover with a personal token");
+        self.refresh_connection().await;
+        Ok(self.status())
+    }
+
+    /// Revoke (where Hardcover allows) and delete the tokens; returns the note for the user.
+    pub async fn disconnect(&self) -> IpcResult<hardcover_sync::auth::Disconnected> {
+        let app = self.app()?;
+        let out = app.auth().disconnect().await?;
+        tracing::info!(revoked = out.revoked, "disconnected from Hardcover");
+        self.refresh_connection().await;
+        Ok(out)
+    }
+
     /// Adopt a config that was just saved (the scheduler picks up a new interval from here).
     pub fn replace_config(&self, config: Config) {
+        *self.app.write().unwrap_or_else(|p| p.into_inner()) = build_app(&self.paths, &config);
         *self.config.write().unwrap_or_else(|p| p.into_inner()) = config;
         *self.config_error.write().unwrap_or_else(|p| p.into_inner()) = None;
         (self.events)(CoreEvent::StatusChanged);
@@ -125,13 +185,16 @@ impl Core {
 
     pub fn status(&self) -> AppStatus {
         let config = self.config.read().unwrap_or_else(|p| p.into_inner());
+        let conn = self.connection.read().unwrap_or_else(|p| p.into_inner()).clone();
+        let conn = conn.as_ref();
+        let reconnect_reason = conn.and_then(|c| c.reconnect_needed.clone());
         AppStatus {
-            connected: false,
-            username: None,
-            user_id: None,
+            connected: conn.is_some_and(|c| c.connected),
+            username: conn.and_then(|c| c.username.clone()),
+            user_id: conn.and_then(|c| c.user_id),
             token_store: token_store_dto(config.scrobbling.hardcover.token_store),
-            reconnect_needed: false,
-            reconnect_reason: None,
+            reconnect_needed: reconnect_reason.is_some(),
+            reconnect_reason,
             sync: self.sync_status(),
             offline: false,
             demo: self.demo,

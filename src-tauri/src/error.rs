@@ -1,6 +1,9 @@
 //! The one error type every command returns. The UI switches on `code`, never on `message`.
 
+use hardcover_sync::app::AppError;
+use hardcover_sync::auth::AuthError;
 use hardcover_sync::hardcover::token::TokenError;
+use hardcover_sync::shelf::ShelfError;
 use serde::Serialize;
 
 /// Stable codes, shared with `ui/` (see the IPC contract). Adding one is a contract change.
@@ -59,6 +62,54 @@ impl From<TokenError> for IpcError {
     }
 }
 
+impl From<ShelfError> for IpcError {
+    fn from(e: ShelfError) -> Self {
+        // The core names its codes after the contract; an unknown one is a contract bug, shown
+        // as internal rather than guessed.
+        let code = match e.code() {
+            "not_connected" => ErrorCode::NotConnected,
+            "reconnect_needed" => ErrorCode::ReconnectNeeded,
+            "offline" => ErrorCode::Offline,
+            "rate_limited" => ErrorCode::RateLimited,
+            "invalid_input" => ErrorCode::InvalidInput,
+            "not_found" => ErrorCode::NotFound,
+            "hardcover_error" => ErrorCode::HardcoverError,
+            "source_error" => ErrorCode::SourceError,
+            _ => ErrorCode::Internal,
+        };
+        Self::new(code, e.to_string())
+    }
+}
+
+impl From<AppError> for IpcError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Auth(a) => a.into(),
+            other => ShelfError::from(other).into(),
+        }
+    }
+}
+
+impl From<AuthError> for IpcError {
+    fn from(e: AuthError) -> Self {
+        let code = match &e {
+            // What the user pasted or granted is not enough: they fix it, not us.
+            AuthError::TokenRejected { .. } | AuthError::NoWriteAccess { .. } | AuthError::MissingScopes(_) => {
+                ErrorCode::InvalidInput
+            }
+            AuthError::Unreachable { .. } | AuthError::Timeout(_) => ErrorCode::Offline,
+            AuthError::Denied
+            | AuthError::Authorization(_)
+            | AuthError::CodeExchange(_)
+            | AuthError::IssuerMismatch { .. }
+            | AuthError::Protocol(_)
+            | AuthError::Probe(_) => ErrorCode::HardcoverError,
+            _ => ErrorCode::Internal,
+        };
+        Self::new(code, e.to_string())
+    }
+}
+
 pub type IpcResult<T> = Result<T, IpcError>;
 
 #[cfg(test)]
@@ -79,5 +130,16 @@ mod tests {
     fn token_errors_keep_their_meaning() {
         assert_eq!(IpcError::from(TokenError::NotConnected).code, ErrorCode::NotConnected);
         assert_eq!(IpcError::from(TokenError::ReconnectNeeded("revoked".into())).code, ErrorCode::ReconnectNeeded);
+    }
+
+    #[test]
+    fn shelf_errors_keep_their_stable_code() {
+        assert_eq!(
+            IpcError::from(ShelfError::NotConnected).code,
+            ErrorCode::NotConnected,
+            "the UI shows Connect on not_connected, so the code must survive the mapping"
+        );
+        assert_eq!(IpcError::from(ShelfError::NotFound("list 9".into())).code, ErrorCode::NotFound);
+        assert_eq!(IpcError::from(AppError::NotConnected).code, ErrorCode::NotConnected);
     }
 }

@@ -4,6 +4,7 @@
 
 mod args;
 pub mod commands;
+mod convert;
 pub mod core_bridge;
 mod demo;
 pub mod error;
@@ -100,6 +101,10 @@ pub fn run() {
             }
             tray::build(&handle)?;
             app.state::<AppState>().core.start_scheduler();
+            // Who is connected, read from the token store (no request): the tray shows it as
+            // soon as it is known, through the StatusChanged event.
+            let h = handle.clone();
+            tauri::async_runtime::spawn(async move { h.state::<AppState>().core.refresh_connection().await });
             if args.open_window {
                 window::open(&handle, Route::Shelves)?;
             }

@@ -40,18 +40,19 @@ pub async fn unmatched_items(_state: State<'_, AppState>) -> IpcResult<Vec<Unmat
 
 #[tauri::command]
 pub async fn link_item(
-    _state: State<'_, AppState>,
+    state: State<'_, AppState>,
     source: String,
     item_id: String,
     book_id: i64,
     edition_id: Option<i64>,
 ) -> IpcResult<()> {
-    let _ = (source, item_id, book_id, edition_id);
-    Err(IpcError::not_available())
+    if source.trim().is_empty() || item_id.trim().is_empty() {
+        return Err(IpcError::invalid_input("which source item to link is missing"));
+    }
+    Ok(state.core.app()?.link(&source, &item_id, book_id, edition_id)?)
 }
 
 #[tauri::command]
-pub async fn unlink_item(_state: State<'_, AppState>, source: String, item_id: String) -> IpcResult<()> {
-    let _ = (source, item_id);
-    Err(IpcError::not_available())
+pub async fn unlink_item(state: State<'_, AppState>, source: String, item_id: String) -> IpcResult<()> {
+    Ok(state.core.app()?.unlink(&source, &item_id)?)
 }

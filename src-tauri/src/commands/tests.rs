@@ -45,7 +45,11 @@ struct Harness {
 }
 
 fn harness() -> Harness {
-    let dir = tempfile::tempdir().unwrap();
+    harness_in(tempfile::tempdir().unwrap())
+}
+
+/// A harness on `dir`, which may already hold a config.yaml.
+fn harness_in(dir: tempfile::TempDir) -> Harness {
     let (core, _) = test_core(dir.path());
     let autostart = Arc::new(FakeAutostart::default());
     let opener = Arc::new(FakeOpener::default());
@@ -152,18 +156,89 @@ fn autostart_and_logs_folder() {
 #[test]
 fn unfinished_commands_say_so_with_a_stable_code() {
     let h = harness();
-    for (cmd, args) in [
-        ("list_shelves", json!({})),
-        ("sync_now", json!({})),
-        ("connect_browser", json!({})),
-        ("book_detail", json!({"bookId": 1})),
-    ] {
+    for (cmd, args) in [("sync_now", json!({})), ("connect_browser", json!({}))] {
         let err = h.call(cmd, args).unwrap_err();
         assert_eq!(code(&err), "internal", "{cmd}: {err}");
         assert_eq!(err["message"], "not available yet", "{cmd}");
     }
     let after = h.call("get_status", json!({})).unwrap();
     assert_eq!(after["sync"]["state"], "error", "a failed sync must show in the status");
+}
+
+#[test]
+fn a_fresh_install_has_empty_shelves_and_no_books() {
+    // A file token store: the default keyring would make the answer depend on this machine's.
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = "scrobbling:\n  hardcover:\n    api_url: http://127.0.0.1:9/v1/graphql\n    token_store: file\n";
+    std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+    let h = harness_in(dir);
+    let shelves = h.call("list_shelves", json!({})).unwrap();
+    let statuses = shelves["statuses"].as_array().expect("statuses must be a list");
+    assert_eq!(statuses.len(), 6, "all six reading statuses are always shown: {shelves}");
+    assert!(statuses.iter().all(|s| s["count"] == 0), "nothing is counted before an import: {shelves}");
+    assert_eq!(shelves["updatedAt"], Value::Null, "a library never imported has no update time");
+    let err = h.call("book_detail", json!({"bookId": 1})).unwrap_err();
+    assert_eq!(code(&err), "not_connected", "a book not in the cache needs Hardcover, hence a connection: {err}");
+    let err = h.call("refresh_library", json!({})).unwrap_err();
+    assert_eq!(code(&err), "not_connected", "refreshing before connecting must ask to connect: {err}");
+}
+
+const TOKEN: &str = "hc_pat_shell_wiring_test_0001";
+
+/// A Hardcover emulator on loopback (on its own runtime: the mock IPC calls block) and a harness
+/// whose config points at it with a file token store, so no test touches the user's keyring.
+fn connected_setup() -> (tokio::runtime::Runtime, hardcover_sync_emulators::hardcover::RunningHardcover, Harness) {
+    use hardcover_sync_emulators::hardcover::{ALL_SCOPES, HardcoverEmulator, SeedSpec};
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let hc = rt
+        .block_on(
+            HardcoverEmulator::builder()
+                .library(SeedSpec { books: 12, ..SeedSpec::default() })
+                .user("reader")
+                .personal_token(TOKEN, ALL_SCOPES)
+                .start(),
+        )
+        .expect("the Hardcover emulator must start on loopback");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.yaml"),
+        format!("scrobbling:\n  hardcover:\n    api_url: {}\n    token_store: file\n", hc.graphql_url()),
+    )
+    .unwrap();
+    (rt, hc, harness_in(dir))
+}
+
+#[test]
+fn connect_browse_and_disconnect_through_ipc() {
+    let (_rt, _hc, h) = connected_setup();
+    let err = h.call("connect_token", json!({"token": "hc_pat_not_the_right_one"})).unwrap_err();
+    assert_eq!(code(&err), "invalid_input", "a token Hardcover rejects is the user's to fix: {err}");
+    assert!(!err.to_string().contains("hc_pat_not_the_right_one"), "errors never echo a token: {err}");
+
+    let s = h.call("connect_token", json!({"token": TOKEN})).unwrap();
+    assert_eq!(s["connected"], true, "a good token must connect: {s}");
+    assert_eq!(s["username"], "reader", "the status names the connected user: {s}");
+    assert!(!s.to_string().contains(TOKEN), "the status never carries the token");
+    assert_eq!(h.call("get_status", json!({})).unwrap()["connected"], true, "the connection must stick");
+
+    let shelves = h.call("refresh_library", json!({})).unwrap();
+    assert!(shelves["updatedAt"].is_string(), "a refreshed library has an update time: {shelves}");
+    let total: u64 = shelves["statuses"].as_array().unwrap().iter().map(|s| s["count"].as_u64().unwrap()).sum();
+    assert!(total > 0, "the emulator's seeded books must be counted after a refresh: {shelves}");
+    let shelf = shelves["statuses"].as_array().unwrap().iter().find(|s| s["count"].as_u64() > Some(0)).unwrap();
+    let rows = h.call("list_books", json!({"kind": "status", "id": shelf["id"]})).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len() as u64, shelf["count"].as_u64().unwrap(), "a shelf lists as many books as it counts");
+    assert_eq!(rows[0]["statusId"], shelf["id"], "a status shelf lists books of that status");
+    let detail = h.call("book_detail", json!({"bookId": rows[0]["bookId"]})).unwrap();
+    assert_eq!(detail["bookId"], rows[0]["bookId"], "the detail is of the book asked for: {detail}");
+    assert!(detail["reads"].is_array() && detail["linked"].is_array(), "detail fields are camelCase lists");
+
+    let out = h.call("disconnect", json!({})).unwrap();
+    assert!(out["message"].as_str().is_some_and(|m| !m.is_empty()), "disconnect tells the user what happened");
+    let s = h.call("get_status", json!({})).unwrap();
+    assert_eq!(s["connected"], false, "after disconnect the status must say so: {s}");
+    assert_eq!(s["username"], Value::Null, "no user is shown once disconnected");
 }
 
 #[test]
