@@ -1,13 +1,18 @@
-//! Core shelf structs → the IPC payload types of `model.rs`.
+//! Core structs (shelf, sync history) → the IPC payload types of `model.rs`.
 //!
 //! Kept apart from `model.rs` so the payloads stay a plain mirror of the contract, and the
 //! mapping (numeric narrowing, `&'static str` formats) sits in one place.
 
+use chrono::SecondsFormat;
 use hardcover_sync::app as core_app;
 use hardcover_sync::shelf;
+use hardcover_sync::store::runs::SyncRun;
+use hardcover_sync::sync::plan::Action;
+use hardcover_sync::sync::summary::{ItemResult, Summary};
 
 use crate::model::{
-    BookDetail, BookList, BookRow, Edition, LinkedItem, Read, SearchHit, ShelfCount, ShelfKind, Shelves,
+    BookDetail, BookList, BookRow, Edition, LinkedItem, Read, RunItem, RunSummary, SearchHit, ShelfCount, ShelfKind,
+    Shelves,
 };
 
 /// Counts, page numbers and seconds never go below zero or past u32 in practice; a corrupt
@@ -105,5 +110,63 @@ pub fn search_hit(h: shelf::SearchHit) -> SearchHit {
         authors: h.authors,
         year: h.year.and_then(|y| i32::try_from(y).ok()),
         cover_url: h.cover_url,
+    }
+}
+
+/// A stored run as the history shows it. A run still going (or cut off) has no summary yet: its
+/// counts show as zero, with no finish time.
+pub fn run_summary(run: &SyncRun) -> RunSummary {
+    let summary = parsed_summary(run);
+    RunSummary {
+        run_id: run.id,
+        started_at: run.started_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        finished_at: run.finished_at.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+        dry_run: run.dry_run,
+        added: summary.added,
+        progress_updated: summary.progress_updated,
+        finished: summary.finished,
+        rated: summary.rated,
+        written_back: summary.written_back,
+        skipped: summary.skipped,
+        unmatched: summary.unmatched,
+        errors: summary.errors,
+        hardcover_requests: summary.hardcover_requests,
+    }
+}
+
+pub fn run_items(run: &SyncRun) -> Vec<RunItem> {
+    parsed_summary(run)
+        .items
+        .into_iter()
+        .map(|i| RunItem {
+            source: i.source,
+            id: i.id,
+            title: i.title,
+            action: i.action.as_str().to_owned(),
+            result: i.result.as_str().to_owned(),
+            reason: i.reason,
+        })
+        .collect()
+}
+
+/// The titles a run marked Read on Hardcover (for the "finished" notification).
+pub fn finished_titles(summary: &Summary) -> Vec<String> {
+    summary
+        .items
+        .iter()
+        .filter(|i| i.action == Action::Finish && i.result == ItemResult::Ok)
+        .map(|i| i.title.clone())
+        .collect()
+}
+
+fn parsed_summary(run: &SyncRun) -> Summary {
+    match run.summary.as_deref().map(serde_json::from_str::<Summary>) {
+        Some(Ok(s)) => s,
+        Some(Err(e)) => {
+            // History must still list the run; the log says why its counts are missing.
+            tracing::warn!(run_id = run.id, "the stored summary of this run cannot be read: {e}");
+            Summary::default()
+        }
+        None => Summary::default(),
     }
 }

@@ -4,8 +4,7 @@
 //! scheduler's handle. Parts of the core that have not landed yet are stubbed HERE and nowhere
 //! else, so wiring them in touches this file only:
 //! - connection state (`hardcover_sync::auth`): `connected` is always false for now;
-//! - the scheduler (`hardcover_sync::sync::scheduler`): `sync_now` reports "not available yet"
-//!   as a failed run, so the tray, notifications and events already follow the real path.
+//! - the scheduler (`hardcover_sync::sync::scheduler`): only manual `sync_now` runs for now.
 //!
 //! `Core` knows nothing about Tauri: it reports through the `CoreEvent` sink the shell passes in.
 
@@ -17,6 +16,7 @@ use hardcover_sync::config::Config;
 use hardcover_sync::paths::AppPaths;
 use hardcover_sync::store::Store;
 
+use crate::convert;
 use crate::error::{IpcError, IpcResult};
 use crate::model::{AppStatus, Progress, RunSummary, SyncState, SyncStatus};
 use crate::settings_file::token_store_dto;
@@ -238,19 +238,45 @@ impl Core {
         tracing::info!("background sync scheduler not available yet: only manual sync is wired");
     }
 
-    /// Run one sync now. Stub: reports the run as failed with "not available yet", through the
-    /// same bookkeeping and events a real failure takes.
+    /// Run one sync now, through the same bookkeeping and events the scheduler's runs take. A run
+    /// Hardcover stopped (offline, rate limited, token rejected) counts as a failure: what it did
+    /// before stopping is in the history.
     pub async fn sync_now(&self) -> IpcResult<RunSummary> {
         {
-            let s = self.sync.lock().unwrap_or_else(|p| p.into_inner());
+            let mut s = self.sync.lock().unwrap_or_else(|p| p.into_inner());
             if s.running.is_some() {
                 return Err(IpcError::new(crate::error::ErrorCode::Busy, "a sync is already running"));
             }
+            s.running = Some(Progress { done: 0, total: 0 });
         }
+        (self.events)(CoreEvent::StatusChanged);
         tracing::info!("sync requested");
-        let err = IpcError::not_available();
-        self.record_failure(&format!("Sync is {}", err.message));
-        Err(err)
+        let result = self.run_sync().await;
+        // A rejected token marks the session for reconnecting: show it at once.
+        self.refresh_connection().await;
+        match result {
+            Ok((summary, finished_titles)) => {
+                self.record_success(summary.clone(), finished_titles);
+                Ok(summary)
+            }
+            Err(e) => {
+                self.record_failure(&e.message);
+                Err(e)
+            }
+        }
+    }
+
+    async fn run_sync(&self) -> IpcResult<(RunSummary, Vec<String>)> {
+        let app = self.app()?;
+        let outcome = app.sync(false).await?;
+        if let Some(stopped) = outcome.stopped {
+            return Err(stopped.into());
+        }
+        let run = app
+            .store()
+            .run_get(outcome.run_id)?
+            .ok_or_else(|| IpcError::internal(format!("sync run {} vanished from the history", outcome.run_id)))?;
+        Ok((convert::run_summary(&run), convert::finished_titles(&outcome.summary)))
     }
 
     fn record_failure(&self, message: &str) {

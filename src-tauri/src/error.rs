@@ -4,6 +4,8 @@ use hardcover_sync::app::AppError;
 use hardcover_sync::auth::AuthError;
 use hardcover_sync::hardcover::token::TokenError;
 use hardcover_sync::shelf::ShelfError;
+use hardcover_sync::store::StoreError;
+use hardcover_sync::sync::port::PortError;
 use serde::Serialize;
 
 /// Stable codes, shared with `ui/` (see the IPC contract). Adding one is a contract change.
@@ -87,6 +89,24 @@ impl From<AppError> for IpcError {
             AppError::Auth(a) => a.into(),
             other => ShelfError::from(other).into(),
         }
+    }
+}
+
+impl From<StoreError> for IpcError {
+    fn from(e: StoreError) -> Self {
+        ShelfError::Store(e).into()
+    }
+}
+
+impl From<PortError> for IpcError {
+    fn from(e: PortError) -> Self {
+        let code = match e {
+            PortError::Offline(_) => ErrorCode::Offline,
+            PortError::RateLimited { .. } => ErrorCode::RateLimited,
+            PortError::Unauthorized => ErrorCode::ReconnectNeeded,
+            PortError::Rejected(_) | PortError::Other(_) => ErrorCode::HardcoverError,
+        };
+        Self::new(code, e.to_string())
     }
 }
 

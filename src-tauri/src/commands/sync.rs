@@ -2,7 +2,8 @@
 
 use tauri::State;
 
-use crate::error::{IpcError, IpcResult};
+use crate::convert;
+use crate::error::{ErrorCode, IpcError, IpcResult};
 use crate::model::{PlanAction, RunItem, RunSummary, SyncStatus, UnmatchedItem};
 use crate::state::AppState;
 
@@ -22,15 +23,17 @@ pub async fn sync_preview(_state: State<'_, AppState>) -> IpcResult<Vec<PlanActi
 }
 
 #[tauri::command]
-pub async fn sync_runs(_state: State<'_, AppState>, limit: u32) -> IpcResult<Vec<RunSummary>> {
-    let _ = limit;
-    Err(IpcError::not_available())
+pub async fn sync_runs(state: State<'_, AppState>, limit: u32) -> IpcResult<Vec<RunSummary>> {
+    let runs = state.core.app()?.store().runs_recent(limit.clamp(1, 500))?;
+    Ok(runs.iter().map(convert::run_summary).collect())
 }
 
 #[tauri::command]
-pub async fn run_items(_state: State<'_, AppState>, run_id: i64) -> IpcResult<Vec<RunItem>> {
-    let _ = run_id;
-    Err(IpcError::not_available())
+pub async fn run_items(state: State<'_, AppState>, run_id: i64) -> IpcResult<Vec<RunItem>> {
+    let run = state.core.app()?.store().run_get(run_id)?;
+    let run =
+        run.ok_or_else(|| IpcError::new(ErrorCode::NotFound, format!("sync run {run_id} is not in the history")))?;
+    Ok(convert::run_items(&run))
 }
 
 #[tauri::command]

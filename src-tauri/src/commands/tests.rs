@@ -156,13 +156,9 @@ fn autostart_and_logs_folder() {
 #[test]
 fn unfinished_commands_say_so_with_a_stable_code() {
     let h = harness();
-    for (cmd, args) in [("sync_now", json!({})), ("connect_browser", json!({}))] {
-        let err = h.call(cmd, args).unwrap_err();
-        assert_eq!(code(&err), "internal", "{cmd}: {err}");
-        assert_eq!(err["message"], "not available yet", "{cmd}");
-    }
-    let after = h.call("get_status", json!({})).unwrap();
-    assert_eq!(after["sync"]["state"], "error", "a failed sync must show in the status");
+    let err = h.call("connect_browser", json!({})).unwrap_err();
+    assert_eq!(code(&err), "internal", "{err}");
+    assert_eq!(err["message"], "not available yet");
 }
 
 #[test]
@@ -181,6 +177,13 @@ fn a_fresh_install_has_empty_shelves_and_no_books() {
     assert_eq!(code(&err), "not_connected", "a book not in the cache needs Hardcover, hence a connection: {err}");
     let err = h.call("refresh_library", json!({})).unwrap_err();
     assert_eq!(code(&err), "not_connected", "refreshing before connecting must ask to connect: {err}");
+    let err = h.call("sync_now", json!({})).unwrap_err();
+    assert_eq!(code(&err), "not_connected", "syncing before connecting must ask to connect: {err}");
+    let after = h.call("get_status", json!({})).unwrap();
+    assert_eq!(after["sync"]["state"], "error", "a failed sync must show in the status");
+    assert_eq!(h.call("sync_runs", json!({"limit": 10})).unwrap(), json!([]), "no run was recorded");
+    let err = h.call("run_items", json!({"runId": 42})).unwrap_err();
+    assert_eq!(code(&err), "not_found", "an unknown run is not_found: {err}");
 }
 
 const TOKEN: &str = "hc_pat_shell_wiring_test_0001";
@@ -209,7 +212,7 @@ fn connected_setup() -> (tokio::runtime::Runtime, hardcover_sync_emulators::hard
 }
 
 #[test]
-fn connect_browse_and_disconnect_through_ipc() {
+fn connect_browse_sync_and_disconnect_through_ipc() {
     let (_rt, _hc, h) = connected_setup();
     let err = h.call("connect_token", json!({"token": "hc_pat_not_the_right_one"})).unwrap_err();
     assert_eq!(code(&err), "invalid_input", "a token Hardcover rejects is the user's to fix: {err}");
@@ -233,6 +236,17 @@ fn connect_browse_and_disconnect_through_ipc() {
     let detail = h.call("book_detail", json!({"bookId": rows[0]["bookId"]})).unwrap();
     assert_eq!(detail["bookId"], rows[0]["bookId"], "the detail is of the book asked for: {detail}");
     assert!(detail["reads"].is_array() && detail["linked"].is_array(), "detail fields are camelCase lists");
+
+    // No reading server is configured: the run is empty, but real, recorded and shown.
+    let run = h.call("sync_now", json!({})).unwrap();
+    assert!(run["runId"].as_i64().is_some_and(|id| id > 0), "a sync returns its recorded run: {run}");
+    assert!(run["finishedAt"].is_string(), "a finished run has a finish time: {run}");
+    let s = h.call("get_status", json!({})).unwrap();
+    assert_eq!(s["sync"]["state"], "idle", "a successful run leaves the sync idle: {s}");
+    assert_eq!(s["sync"]["lastSummary"]["runId"], run["runId"], "the status shows the last run");
+    let runs = h.call("sync_runs", json!({"limit": 5})).unwrap();
+    assert_eq!(runs[0]["runId"], run["runId"], "the history lists the run, newest first: {runs}");
+    assert_eq!(h.call("run_items", json!({"runId": run["runId"]})).unwrap(), json!([]), "an empty run has no items");
 
     let out = h.call("disconnect", json!({})).unwrap();
     assert!(out["message"].as_str().is_some_and(|m| !m.is_empty()), "disconnect tells the user what happened");
