@@ -237,6 +237,23 @@ fn connect_browse_sync_and_disconnect_through_ipc() {
     assert_eq!(detail["bookId"], rows[0]["bookId"], "the detail is of the book asked for: {detail}");
     assert!(detail["reads"].is_array() && detail["linked"].is_array(), "detail fields are camelCase lists");
 
+    let csv = h.dir.path().join("books.csv");
+    let out = h
+        .call("export_books", json!({"selection": {"all": true}, "format": "csv", "path": csv.display().to_string()}))
+        .unwrap();
+    assert_eq!(out["rows"].as_u64(), Some(total), "an export of everything has one row per book: {out}");
+    let text = std::fs::read_to_string(&csv).expect("the export must be written where asked");
+    assert_eq!(text.lines().count() as u64, total + 1, "a header and one line per book:\n{text}");
+    let nowhere = h.dir.path().join("no-such-folder").join("books.json");
+    let err = h
+        .call(
+            "export_books",
+            json!({"selection": {"all": true}, "format": "json", "path": nowhere.display().to_string()}),
+        )
+        .unwrap_err();
+    assert_eq!(code(&err), "invalid_input", "an unwritable path is the user's to change: {err}");
+    assert!(err["message"].as_str().unwrap().contains("no-such-folder"), "the message names the path: {err}");
+
     // No reading server is configured: the run is empty, but real, recorded and shown.
     let run = h.call("sync_now", json!({})).unwrap();
     assert!(run["runId"].as_i64().is_some_and(|id| id > 0), "a sync returns its recorded run: {run}");
