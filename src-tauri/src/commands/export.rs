@@ -44,7 +44,7 @@ pub async fn export_books<R: Runtime>(
     };
     let target = PathBuf::from(path.trim());
     let mut progress = |done: usize, total: usize| {
-        if done % PROGRESS_EVERY == 0 || done == total {
+        if done.is_multiple_of(PROGRESS_EVERY) || done == total {
             let p = Progress { done: done as u32, total: total as u32 };
             let _ = app.emit(events::EXPORT_PROGRESS, p);
         }
