@@ -1,5 +1,8 @@
 //! The settings page: the config file plus the OS login item.
 
+use std::path::PathBuf;
+
+use hardcover_sync::shelf;
 use tauri::{AppHandle, Manager, Runtime};
 
 use crate::error::{IpcError, IpcResult};
@@ -30,9 +33,26 @@ pub async fn save_settings<R: Runtime>(app: AppHandle<R>, settings: Settings) ->
     get_settings(app).await
 }
 
-/// Needs the core's source clients.
+/// Build the source as the sync would and list it once. A failing server is an answer
+/// (`ok: false` with what to fix), not an error; a malformed entry is `invalid_input`.
 #[tauri::command]
-pub async fn test_source<R: Runtime>(_app: AppHandle<R>, source: SourceSettings) -> IpcResult<TestSourceResult> {
-    let _ = source;
-    Err(IpcError::not_available())
+pub async fn test_source<R: Runtime>(app: AppHandle<R>, source: SourceSettings) -> IpcResult<TestSourceResult> {
+    let core = app.state::<AppState>().core.app()?;
+    let kind = serde_json::to_value(source.kind)
+        .and_then(serde_json::from_value)
+        .map_err(|e| IpcError::internal(format!("source kind {:?}: {e}", source.kind)))?;
+    let candidate = shelf::SourceSettings {
+        kind,
+        name: source.name.trim().to_owned(),
+        url: source.url,
+        username: source.username,
+        library: source.library.into_iter().map(PathBuf::from).collect(),
+        enabled: true,
+        has_secret: source.has_secret,
+        secret: None,
+    };
+    let cfg = candidate.to_config()?;
+    let result = shelf::test_source(&core, &cfg, source.secret).await;
+    tracing::info!(source = %cfg.name, ok = result.ok, "source tested");
+    Ok(TestSourceResult { ok: result.ok, message: result.message, items: result.items as u32 })
 }

@@ -283,3 +283,29 @@ fn input_is_checked_before_anything_runs() {
     assert_eq!(code(&err), "invalid_input", "{err}");
     assert!(!err.to_string().contains("hc_pat"), "errors never echo a token");
 }
+
+#[test]
+fn test_source_lists_a_reading_server_once() {
+    use hardcover_sync_emulators::audiobookshelf::AbsEmulator;
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let abs = rt
+        .block_on(AbsEmulator::builder().api_key("abs-test-key").with_samples().start())
+        .expect("the Audiobookshelf emulator must start on loopback");
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = "scrobbling:\n  hardcover:\n    api_url: http://127.0.0.1:9/v1/graphql\n    token_store: file\n";
+    std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+    let h = harness_in(dir);
+    let source = |secret: &str| json!({"source": {"kind": "audiobookshelf", "name": "abs", "url": abs.base_url(), "secret": secret}});
+
+    let ok = h.call("test_source", source("abs-test-key")).unwrap();
+    assert_eq!(ok["ok"], true, "the right key must list the server: {ok}");
+    assert!(ok["items"].as_u64().is_some_and(|n| n > 0), "the sample library has items with progress: {ok}");
+
+    let bad = h.call("test_source", source("wrong-key")).unwrap();
+    assert_eq!(bad["ok"], false, "a rejected key is a failed test, shown to the user: {bad}");
+    assert!(!bad["message"].as_str().unwrap_or("").is_empty(), "a failed test says why: {bad}");
+    assert!(!bad.to_string().contains("wrong-key"), "the answer never echoes the secret: {bad}");
+
+    let err = h.call("test_source", json!({"source": {"kind": "komga", "name": "k", "url": "not a url"}})).unwrap_err();
+    assert_eq!(code(&err), "invalid_input", "a malformed URL is the user's to fix: {err}");
+}
