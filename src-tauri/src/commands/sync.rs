@@ -4,7 +4,7 @@ use tauri::State;
 
 use crate::convert;
 use crate::error::{ErrorCode, IpcError, IpcResult};
-use crate::model::{PlanAction, RunItem, RunSummary, SyncStatus, UnmatchedItem};
+use crate::model::{PlanAction, RunItem, RunSummary, SearchHit, SyncStatus, UnmatchedItem};
 use crate::state::AppState;
 
 #[tauri::command]
@@ -18,8 +18,24 @@ pub async fn set_paused(state: State<'_, AppState>, paused: bool) -> IpcResult<S
 }
 
 #[tauri::command]
-pub async fn sync_preview(_state: State<'_, AppState>) -> IpcResult<Vec<PlanAction>> {
-    Err(IpcError::not_available())
+pub async fn sync_preview(state: State<'_, AppState>) -> IpcResult<Vec<PlanAction>> {
+    // A dry run: reads both sides and plans, changes nothing on Hardcover or the servers.
+    let outcome = state.core.app()?.sync(true).await?;
+    if let Some(stopped) = outcome.stopped {
+        return Err(stopped.into());
+    }
+    Ok(outcome
+        .summary
+        .items
+        .into_iter()
+        .map(|i| PlanAction {
+            detail: i.reason.unwrap_or_else(|| i.result.as_str().to_owned()),
+            source: i.source,
+            item_id: i.id,
+            title: i.title,
+            action: i.action.as_str().to_owned(),
+        })
+        .collect())
 }
 
 #[tauri::command]
@@ -37,8 +53,36 @@ pub async fn run_items(state: State<'_, AppState>, run_id: i64) -> IpcResult<Vec
 }
 
 #[tauri::command]
-pub async fn unmatched_items(_state: State<'_, AppState>) -> IpcResult<Vec<UnmatchedItem>> {
-    Err(IpcError::not_available())
+pub async fn unmatched_items(state: State<'_, AppState>) -> IpcResult<Vec<UnmatchedItem>> {
+    let app = state.core.app()?;
+    let store = app.store();
+    let mut out = Vec::new();
+    for m in store.matches_unmatched()? {
+        // The match cache keeps identifiers, not titles: the item's last history line names it.
+        let title = store
+            .history_for_item(&m.source, &m.item_id, 1)?
+            .into_iter()
+            .find_map(|h| h.title)
+            .unwrap_or_else(|| m.item_id.clone());
+        out.push(UnmatchedItem {
+            source: m.source,
+            item_id: m.item_id,
+            title,
+            authors: Vec::new(),
+            candidates: m
+                .candidates
+                .into_iter()
+                .map(|c| SearchHit {
+                    book_id: c.book_id,
+                    title: c.title,
+                    authors: c.authors,
+                    year: None,
+                    cover_url: None,
+                })
+                .collect(),
+        });
+    }
+    Ok(out)
 }
 
 #[tauri::command]

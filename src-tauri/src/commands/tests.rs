@@ -309,3 +309,68 @@ fn test_source_lists_a_reading_server_once() {
     let err = h.call("test_source", json!({"source": {"kind": "komga", "name": "k", "url": "not a url"}})).unwrap_err();
     assert_eq!(code(&err), "invalid_input", "a malformed URL is the user's to fix: {err}");
 }
+
+#[test]
+fn preview_then_sync_a_reading_server() {
+    use hardcover_sync_emulators::audiobookshelf::AbsEmulator;
+    use hardcover_sync_emulators::hardcover::{ALL_SCOPES, HardcoverEmulator, SeedSpec};
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let (hc, abs) = rt.block_on(async {
+        let hc = HardcoverEmulator::builder()
+            .library(SeedSpec { books: 6, ..SeedSpec::default() })
+            .user("reader")
+            .personal_token(TOKEN, ALL_SCOPES)
+            .start()
+            .await
+            .expect("the Hardcover emulator must start");
+        let abs = AbsEmulator::builder().api_key("abs-test-key").with_samples().start().await.expect("abs emulator");
+        (hc, abs)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = format!(
+        "scrobbling:\n  hardcover:\n    api_url: {}\n    token_store: file\nsources:\n  - kind: audiobookshelf\n    name: abs\n    url: {}\n    api_key: abs-test-key\n",
+        hc.graphql_url(),
+        abs.base_url()
+    );
+    std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+    let h = harness_in(dir);
+    h.call("connect_token", json!({"token": TOKEN})).unwrap();
+
+    let plan = h.call("sync_preview", json!({})).unwrap();
+    let plan = plan.as_array().expect("a preview is a list of actions");
+    assert_eq!(plan.len(), 2, "each of the server's two items in progress gets a planned action: {plan:?}");
+    assert!(plan.iter().all(|a| a["source"] == "abs" && a["itemId"].is_string()), "{plan:?}");
+    assert!(
+        plan.iter().all(|a| a["action"] == "skip" && a["detail"].as_str().unwrap().contains("unmatched")),
+        "the samples are not in the seeded Hardcover library, so the plan says they are unmatched: {plan:?}"
+    );
+    assert_eq!(h.call("sync_runs", json!({"limit": 5})).unwrap()[0]["dryRun"], true, "a preview is a dry run");
+
+    let run = h.call("sync_now", json!({})).unwrap();
+    assert_eq!(run["unmatched"], 2, "the real run counts the same two unmatched items: {run}");
+    let items = h.call("run_items", json!({"runId": run["runId"]})).unwrap();
+    assert_eq!(items.as_array().unwrap().len(), 2, "the run lists each item it looked at: {items}");
+    let unmatched = h.call("unmatched_items", json!({})).unwrap();
+    let unmatched = unmatched.as_array().unwrap();
+    assert_eq!(unmatched.len(), 2, "both items wait for a link: {unmatched:?}");
+    let ebook = unmatched.iter().find(|u| u["title"] == "Tiny Ebook").expect("the item is named by its title");
+
+    // Linking by hand takes the item out of the list, and the next run no longer skips it.
+    let shelves = h.call("refresh_library", json!({})).unwrap();
+    let shelf = shelves["statuses"].as_array().unwrap().iter().find(|s| s["count"].as_u64() > Some(0)).unwrap();
+    let book = h.call("list_books", json!({"kind": "status", "id": shelf["id"]})).unwrap()[0]["bookId"].clone();
+    h.call("link_item", json!({"source": "abs", "itemId": ebook["itemId"], "bookId": book, "editionId": null}))
+        .unwrap();
+    let left = h.call("unmatched_items", json!({})).unwrap();
+    assert_eq!(left.as_array().unwrap().len(), 1, "a linked item is no longer unmatched: {left}");
+    let run = h.call("sync_now", json!({})).unwrap();
+    assert_eq!(run["unmatched"], 1, "only the unlinked item is still unmatched: {run}");
+    let items = h.call("run_items", json!({"runId": run["runId"]})).unwrap();
+    let linked = items.as_array().unwrap().iter().find(|i| i["id"] == ebook["itemId"]).unwrap();
+    assert!(
+        !linked["reason"].as_str().unwrap_or("").contains("unmatched"),
+        "the linked item must be synced as the chosen book: {linked}"
+    );
+    let err = h.call("link_item", json!({"source": "", "itemId": "x", "bookId": 1, "editionId": null})).unwrap_err();
+    assert_eq!(code(&err), "invalid_input", "{err}");
+}
