@@ -1,10 +1,11 @@
 //! The seam between the shell and the core library.
 //!
-//! `Core` owns what the app runs on: config, store, (soon) the Hardcover client and the sync
-//! scheduler's handle. Parts of the core that have not landed yet are stubbed HERE and nowhere
-//! else, so wiring them in touches this file only:
-//! - connection state (`hardcover_sync::auth`): `connected` is always false for now;
-//! - the scheduler (`hardcover_sync::sync::scheduler`): only manual `sync_now` runs for now.
+//! `Core` owns what the app runs on: config, store, the assembled core
+//! (`hardcover_sync::app::App`: auth, Hardcover client, store; rebuilt when the config changes,
+//! reached through [`Core::app`]), the connection state the status shows, the sync bookkeeping
+//! and the periodic scheduler's handle. The shell starts the scheduler
+//! (`hardcover_sync::sync::scheduler`) and hands it to [`Core::attach_scheduler`]; its job is
+//! [`Core::scheduled_run`].
 //!
 //! `Core` knows nothing about Tauri: it reports through the `CoreEvent` sink the shell passes in.
 
@@ -15,9 +16,10 @@ use hardcover_sync::auth::Connection;
 use hardcover_sync::config::Config;
 use hardcover_sync::paths::AppPaths;
 use hardcover_sync::store::Store;
+use hardcover_sync::sync::scheduler::{JobOutcome, SchedulerHandle};
 
 use crate::convert;
-use crate::error::{IpcError, IpcResult};
+use crate::error::{ErrorCode, IpcError, IpcResult};
 use crate::model::{AppStatus, Progress, RunSummary, SyncState, SyncStatus};
 use crate::settings_file::token_store_dto;
 
@@ -66,6 +68,8 @@ pub struct Core {
     events: EventSink,
     /// The assembled core, or why it could not be built (shown on every command that needs it).
     app: RwLock<Result<Arc<App>, String>>,
+    /// The periodic sync, once the shell started it.
+    scheduler: Mutex<Option<(SchedulerHandle<()>, tokio::runtime::Handle)>>,
     /// The last connection state read from auth: `status()` is synchronous (the tray calls it),
     /// auth's is not, so commands that change it refresh this copy.
     connection: RwLock<Option<Connection>>,
@@ -100,6 +104,7 @@ impl Core {
         Self {
             app: RwLock::new(app),
             connection: RwLock::new(None),
+            scheduler: Mutex::new(None),
             paths,
             demo,
             config: RwLock::new(config),
@@ -177,6 +182,10 @@ impl Core {
 
     /// Adopt a config that was just saved (the scheduler picks up a new interval from here).
     pub fn replace_config(&self, config: Config) {
+        if let Some((h, rt)) = self.scheduler_on_runtime() {
+            let interval = config.scrobbling.hardcover.sync.interval;
+            rt.spawn(async move { h.set_interval(interval).await });
+        }
         *self.app.write().unwrap_or_else(|p| p.into_inner()) = build_app(&self.paths, &config);
         *self.config.write().unwrap_or_else(|p| p.into_inner()) = config;
         *self.config_error.write().unwrap_or_else(|p| p.into_inner()) = None;
@@ -217,8 +226,16 @@ impl Core {
             last_run_at: s.last_summary.as_ref().and_then(|r| r.finished_at.clone()),
             last_summary: s.last_summary.clone(),
             progress: s.running,
-            next_run_at: None,
+            next_run_at: self.next_run_at(),
         }
+    }
+
+    /// When the scheduler will run next (wall clock, RFC 3339), if it is waiting for a run.
+    fn next_run_at(&self) -> Option<String> {
+        let h = self.scheduler()?;
+        let wait = h.status().borrow().next_run_in()?;
+        let at = chrono::Utc::now() + chrono::Duration::from_std(wait).ok()?;
+        Some(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
     }
 
     /// The message of the last failed run, while the failure is current.
@@ -229,13 +246,54 @@ impl Core {
     pub fn set_paused(&self, paused: bool) -> SyncStatus {
         self.sync.lock().unwrap_or_else(|p| p.into_inner()).paused = paused;
         tracing::info!(paused, "sync pause changed");
+        if let Some((h, rt)) = self.scheduler_on_runtime() {
+            // The scheduler stops or restarts its timer; a run already going finishes.
+            rt.spawn(async move { if paused { h.pause().await } else { h.resume().await } });
+        }
         (self.events)(CoreEvent::StatusChanged);
         self.sync_status()
     }
 
-    /// Start the periodic scheduler. Stub until `hardcover_sync::sync::scheduler` lands.
-    pub fn start_scheduler(&self) {
-        tracing::info!("background sync scheduler not available yet: only manual sync is wired");
+    /// Adopt the periodic scheduler the shell started (its job calls [`Core::scheduled_run`]).
+    /// Called on the runtime the scheduler runs on: commands to it are sent from there, since
+    /// the tray calls `set_paused` from the UI thread, outside any runtime.
+    pub fn attach_scheduler(&self, handle: SchedulerHandle<()>) {
+        let rt = tokio::runtime::Handle::current();
+        *self.scheduler.lock().unwrap_or_else(|p| p.into_inner()) = Some((handle, rt));
+        (self.events)(CoreEvent::StatusChanged);
+    }
+
+    fn scheduler_on_runtime(&self) -> Option<(SchedulerHandle<()>, tokio::runtime::Handle)> {
+        self.scheduler.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn scheduler(&self) -> Option<SchedulerHandle<()>> {
+        self.scheduler_on_runtime().map(|(h, _)| h)
+    }
+
+    /// The configured interval, for the scheduler.
+    pub fn interval(&self) -> std::time::Duration {
+        self.config.read().unwrap_or_else(|p| p.into_inner()).scrobbling.hardcover.sync.interval
+    }
+
+    /// One scheduled run. Not being connected is not a failure to count or notify about: the
+    /// scheduler just tries again at the next interval. Offline and rate limits go back to the
+    /// scheduler so it backs off.
+    pub async fn scheduled_run(&self) -> JobOutcome<()> {
+        self.refresh_connection().await;
+        if !self.status().connected {
+            tracing::debug!("scheduled sync skipped: not connected to Hardcover");
+            return JobOutcome::Failed("not connected to Hardcover".into());
+        }
+        match self.sync_now().await {
+            Ok(_) => JobOutcome::Done(()),
+            Err(e) => match e.code {
+                ErrorCode::Busy => JobOutcome::Done(()),
+                ErrorCode::Offline => JobOutcome::Offline(e.message),
+                ErrorCode::RateLimited => JobOutcome::RateLimited { retry_after: None },
+                _ => JobOutcome::Failed(e.message),
+            },
+        }
     }
 
     /// Run one sync now, through the same bookkeeping and events the scheduler's runs take. A run
@@ -344,6 +402,43 @@ pub(crate) mod tests {
         );
         assert_eq!(core.sync_status().state, SyncState::Idle, "a success must clear the error");
         assert_eq!(core.sync_status().last_run_at.as_deref(), Some("2026-01-01T10:32:00Z"));
+    }
+
+    #[test]
+    fn the_scheduler_skips_quietly_while_not_connected_and_follows_pause() {
+        use hardcover_sync::sync::scheduler::{self, Phase, SchedulerConfig};
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = "scrobbling:\n  hardcover:\n    api_url: http://127.0.0.1:9/v1/graphql\n    token_store: file\n";
+        std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+        let (core, seen) = test_core(dir.path());
+        let core = Arc::new(core);
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        rt.block_on(async {
+            let job_core = Arc::clone(&core);
+            let (h, _task) = scheduler::spawn(SchedulerConfig::new(std::time::Duration::from_secs(3600)), move || {
+                let c = Arc::clone(&job_core);
+                async move { c.scheduled_run().await }
+            });
+            core.attach_scheduler(h.clone());
+            let mut status = h.status();
+            status.wait_for(|s| s.runs >= 1 && s.phase == Phase::Idle).await.unwrap();
+        });
+        assert!(
+            !seen.lock().unwrap().iter().any(|e| matches!(e, CoreEvent::SyncFailed { .. })),
+            "a scheduled run while not connected must not count as a failure or notify"
+        );
+        assert_ne!(core.sync_status().state, SyncState::Error, "not being connected is not a sync error");
+        assert!(core.sync_status().next_run_at.is_some(), "the status shows when the next run is due");
+
+        core.set_paused(true);
+        rt.block_on(async {
+            let mut status = core.scheduler().unwrap().status();
+            tokio::time::timeout(std::time::Duration::from_secs(5), status.wait_for(|s| s.phase == Phase::Paused))
+                .await
+                .expect("pausing in the app must pause the scheduler")
+                .unwrap();
+        });
+        assert_eq!(core.sync_status().state, SyncState::Paused);
     }
 
     #[test]
