@@ -12,11 +12,12 @@
 use std::sync::{Arc, Mutex, RwLock};
 
 use hardcover_sync::app::App;
-use hardcover_sync::auth::Connection;
+use hardcover_sync::auth::{BrowserOptions, Connection, Opener};
 use hardcover_sync::config::Config;
 use hardcover_sync::paths::AppPaths;
 use hardcover_sync::store::Store;
 use hardcover_sync::sync::scheduler::{JobOutcome, SchedulerHandle};
+use tokio_util::sync::CancellationToken;
 
 use crate::convert;
 use crate::error::{ErrorCode, IpcError, IpcResult};
@@ -68,6 +69,8 @@ pub struct Core {
     events: EventSink,
     /// The assembled core, or why it could not be built (shown on every command that needs it).
     app: RwLock<Result<Arc<App>, String>>,
+    /// Cancels the browser sign-in in progress, if any.
+    connecting: Mutex<Option<CancellationToken>>,
     /// The periodic sync, once the shell started it.
     scheduler: Mutex<Option<(SchedulerHandle<()>, tokio::runtime::Handle)>>,
     /// The last connection state read from auth: `status()` is synchronous (the tray calls it),
@@ -105,6 +108,7 @@ impl Core {
             app: RwLock::new(app),
             connection: RwLock::new(None),
             scheduler: Mutex::new(None),
+            connecting: Mutex::new(None),
             paths,
             demo,
             config: RwLock::new(config),
@@ -169,6 +173,40 @@ impl Core {
         tracing::info!(user_id = account.user_id, "connected to Hardcover with a personal token");
         self.refresh_connection().await;
         Ok(self.status())
+    }
+
+    /// Run the browser sign-in (authorization code + PKCE, loopback redirect); resolves when the
+    /// user finished, cancelled ([`Core::cancel_connect`]) or the flow timed out.
+    pub async fn connect_browser(&self, opener: Opener) -> IpcResult<AppStatus> {
+        let app = self.app()?;
+        let mut opts = BrowserOptions::new(opener);
+        // The page is opened by the opener; the URL is only logged (it carries no secret, only
+        // the PKCE challenge and state) for a user whose browser did not open.
+        opts.show_url = Arc::new(|url| tracing::info!("sign-in page: {url}"));
+        {
+            let mut pending = self.connecting.lock().unwrap_or_else(|p| p.into_inner());
+            if pending.is_some() {
+                return Err(IpcError::new(ErrorCode::Busy, "a sign-in is already waiting in the browser"));
+            }
+            *pending = Some(opts.cancel.clone());
+        }
+        let result = app.auth().connect_browser(opts, &app.probe()).await;
+        *self.connecting.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        let account = result?;
+        tracing::info!(user_id = account.user_id, "connected to Hardcover in the browser");
+        self.refresh_connection().await;
+        Ok(self.status())
+    }
+
+    /// Stop a browser sign-in that is waiting; true when there was one.
+    pub fn cancel_connect(&self) -> bool {
+        match self.connecting.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
     }
 
     /// Revoke (where Hardcover allows) and delete the tokens; returns the note for the user.
@@ -439,6 +477,44 @@ pub(crate) mod tests {
                 .unwrap();
         });
         assert_eq!(core.sync_status().state, SyncState::Paused);
+    }
+
+    #[test]
+    fn a_browser_sign_in_can_be_cancelled_and_only_one_runs_at_once() {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let no_client = tempfile::tempdir().unwrap();
+        std::fs::write(no_client.path().join("config.yaml"), "scrobbling:\n  hardcover:\n    token_store: file\n")
+            .unwrap();
+        let (core, _) = test_core(no_client.path());
+        let opener: Opener = Arc::new(|_: &url::Url| Ok(()));
+        let err = rt.block_on(core.connect_browser(opener.clone())).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput, "no OAuth client id is the user's to configure: {err:?}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = "scrobbling:\n  hardcover:\n    client_id: test-client\n    token_store: file\n";
+        std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+        let (core, _) = test_core(dir.path());
+        let core = Arc::new(core);
+        let opened = Arc::new(tokio::sync::Notify::new());
+        let notify = Arc::clone(&opened);
+        // A browser that never comes back, as when the user walks away from the tab.
+        let opener: Opener = Arc::new(move |_: &url::Url| {
+            notify.notify_one();
+            Ok(())
+        });
+        let first = rt.spawn({
+            let core = Arc::clone(&core);
+            let opener = opener.clone();
+            async move { core.connect_browser(opener).await }
+        });
+        rt.block_on(opened.notified());
+        let second = rt.block_on(core.connect_browser(opener.clone())).unwrap_err();
+        assert_eq!(second.code, ErrorCode::Busy, "a second sign-in while one waits must be refused: {second:?}");
+        assert!(core.cancel_connect(), "the waiting sign-in must be found to cancel");
+        let first = rt.block_on(first).unwrap();
+        assert!(first.is_err(), "a cancelled sign-in must not report success");
+        assert!(!core.status().connected, "nothing is connected after a cancel");
+        assert!(!core.cancel_connect(), "once cancelled, nothing is left waiting");
     }
 
     #[test]

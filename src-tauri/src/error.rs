@@ -114,12 +114,13 @@ impl From<AuthError> for IpcError {
     fn from(e: AuthError) -> Self {
         let code = match &e {
             // What the user pasted or granted is not enough: they fix it, not us.
-            AuthError::TokenRejected { .. } | AuthError::NoWriteAccess { .. } | AuthError::MissingScopes(_) => {
-                ErrorCode::InvalidInput
-            }
+            AuthError::TokenRejected { .. }
+            | AuthError::NoWriteAccess { .. }
+            | AuthError::MissingScopes(_)
+            | AuthError::NoClientId
+            | AuthError::Denied => ErrorCode::InvalidInput,
             AuthError::Unreachable { .. } | AuthError::Timeout(_) => ErrorCode::Offline,
-            AuthError::Denied
-            | AuthError::Authorization(_)
+            AuthError::Authorization(_)
             | AuthError::CodeExchange(_)
             | AuthError::IssuerMismatch { .. }
             | AuthError::Protocol(_)

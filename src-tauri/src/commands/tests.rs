@@ -154,11 +154,12 @@ fn autostart_and_logs_folder() {
 }
 
 #[test]
-fn unfinished_commands_say_so_with_a_stable_code() {
+fn connecting_in_the_browser_needs_a_client_id_and_cancel_is_harmless() {
     let h = harness();
     let err = h.call("connect_browser", json!({})).unwrap_err();
-    assert_eq!(code(&err), "internal", "{err}");
-    assert_eq!(err["message"], "not available yet");
+    assert_eq!(code(&err), "invalid_input", "without an OAuth client id the user must configure one: {err}");
+    assert!(err["message"].as_str().unwrap().contains("client_id"), "the message names the setting: {err}");
+    assert_eq!(h.call("cancel_connect", json!({})).unwrap(), Value::Null, "cancelling nothing is not an error");
 }
 
 #[test]
