@@ -481,6 +481,9 @@ pub(crate) mod tests {
 
     #[test]
     fn a_browser_sign_in_can_be_cancelled_and_only_one_runs_at_once() {
+        // The config falls back to this variable; with it set, "no client id" cannot be tested (and the
+        // real opener would start a browser). Said loudly rather than skipped.
+        assert!(std::env::var_os("HARDCOVER_CLIENT_ID").is_none(), "unset HARDCOVER_CLIENT_ID to run this test");
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         let no_client = tempfile::tempdir().unwrap();
         std::fs::write(no_client.path().join("config.yaml"), "scrobbling:\n  hardcover:\n    token_store: file\n")

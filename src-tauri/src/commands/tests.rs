@@ -155,6 +155,9 @@ fn autostart_and_logs_folder() {
 
 #[test]
 fn connecting_in_the_browser_needs_a_client_id_and_cancel_is_harmless() {
+    // The config falls back to this variable; with it set, "no client id" cannot be tested (and the
+    // real opener would start a browser). Said loudly rather than skipped.
+    assert!(std::env::var_os("HARDCOVER_CLIENT_ID").is_none(), "unset HARDCOVER_CLIENT_ID to run this test");
     let h = harness();
     let err = h.call("connect_browser", json!({})).unwrap_err();
     assert_eq!(code(&err), "invalid_input", "without an OAuth client id the user must configure one: {err}");
