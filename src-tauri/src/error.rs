@@ -45,12 +45,6 @@ impl IpcError {
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Internal, message)
     }
-
-    /// For commands whose core part has not landed yet: the UI can build against the contract
-    /// and show a clear message instead of a hang.
-    pub fn not_available() -> Self {
-        Self::internal("not available yet")
-    }
 }
 
 impl From<TokenError> for IpcError {
