@@ -155,6 +155,9 @@ impl Core {
             Ok(app) => Some(app.connection().await),
             Err(_) => None,
         };
+        if let Some(Connection { connected: false, reconnect_needed: Some(why), .. }) = &fresh {
+            tracing::warn!("the Hardcover sign-in cannot be read: {why}");
+        }
         let changed = {
             let mut c = self.connection.write().unwrap_or_else(|p| p.into_inner());
             let changed = *c != fresh;
@@ -234,7 +237,10 @@ impl Core {
         let config = self.config.read().unwrap_or_else(|p| p.into_inner());
         let conn = self.connection.read().unwrap_or_else(|p| p.into_inner()).clone();
         let conn = conn.as_ref();
-        let reconnect_reason = conn.and_then(|c| c.reconnect_needed.clone());
+        // Auth also reports an unreadable token store (no keyring in this session) as a reason to
+        // reconnect; with no connection there is nothing to reconnect: the user sees "Not
+        // connected", and connecting names the store's problem.
+        let reconnect_reason = conn.filter(|c| c.connected).and_then(|c| c.reconnect_needed.clone());
         AppStatus {
             connected: conn.is_some_and(|c| c.connected),
             username: conn.and_then(|c| c.username.clone()),

@@ -91,6 +91,10 @@ fn get_status_reports_a_fresh_install() {
     let h = harness();
     let s = h.call("get_status", json!({})).unwrap();
     assert_eq!(s["connected"], false, "a fresh install is not connected");
+    assert_eq!(
+        s["reconnectNeeded"], false,
+        "a fresh install has nothing to reconnect, even where the keyring cannot be reached: {s}"
+    );
     assert_eq!(s["tokenStore"], "keyring", "the keyring is the default token store");
     assert_eq!(s["sync"]["state"], "idle");
     assert_eq!(s["demo"], false);
