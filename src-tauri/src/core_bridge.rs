@@ -1,21 +1,26 @@
 //! The seam between the shell and the core library.
 //!
-//! `Core` owns what the app runs on: config, store, (soon) the Hardcover client and the sync
-//! scheduler's handle. Parts of the core that have not landed yet are stubbed HERE and nowhere
-//! else, so wiring them in touches this file only:
-//! - connection state (`hardcover_sync::auth`): `connected` is always false for now;
-//! - the scheduler (`hardcover_sync::sync::scheduler`): `sync_now` reports "not available yet"
-//!   as a failed run, so the tray, notifications and events already follow the real path.
+//! `Core` owns what the app runs on: config, store, the assembled core
+//! (`hardcover_sync::app::App`: auth, Hardcover client, store; rebuilt when the config changes,
+//! reached through [`Core::app`]), the connection state the status shows, the sync bookkeeping
+//! and the periodic scheduler's handle. The shell starts the scheduler
+//! (`hardcover_sync::sync::scheduler`) and hands it to [`Core::attach_scheduler`]; its job is
+//! [`Core::scheduled_run`].
 //!
 //! `Core` knows nothing about Tauri: it reports through the `CoreEvent` sink the shell passes in.
 
 use std::sync::{Arc, Mutex, RwLock};
 
+use hardcover_sync::app::App;
+use hardcover_sync::auth::{BrowserOptions, Connection, Opener};
 use hardcover_sync::config::Config;
 use hardcover_sync::paths::AppPaths;
 use hardcover_sync::store::Store;
+use hardcover_sync::sync::scheduler::{JobOutcome, SchedulerHandle};
+use tokio_util::sync::CancellationToken;
 
-use crate::error::{IpcError, IpcResult};
+use crate::convert;
+use crate::error::{ErrorCode, IpcError, IpcResult};
 use crate::model::{AppStatus, Progress, RunSummary, SyncState, SyncStatus};
 use crate::settings_file::token_store_dto;
 
@@ -62,6 +67,22 @@ pub struct Core {
     store_error: Option<String>,
     sync: Mutex<SyncRuntime>,
     events: EventSink,
+    /// The assembled core, or why it could not be built (shown on every command that needs it).
+    app: RwLock<Result<Arc<App>, String>>,
+    /// Cancels the browser sign-in in progress, if any.
+    connecting: Mutex<Option<CancellationToken>>,
+    /// The periodic sync, once the shell started it.
+    scheduler: Mutex<Option<(SchedulerHandle<()>, tokio::runtime::Handle)>>,
+    /// The last connection state read from auth: `status()` is synchronous (the tray calls it),
+    /// auth's is not, so commands that change it refresh this copy.
+    connection: RwLock<Option<Connection>>,
+}
+
+fn build_app(paths: &AppPaths, config: &Config) -> Result<Arc<App>, String> {
+    App::open(paths.clone(), config.clone()).map(Arc::new).map_err(|e| {
+        tracing::error!("{e}");
+        e.to_string()
+    })
 }
 
 impl Core {
@@ -82,7 +103,12 @@ impl Core {
                 (None, Some(e.to_string()))
             }
         };
+        let app = build_app(&paths, &config);
         Self {
+            app: RwLock::new(app),
+            connection: RwLock::new(None),
+            scheduler: Mutex::new(None),
+            connecting: Mutex::new(None),
             paths,
             demo,
             config: RwLock::new(config),
@@ -116,8 +142,92 @@ impl Core {
         })
     }
 
+    /// The assembled core. Cheap (an `Arc`); a command holds it for its whole call, so a config
+    /// saved meanwhile takes effect on the next command rather than halfway through this one.
+    pub fn app(&self) -> IpcResult<Arc<App>> {
+        self.app.read().unwrap_or_else(|p| p.into_inner()).clone().map_err(IpcError::internal)
+    }
+
+    /// Read the connection state from auth (no request to Hardcover) into the copy `status()`
+    /// shows, and tell the shell when it changed.
+    pub async fn refresh_connection(&self) {
+        let fresh = match self.app() {
+            Ok(app) => Some(app.connection().await),
+            Err(_) => None,
+        };
+        if let Some(Connection { connected: false, reconnect_needed: Some(why), .. }) = &fresh {
+            tracing::warn!("the Hardcover sign-in cannot be read: {why}");
+        }
+        let changed = {
+            let mut c = self.connection.write().unwrap_or_else(|p| p.into_inner());
+            let changed = *c != fresh;
+            *c = fresh;
+            changed
+        };
+        if changed {
+            (self.events)(CoreEvent::StatusChanged);
+        }
+    }
+
+    /// Check a pasted personal token with Hardcover and keep it. The token never comes back out.
+    pub async fn connect_token(&self, raw: &str) -> IpcResult<AppStatus> {
+        let app = self.app()?;
+        let account = app.connect_token(raw).await?;
+        tracing::info!(user_id = account.user_id, "connected to Hardcover with a personal token");
+        self.refresh_connection().await;
+        Ok(self.status())
+    }
+
+    /// Run the browser sign-in (authorization code + PKCE, loopback redirect); resolves when the
+    /// user finished, cancelled ([`Core::cancel_connect`]) or the flow timed out.
+    pub async fn connect_browser(&self, opener: Opener) -> IpcResult<AppStatus> {
+        let app = self.app()?;
+        let mut opts = BrowserOptions::new(opener);
+        // The page is opened by the opener; the URL is only logged (it carries no secret, only
+        // the PKCE challenge and state) for a user whose browser did not open.
+        opts.show_url = Arc::new(|url| tracing::info!("sign-in page: {url}"));
+        {
+            let mut pending = self.connecting.lock().unwrap_or_else(|p| p.into_inner());
+            if pending.is_some() {
+                return Err(IpcError::new(ErrorCode::Busy, "a sign-in is already waiting in the browser"));
+            }
+            *pending = Some(opts.cancel.clone());
+        }
+        let result = app.auth().connect_browser(opts, &app.probe()).await;
+        *self.connecting.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        let account = result?;
+        tracing::info!(user_id = account.user_id, "connected to Hardcover in the browser");
+        self.refresh_connection().await;
+        Ok(self.status())
+    }
+
+    /// Stop a browser sign-in that is waiting; true when there was one.
+    pub fn cancel_connect(&self) -> bool {
+        match self.connecting.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Revoke (where Hardcover allows) and delete the tokens; returns the note for the user.
+    pub async fn disconnect(&self) -> IpcResult<hardcover_sync::auth::Disconnected> {
+        let app = self.app()?;
+        let out = app.auth().disconnect().await?;
+        tracing::info!(revoked = out.revoked, "disconnected from Hardcover");
+        self.refresh_connection().await;
+        Ok(out)
+    }
+
     /// Adopt a config that was just saved (the scheduler picks up a new interval from here).
     pub fn replace_config(&self, config: Config) {
+        if let Some((h, rt)) = self.scheduler_on_runtime() {
+            let interval = config.scrobbling.hardcover.sync.interval;
+            rt.spawn(async move { h.set_interval(interval).await });
+        }
+        *self.app.write().unwrap_or_else(|p| p.into_inner()) = build_app(&self.paths, &config);
         *self.config.write().unwrap_or_else(|p| p.into_inner()) = config;
         *self.config_error.write().unwrap_or_else(|p| p.into_inner()) = None;
         (self.events)(CoreEvent::StatusChanged);
@@ -125,13 +235,19 @@ impl Core {
 
     pub fn status(&self) -> AppStatus {
         let config = self.config.read().unwrap_or_else(|p| p.into_inner());
+        let conn = self.connection.read().unwrap_or_else(|p| p.into_inner()).clone();
+        let conn = conn.as_ref();
+        // Auth also reports an unreadable token store (no keyring in this session) as a reason to
+        // reconnect; with no connection there is nothing to reconnect: the user sees "Not
+        // connected", and connecting names the store's problem.
+        let reconnect_reason = conn.filter(|c| c.connected).and_then(|c| c.reconnect_needed.clone());
         AppStatus {
-            connected: false,
-            username: None,
-            user_id: None,
+            connected: conn.is_some_and(|c| c.connected),
+            username: conn.and_then(|c| c.username.clone()),
+            user_id: conn.and_then(|c| c.user_id),
             token_store: token_store_dto(config.scrobbling.hardcover.token_store),
-            reconnect_needed: false,
-            reconnect_reason: None,
+            reconnect_needed: reconnect_reason.is_some(),
+            reconnect_reason,
             sync: self.sync_status(),
             offline: false,
             demo: self.demo,
@@ -154,8 +270,16 @@ impl Core {
             last_run_at: s.last_summary.as_ref().and_then(|r| r.finished_at.clone()),
             last_summary: s.last_summary.clone(),
             progress: s.running,
-            next_run_at: None,
+            next_run_at: self.next_run_at(),
         }
+    }
+
+    /// When the scheduler will run next (wall clock, RFC 3339), if it is waiting for a run.
+    fn next_run_at(&self) -> Option<String> {
+        let h = self.scheduler()?;
+        let wait = h.status().borrow().next_run_in()?;
+        let at = chrono::Utc::now() + chrono::Duration::from_std(wait).ok()?;
+        Some(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
     }
 
     /// The message of the last failed run, while the failure is current.
@@ -166,28 +290,95 @@ impl Core {
     pub fn set_paused(&self, paused: bool) -> SyncStatus {
         self.sync.lock().unwrap_or_else(|p| p.into_inner()).paused = paused;
         tracing::info!(paused, "sync pause changed");
+        if let Some((h, rt)) = self.scheduler_on_runtime() {
+            // The scheduler stops or restarts its timer; a run already going finishes.
+            rt.spawn(async move { if paused { h.pause().await } else { h.resume().await } });
+        }
         (self.events)(CoreEvent::StatusChanged);
         self.sync_status()
     }
 
-    /// Start the periodic scheduler. Stub until `hardcover_sync::sync::scheduler` lands.
-    pub fn start_scheduler(&self) {
-        tracing::info!("background sync scheduler not available yet: only manual sync is wired");
+    /// Adopt the periodic scheduler the shell started (its job calls [`Core::scheduled_run`]).
+    /// Called on the runtime the scheduler runs on: commands to it are sent from there, since
+    /// the tray calls `set_paused` from the UI thread, outside any runtime.
+    pub fn attach_scheduler(&self, handle: SchedulerHandle<()>) {
+        let rt = tokio::runtime::Handle::current();
+        *self.scheduler.lock().unwrap_or_else(|p| p.into_inner()) = Some((handle, rt));
+        (self.events)(CoreEvent::StatusChanged);
     }
 
-    /// Run one sync now. Stub: reports the run as failed with "not available yet", through the
-    /// same bookkeeping and events a real failure takes.
+    fn scheduler_on_runtime(&self) -> Option<(SchedulerHandle<()>, tokio::runtime::Handle)> {
+        self.scheduler.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn scheduler(&self) -> Option<SchedulerHandle<()>> {
+        self.scheduler_on_runtime().map(|(h, _)| h)
+    }
+
+    /// The configured interval, for the scheduler.
+    pub fn interval(&self) -> std::time::Duration {
+        self.config.read().unwrap_or_else(|p| p.into_inner()).scrobbling.hardcover.sync.interval
+    }
+
+    /// One scheduled run. Not being connected is not a failure to count or notify about: the
+    /// scheduler just tries again at the next interval. Offline and rate limits go back to the
+    /// scheduler so it backs off.
+    pub async fn scheduled_run(&self) -> JobOutcome<()> {
+        self.refresh_connection().await;
+        if !self.status().connected {
+            tracing::debug!("scheduled sync skipped: not connected to Hardcover");
+            return JobOutcome::Failed("not connected to Hardcover".into());
+        }
+        match self.sync_now().await {
+            Ok(_) => JobOutcome::Done(()),
+            Err(e) => match e.code {
+                ErrorCode::Busy => JobOutcome::Done(()),
+                ErrorCode::Offline => JobOutcome::Offline(e.message),
+                ErrorCode::RateLimited => JobOutcome::RateLimited { retry_after: None },
+                _ => JobOutcome::Failed(e.message),
+            },
+        }
+    }
+
+    /// Run one sync now, through the same bookkeeping and events the scheduler's runs take. A run
+    /// Hardcover stopped (offline, rate limited, token rejected) counts as a failure: what it did
+    /// before stopping is in the history.
     pub async fn sync_now(&self) -> IpcResult<RunSummary> {
         {
-            let s = self.sync.lock().unwrap_or_else(|p| p.into_inner());
+            let mut s = self.sync.lock().unwrap_or_else(|p| p.into_inner());
             if s.running.is_some() {
                 return Err(IpcError::new(crate::error::ErrorCode::Busy, "a sync is already running"));
             }
+            s.running = Some(Progress { done: 0, total: 0 });
         }
+        (self.events)(CoreEvent::StatusChanged);
         tracing::info!("sync requested");
-        let err = IpcError::not_available();
-        self.record_failure(&format!("Sync is {}", err.message));
-        Err(err)
+        let result = self.run_sync().await;
+        // A rejected token marks the session for reconnecting: show it at once.
+        self.refresh_connection().await;
+        match result {
+            Ok((summary, finished_titles)) => {
+                self.record_success(summary.clone(), finished_titles);
+                Ok(summary)
+            }
+            Err(e) => {
+                self.record_failure(&e.message);
+                Err(e)
+            }
+        }
+    }
+
+    async fn run_sync(&self) -> IpcResult<(RunSummary, Vec<String>)> {
+        let app = self.app()?;
+        let outcome = app.sync(false).await?;
+        if let Some(stopped) = outcome.stopped {
+            return Err(stopped.into());
+        }
+        let run = app
+            .store()
+            .run_get(outcome.run_id)?
+            .ok_or_else(|| IpcError::internal(format!("sync run {} vanished from the history", outcome.run_id)))?;
+        Ok((convert::run_summary(&run), convert::finished_titles(&outcome.summary)))
     }
 
     fn record_failure(&self, message: &str) {
@@ -255,6 +446,84 @@ pub(crate) mod tests {
         );
         assert_eq!(core.sync_status().state, SyncState::Idle, "a success must clear the error");
         assert_eq!(core.sync_status().last_run_at.as_deref(), Some("2026-01-01T10:32:00Z"));
+    }
+
+    #[test]
+    fn the_scheduler_skips_quietly_while_not_connected_and_follows_pause() {
+        use hardcover_sync::sync::scheduler::{self, Phase, SchedulerConfig};
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = "scrobbling:\n  hardcover:\n    api_url: http://127.0.0.1:9/v1/graphql\n    token_store: file\n";
+        std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+        let (core, seen) = test_core(dir.path());
+        let core = Arc::new(core);
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        rt.block_on(async {
+            let job_core = Arc::clone(&core);
+            let (h, _task) = scheduler::spawn(SchedulerConfig::new(std::time::Duration::from_secs(3600)), move || {
+                let c = Arc::clone(&job_core);
+                async move { c.scheduled_run().await }
+            });
+            core.attach_scheduler(h.clone());
+            let mut status = h.status();
+            status.wait_for(|s| s.runs >= 1 && s.phase == Phase::Idle).await.unwrap();
+        });
+        assert!(
+            !seen.lock().unwrap().iter().any(|e| matches!(e, CoreEvent::SyncFailed { .. })),
+            "a scheduled run while not connected must not count as a failure or notify"
+        );
+        assert_ne!(core.sync_status().state, SyncState::Error, "not being connected is not a sync error");
+        assert!(core.sync_status().next_run_at.is_some(), "the status shows when the next run is due");
+
+        core.set_paused(true);
+        rt.block_on(async {
+            let mut status = core.scheduler().unwrap().status();
+            tokio::time::timeout(std::time::Duration::from_secs(5), status.wait_for(|s| s.phase == Phase::Paused))
+                .await
+                .expect("pausing in the app must pause the scheduler")
+                .unwrap();
+        });
+        assert_eq!(core.sync_status().state, SyncState::Paused);
+    }
+
+    #[test]
+    fn a_browser_sign_in_can_be_cancelled_and_only_one_runs_at_once() {
+        // The config falls back to this variable; with it set, "no client id" cannot be tested (and the
+        // real opener would start a browser). Said loudly rather than skipped.
+        assert!(std::env::var_os("HARDCOVER_CLIENT_ID").is_none(), "unset HARDCOVER_CLIENT_ID to run this test");
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let no_client = tempfile::tempdir().unwrap();
+        std::fs::write(no_client.path().join("config.yaml"), "scrobbling:\n  hardcover:\n    token_store: file\n")
+            .unwrap();
+        let (core, _) = test_core(no_client.path());
+        let opener: Opener = Arc::new(|_: &url::Url| Ok(()));
+        let err = rt.block_on(core.connect_browser(opener.clone())).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput, "no OAuth client id is the user's to configure: {err:?}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = "scrobbling:\n  hardcover:\n    client_id: test-client\n    token_store: file\n";
+        std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+        let (core, _) = test_core(dir.path());
+        let core = Arc::new(core);
+        let opened = Arc::new(tokio::sync::Notify::new());
+        let notify = Arc::clone(&opened);
+        // A browser that never comes back, as when the user walks away from the tab.
+        let opener: Opener = Arc::new(move |_: &url::Url| {
+            notify.notify_one();
+            Ok(())
+        });
+        let first = rt.spawn({
+            let core = Arc::clone(&core);
+            let opener = opener.clone();
+            async move { core.connect_browser(opener).await }
+        });
+        rt.block_on(opened.notified());
+        let second = rt.block_on(core.connect_browser(opener.clone())).unwrap_err();
+        assert_eq!(second.code, ErrorCode::Busy, "a second sign-in while one waits must be refused: {second:?}");
+        assert!(core.cancel_connect(), "the waiting sign-in must be found to cancel");
+        let first = rt.block_on(first).unwrap();
+        assert!(first.is_err(), "a cancelled sign-in must not report success");
+        assert!(!core.status().connected, "nothing is connected after a cancel");
+        assert!(!core.cancel_connect(), "once cancelled, nothing is left waiting");
     }
 
     #[test]

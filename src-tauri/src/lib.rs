@@ -4,6 +4,7 @@
 
 mod args;
 pub mod commands;
+mod convert;
 pub mod core_bridge;
 mod demo;
 pub mod error;
@@ -16,6 +17,8 @@ pub mod tray;
 pub mod window;
 
 use std::sync::Arc;
+
+use hardcover_sync::sync::scheduler::{self, SchedulerConfig};
 
 use hardcover_sync::paths::AppPaths;
 use tauri::{AppHandle, Emitter, Manager, RunEvent, Runtime};
@@ -99,7 +102,20 @@ pub fn run() {
                 tracing::warn!("cannot allow the covers folder: {e}");
             }
             tray::build(&handle)?;
-            app.state::<AppState>().core.start_scheduler();
+            // Who is connected, read from the token store (no request): the tray shows it as
+            // soon as it is known, through the StatusChanged event. Then the periodic sync starts.
+            let h = handle.clone();
+            tauri::async_runtime::spawn(async move {
+                let core = &h.state::<AppState>().core;
+                core.refresh_connection().await;
+                let config = SchedulerConfig::new(core.interval());
+                let job_app = h.clone();
+                let (scheduler, _task) = scheduler::spawn(config, move || {
+                    let app = job_app.clone();
+                    async move { app.state::<AppState>().core.scheduled_run().await }
+                });
+                core.attach_scheduler(scheduler);
+            });
             if args.open_window {
                 window::open(&handle, Route::Shelves)?;
             }

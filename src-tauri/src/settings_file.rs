@@ -63,10 +63,16 @@ fn source_dto(s: &SourceConfig) -> SourceSettings {
 
 /// Apply `settings` to the config file at `path` and return the config as now saved.
 pub fn save(path: &Path, settings: &Settings) -> IpcResult<Config> {
-    if settings.sources.iter().any(|s| s.secret.is_some()) {
-        // Source secrets belong in the keyring (or the 0600 token file), which the core's secret
-        // storage will provide; writing them into config.yaml in clear is not an option.
-        return Err(IpcError::not_available());
+    // Typed secrets go to the keyring (the command stores them after this save); nothing here
+    // ever writes one into config.yaml. The file token store has no place for them.
+    if settings.token_store == TokenStore::File
+        && let Some(src) = settings.sources.iter().find(|s| s.secret.as_ref().is_some_and(|x| !x.is_empty()))
+    {
+        return Err(IpcError::invalid_input(format!(
+            "with the token store set to file there is no keyring to keep the key of {:?}: put it in {} as api_key: ${{SOME_ENV_VAR}} (or password:), or switch the token store to keyring",
+            src.name,
+            path.display()
+        )));
     }
     let original = match std::fs::read_to_string(path) {
         Ok(t) => t,
@@ -280,7 +286,16 @@ mod tests {
             has_secret: false,
             secret: Some("very-secret".into()),
         });
-        assert!(save(&path, &s).is_err());
-        assert!(!path.exists(), "a secret must never end up in config.yaml");
+        save(&path, &s).expect("with the keyring store the settings save; the secret goes to the keyring");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("very-secret"), "a secret must never end up in config.yaml:\n{text}");
+        assert!(text.contains("name: k"), "the source itself is saved:\n{text}");
+
+        let other = dir.path().join("file-store.yaml");
+        s.token_store = TokenStore::File;
+        let err = save(&other, &s).unwrap_err();
+        assert_eq!(err.code, crate::error::ErrorCode::InvalidInput, "{err:?}");
+        assert!(err.message.contains("api_key"), "the message says where the key can go instead: {}", err.message);
+        assert!(!other.exists(), "a refused save must not write the file");
     }
 }

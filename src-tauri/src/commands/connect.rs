@@ -1,31 +1,47 @@
 //! Connecting to Hardcover. The token goes in (`connect_token`) and never comes back out.
 
+use hardcover_sync::auth::system_opener;
 use hardcover_sync::secret::Secret;
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 use crate::error::{IpcError, IpcResult};
-use crate::model::{AppStatus, DisconnectResult};
+use crate::model::{AppStatus, ConnectResult, DisconnectResult, events};
 use crate::state::AppState;
 
-/// Runs the OAuth flow in the browser; resolves when it is done. Needs `hardcover_sync::auth`.
+/// Runs the OAuth flow in the browser; resolves when it is done. The window also hears the
+/// outcome as a `connect-result` event (the tray's own window may have started it).
 #[tauri::command]
-pub async fn connect_browser(_state: State<'_, AppState>) -> IpcResult<AppStatus> {
-    Err(IpcError::not_available())
+pub async fn connect_browser<R: Runtime>(app: AppHandle<R>) -> IpcResult<AppStatus> {
+    let result = app.state::<AppState>().core.connect_browser(system_opener()).await;
+    let event = match &result {
+        Ok(s) => ConnectResult {
+            ok: true,
+            message: format!("Connected as {}", s.username.as_deref().unwrap_or("your Hardcover account")),
+        },
+        Err(e) => ConnectResult { ok: false, message: e.message.clone() },
+    };
+    let _ = app.emit(events::CONNECT_RESULT, event);
+    result
 }
 
+/// Stops a browser sign-in that is waiting (its `connect_browser` then fails); nothing to stop
+/// is not an error.
 #[tauri::command]
-pub async fn cancel_connect(_state: State<'_, AppState>) -> IpcResult<()> {
-    Err(IpcError::not_available())
+pub async fn cancel_connect(state: State<'_, AppState>) -> IpcResult<()> {
+    if state.core.cancel_connect() {
+        tracing::info!("browser sign-in cancelled");
+    }
+    Ok(())
 }
 
 /// A pasted personal token. It arrives as a `Secret`, so even a debug log of the arguments
 /// prints `<redacted>`.
 #[tauri::command]
-pub async fn connect_token(_state: State<'_, AppState>, token: Secret) -> IpcResult<AppStatus> {
+pub async fn connect_token(state: State<'_, AppState>, token: Secret) -> IpcResult<AppStatus> {
     if token.expose().trim().is_empty() {
         return Err(IpcError::invalid_input("paste the token from https://hardcover.app/account/api"));
     }
-    Err(IpcError::not_available())
+    state.core.connect_token(token.expose()).await
 }
 
 #[tauri::command]
@@ -34,6 +50,14 @@ pub async fn disconnect<R: Runtime>(app: AppHandle<R>) -> IpcResult<DisconnectRe
 }
 
 /// Shared with the tray's Disconnect item.
-pub async fn disconnect_inner<R: Runtime>(_app: &AppHandle<R>) -> IpcResult<DisconnectResult> {
-    Err(IpcError::not_available())
+pub async fn disconnect_inner<R: Runtime>(app: &AppHandle<R>) -> IpcResult<DisconnectResult> {
+    let out = app.state::<AppState>().core.disconnect().await?;
+    let message = out.note.unwrap_or_else(|| {
+        if out.revoked {
+            "Disconnected: Hardcover revoked this app's access and the sign-in was deleted here.".into()
+        } else {
+            "Disconnected: nothing was stored here.".into()
+        }
+    });
+    Ok(DisconnectResult { revoked: out.revoked, message })
 }

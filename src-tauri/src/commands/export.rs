@@ -1,14 +1,22 @@
-//! Exporting books to CSV or JSON. Needs `hardcover_sync::export`.
+//! Exporting books to CSV (Goodreads columns) or JSON, from the local library copy.
 
-use tauri::State;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use hardcover_sync::export::{self, ExportError};
+use hardcover_sync::store::library::Selection;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::error::{IpcError, IpcResult};
-use crate::model::{ExportFormat, ExportResult, ExportSelection};
+use crate::model::{ExportFormat, ExportResult, ExportSelection, Progress, events};
 use crate::state::AppState;
 
+/// How often (in rows) the window hears about progress: enough for a bar, not a flood.
+const PROGRESS_EVERY: usize = 50;
+
 #[tauri::command]
-pub async fn export_books(
-    _state: State<'_, AppState>,
+pub async fn export_books<R: Runtime>(
+    app: AppHandle<R>,
     selection: ExportSelection,
     format: ExportFormat,
     path: String,
@@ -23,6 +31,60 @@ pub async fn export_books(
     {
         return Err(IpcError::invalid_input("select at least one shelf, list or book to export"));
     }
-    let _ = format;
-    Err(IpcError::not_available())
+    let core = app.state::<AppState>().core.app()?;
+    let selection = Selection {
+        status_ids: selection.status_ids.into_iter().map(i64::from).collect(),
+        list_ids: selection.list_ids,
+        book_ids: selection.book_ids,
+        all: selection.all,
+    };
+    let format = match format {
+        ExportFormat::Csv => export::ExportFormat::Csv,
+        ExportFormat::Json => export::ExportFormat::Json,
+    };
+    let target = PathBuf::from(path.trim());
+    let mut progress = |done: usize, total: usize| {
+        if done.is_multiple_of(PROGRESS_EVERY) || done == total {
+            let p = Progress { done: done as u32, total: total as u32 };
+            let _ = app.emit(events::EXPORT_PROGRESS, p);
+        }
+    };
+    let rows = write_export(&target, |out| export::export(core.store(), &selection, format, out, &mut progress))?;
+    tracing::info!(rows, "exported to {}", target.display());
+    Ok(ExportResult { rows: rows as u32, path: target.display().to_string() })
+}
+
+/// Write next to `target` and rename over it only once complete, so a failed export never leaves
+/// a truncated file where the user's previous export was.
+fn write_export(target: &Path, write: impl FnOnce(&mut dyn Write) -> Result<usize, ExportError>) -> IpcResult<usize> {
+    let name = target
+        .file_name()
+        .ok_or_else(|| IpcError::invalid_input(format!("{} is not a file name: choose a file", target.display())))?;
+    let tmp = target.with_file_name(format!(".{}.partial", name.to_string_lossy()));
+    let file = std::fs::File::create(&tmp).map_err(|e| {
+        IpcError::invalid_input(format!("cannot write to {}: {e}. Choose another folder", target.display()))
+    })?;
+    let mut out = BufWriter::new(file);
+    let result = write(&mut out).and_then(|n| {
+        out.flush()?;
+        Ok(n)
+    });
+    drop(out);
+    match result {
+        Ok(n) => {
+            std::fs::rename(&tmp, target).map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                IpcError::invalid_input(format!("cannot write to {}: {e}", target.display()))
+            })?;
+            Ok(n)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(match e {
+                ExportError::Selection(m) => IpcError::invalid_input(m),
+                ExportError::Store(s) => s.into(),
+                other => IpcError::internal(other.to_string()),
+            })
+        }
+    }
 }

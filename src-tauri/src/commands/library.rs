@@ -1,82 +1,91 @@
-//! The Hardcover library: shelves, books, edits. All wait for the core's library cache.
+//! The Hardcover library: shelves, books, edits. Listings read the local cache (offline first);
+//! edits go to Hardcover, then into the cache (`hardcover_sync::shelf`).
 
 use tauri::State;
 
+use hardcover_sync::shelf::{self, ShelfRef};
+
+use crate::convert;
 use crate::error::{IpcError, IpcResult};
 use crate::model::{BookDetail, BookRow, Edition, SearchHit, ShelfKind, Shelves};
 use crate::state::AppState;
 
 #[tauri::command]
-pub async fn list_shelves(_state: State<'_, AppState>) -> IpcResult<Shelves> {
-    Err(IpcError::not_available())
+pub async fn list_shelves(state: State<'_, AppState>) -> IpcResult<Shelves> {
+    Ok(convert::shelves(state.core.app()?.shelves()?))
 }
 
 #[tauri::command]
-pub async fn list_books(_state: State<'_, AppState>, kind: ShelfKind, id: i64) -> IpcResult<Vec<BookRow>> {
-    let _ = (kind, id);
-    Err(IpcError::not_available())
+pub async fn list_books(state: State<'_, AppState>, kind: ShelfKind, id: i64) -> IpcResult<Vec<BookRow>> {
+    let shelf = match kind {
+        ShelfKind::Status => ShelfRef::Status(id),
+        ShelfKind::List => ShelfRef::List(id),
+    };
+    let rows = shelf::books(&*state.core.app()?, shelf).await?;
+    Ok(rows.into_iter().map(convert::book_row).collect())
 }
 
 #[tauri::command]
-pub async fn book_detail(_state: State<'_, AppState>, book_id: i64) -> IpcResult<BookDetail> {
-    let _ = book_id;
-    Err(IpcError::not_available())
+pub async fn book_detail(state: State<'_, AppState>, book_id: i64) -> IpcResult<BookDetail> {
+    Ok(convert::book_detail(shelf::book_detail(&*state.core.app()?, book_id).await?))
 }
 
 #[tauri::command]
-pub async fn set_status(_state: State<'_, AppState>, book_id: i64, status_id: u8) -> IpcResult<BookRow> {
+pub async fn set_status(state: State<'_, AppState>, book_id: i64, status_id: u8) -> IpcResult<BookRow> {
     if !(1..=6).contains(&status_id) {
         return Err(IpcError::invalid_input(format!("status {status_id} does not exist (1 to 6)")));
     }
-    let _ = book_id;
-    Err(IpcError::not_available())
+    Ok(convert::book_row(shelf::set_status(&*state.core.app()?, book_id, i64::from(status_id)).await?))
 }
 
 #[tauri::command]
-pub async fn set_rating(_state: State<'_, AppState>, book_id: i64, rating: Option<f64>) -> IpcResult<BookRow> {
+pub async fn set_rating(state: State<'_, AppState>, book_id: i64, rating: Option<f64>) -> IpcResult<BookRow> {
     if let Some(r) = rating
         && !((0.5..=5.0).contains(&r) && (r * 2.0).fract() == 0.0)
     {
         return Err(IpcError::invalid_input("a rating is 0.5 to 5 in half stars"));
     }
-    let _ = book_id;
-    Err(IpcError::not_available())
+    Ok(convert::book_row(shelf::set_rating(&*state.core.app()?, book_id, rating).await?))
 }
 
 #[tauri::command]
-pub async fn add_to_list(_state: State<'_, AppState>, book_id: i64, list_id: i64) -> IpcResult<()> {
-    let _ = (book_id, list_id);
-    Err(IpcError::not_available())
+pub async fn add_to_list(state: State<'_, AppState>, book_id: i64, list_id: i64) -> IpcResult<()> {
+    Ok(shelf::add_to_list(&*state.core.app()?, book_id, list_id).await?)
 }
 
 #[tauri::command]
-pub async fn remove_from_list(_state: State<'_, AppState>, book_id: i64, list_id: i64) -> IpcResult<()> {
-    let _ = (book_id, list_id);
-    Err(IpcError::not_available())
+pub async fn remove_from_list(state: State<'_, AppState>, book_id: i64, list_id: i64) -> IpcResult<()> {
+    Ok(shelf::remove_from_list(&*state.core.app()?, book_id, list_id).await?)
 }
 
 #[tauri::command]
-pub async fn refresh_library(_state: State<'_, AppState>) -> IpcResult<Shelves> {
-    Err(IpcError::not_available())
+pub async fn refresh_library(state: State<'_, AppState>) -> IpcResult<Shelves> {
+    let app = state.core.app()?;
+    let report = app.refresh_library(false).await;
+    // A failed refresh is reported on every path: the cached shelves are not passed off as fresh.
+    let report = report?;
+    tracing::info!(?report, "library refreshed");
+    Ok(convert::shelves(app.shelves()?))
 }
 
 #[tauri::command]
-pub async fn search_books(_state: State<'_, AppState>, query: String) -> IpcResult<Vec<SearchHit>> {
+pub async fn search_books(state: State<'_, AppState>, query: String) -> IpcResult<Vec<SearchHit>> {
     if query.trim().is_empty() {
         return Err(IpcError::invalid_input("type a title, author or ISBN to search for"));
     }
-    Err(IpcError::not_available())
+    let hits = shelf::search(&*state.core.app()?, &query).await?;
+    Ok(hits.into_iter().map(convert::search_hit).collect())
 }
 
 #[tauri::command]
-pub async fn book_editions(_state: State<'_, AppState>, book_id: i64) -> IpcResult<Vec<Edition>> {
-    let _ = book_id;
-    Err(IpcError::not_available())
+pub async fn book_editions(state: State<'_, AppState>, book_id: i64) -> IpcResult<Vec<Edition>> {
+    let eds = shelf::editions(&*state.core.app()?, book_id).await?;
+    Ok(eds.into_iter().map(convert::edition).collect())
 }
 
 /// The cached cover file, for `convertFileSrc` (the asset protocol is scoped to the covers dir).
 #[tauri::command]
-pub async fn cover_path(_state: State<'_, AppState>, book_id: i64) -> IpcResult<Option<String>> {
-    let _ = book_id;
-    Err(IpcError::not_available())
+pub async fn cover_path(state: State<'_, AppState>, book_id: i64) -> IpcResult<Option<String>> {
+    let path = shelf::cover_path(&*state.core.app()?, book_id).await?;
+    Ok(path.map(|p| p.to_string_lossy().into_owned()))
 }

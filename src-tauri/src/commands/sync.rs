@@ -2,8 +2,9 @@
 
 use tauri::State;
 
-use crate::error::{IpcError, IpcResult};
-use crate::model::{PlanAction, RunItem, RunSummary, SyncStatus, UnmatchedItem};
+use crate::convert;
+use crate::error::{ErrorCode, IpcError, IpcResult};
+use crate::model::{PlanAction, RunItem, RunSummary, SearchHit, SyncStatus, UnmatchedItem};
 use crate::state::AppState;
 
 #[tauri::command]
@@ -17,41 +18,88 @@ pub async fn set_paused(state: State<'_, AppState>, paused: bool) -> IpcResult<S
 }
 
 #[tauri::command]
-pub async fn sync_preview(_state: State<'_, AppState>) -> IpcResult<Vec<PlanAction>> {
-    Err(IpcError::not_available())
+pub async fn sync_preview(state: State<'_, AppState>) -> IpcResult<Vec<PlanAction>> {
+    // A dry run: reads both sides and plans, changes nothing on Hardcover or the servers.
+    let outcome = state.core.app()?.sync(true).await?;
+    if let Some(stopped) = outcome.stopped {
+        return Err(stopped.into());
+    }
+    Ok(outcome
+        .summary
+        .items
+        .into_iter()
+        .map(|i| PlanAction {
+            detail: i.reason.unwrap_or_else(|| i.result.as_str().to_owned()),
+            source: i.source,
+            item_id: i.id,
+            title: i.title,
+            action: i.action.as_str().to_owned(),
+        })
+        .collect())
 }
 
 #[tauri::command]
-pub async fn sync_runs(_state: State<'_, AppState>, limit: u32) -> IpcResult<Vec<RunSummary>> {
-    let _ = limit;
-    Err(IpcError::not_available())
+pub async fn sync_runs(state: State<'_, AppState>, limit: u32) -> IpcResult<Vec<RunSummary>> {
+    let runs = state.core.app()?.store().runs_recent(limit.clamp(1, 500))?;
+    Ok(runs.iter().map(convert::run_summary).collect())
 }
 
 #[tauri::command]
-pub async fn run_items(_state: State<'_, AppState>, run_id: i64) -> IpcResult<Vec<RunItem>> {
-    let _ = run_id;
-    Err(IpcError::not_available())
+pub async fn run_items(state: State<'_, AppState>, run_id: i64) -> IpcResult<Vec<RunItem>> {
+    let run = state.core.app()?.store().run_get(run_id)?;
+    let run =
+        run.ok_or_else(|| IpcError::new(ErrorCode::NotFound, format!("sync run {run_id} is not in the history")))?;
+    Ok(convert::run_items(&run))
 }
 
 #[tauri::command]
-pub async fn unmatched_items(_state: State<'_, AppState>) -> IpcResult<Vec<UnmatchedItem>> {
-    Err(IpcError::not_available())
+pub async fn unmatched_items(state: State<'_, AppState>) -> IpcResult<Vec<UnmatchedItem>> {
+    let app = state.core.app()?;
+    let store = app.store();
+    let mut out = Vec::new();
+    for m in store.matches_unmatched()? {
+        // The match cache keeps identifiers, not titles: the item's last history line names it.
+        let title = store
+            .history_for_item(&m.source, &m.item_id, 1)?
+            .into_iter()
+            .find_map(|h| h.title)
+            .unwrap_or_else(|| m.item_id.clone());
+        out.push(UnmatchedItem {
+            source: m.source,
+            item_id: m.item_id,
+            title,
+            authors: Vec::new(),
+            candidates: m
+                .candidates
+                .into_iter()
+                .map(|c| SearchHit {
+                    book_id: c.book_id,
+                    title: c.title,
+                    authors: c.authors,
+                    year: None,
+                    cover_url: None,
+                })
+                .collect(),
+        });
+    }
+    Ok(out)
 }
 
 #[tauri::command]
 pub async fn link_item(
-    _state: State<'_, AppState>,
+    state: State<'_, AppState>,
     source: String,
     item_id: String,
     book_id: i64,
     edition_id: Option<i64>,
 ) -> IpcResult<()> {
-    let _ = (source, item_id, book_id, edition_id);
-    Err(IpcError::not_available())
+    if source.trim().is_empty() || item_id.trim().is_empty() {
+        return Err(IpcError::invalid_input("which source item to link is missing"));
+    }
+    Ok(state.core.app()?.link(&source, &item_id, book_id, edition_id)?)
 }
 
 #[tauri::command]
-pub async fn unlink_item(_state: State<'_, AppState>, source: String, item_id: String) -> IpcResult<()> {
-    let _ = (source, item_id);
-    Err(IpcError::not_available())
+pub async fn unlink_item(state: State<'_, AppState>, source: String, item_id: String) -> IpcResult<()> {
+    Ok(state.core.app()?.unlink(&source, &item_id)?)
 }

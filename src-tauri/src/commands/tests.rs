@@ -45,7 +45,11 @@ struct Harness {
 }
 
 fn harness() -> Harness {
-    let dir = tempfile::tempdir().unwrap();
+    harness_in(tempfile::tempdir().unwrap())
+}
+
+/// A harness on `dir`, which may already hold a config.yaml.
+fn harness_in(dir: tempfile::TempDir) -> Harness {
     let (core, _) = test_core(dir.path());
     let autostart = Arc::new(FakeAutostart::default());
     let opener = Arc::new(FakeOpener::default());
@@ -87,6 +91,10 @@ fn get_status_reports_a_fresh_install() {
     let h = harness();
     let s = h.call("get_status", json!({})).unwrap();
     assert_eq!(s["connected"], false, "a fresh install is not connected");
+    assert_eq!(
+        s["reconnectNeeded"], false,
+        "a fresh install has nothing to reconnect, even where the keyring cannot be reached: {s}"
+    );
     assert_eq!(s["tokenStore"], "keyring", "the keyring is the default token store");
     assert_eq!(s["sync"]["state"], "idle");
     assert_eq!(s["demo"], false);
@@ -150,20 +158,126 @@ fn autostart_and_logs_folder() {
 }
 
 #[test]
-fn unfinished_commands_say_so_with_a_stable_code() {
+fn connecting_in_the_browser_needs_a_client_id_and_cancel_is_harmless() {
+    // The config falls back to this variable; with it set, "no client id" cannot be tested (and the
+    // real opener would start a browser). Said loudly rather than skipped.
+    assert!(std::env::var_os("HARDCOVER_CLIENT_ID").is_none(), "unset HARDCOVER_CLIENT_ID to run this test");
     let h = harness();
-    for (cmd, args) in [
-        ("list_shelves", json!({})),
-        ("sync_now", json!({})),
-        ("connect_browser", json!({})),
-        ("book_detail", json!({"bookId": 1})),
-    ] {
-        let err = h.call(cmd, args).unwrap_err();
-        assert_eq!(code(&err), "internal", "{cmd}: {err}");
-        assert_eq!(err["message"], "not available yet", "{cmd}");
-    }
+    let err = h.call("connect_browser", json!({})).unwrap_err();
+    assert_eq!(code(&err), "invalid_input", "without an OAuth client id the user must configure one: {err}");
+    assert!(err["message"].as_str().unwrap().contains("client_id"), "the message names the setting: {err}");
+    assert_eq!(h.call("cancel_connect", json!({})).unwrap(), Value::Null, "cancelling nothing is not an error");
+}
+
+#[test]
+fn a_fresh_install_has_empty_shelves_and_no_books() {
+    // A file token store: the default keyring would make the answer depend on this machine's.
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = "scrobbling:\n  hardcover:\n    api_url: http://127.0.0.1:9/v1/graphql\n    token_store: file\n";
+    std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+    let h = harness_in(dir);
+    let shelves = h.call("list_shelves", json!({})).unwrap();
+    let statuses = shelves["statuses"].as_array().expect("statuses must be a list");
+    assert_eq!(statuses.len(), 6, "all six reading statuses are always shown: {shelves}");
+    assert!(statuses.iter().all(|s| s["count"] == 0), "nothing is counted before an import: {shelves}");
+    assert_eq!(shelves["updatedAt"], Value::Null, "a library never imported has no update time");
+    let err = h.call("book_detail", json!({"bookId": 1})).unwrap_err();
+    assert_eq!(code(&err), "not_connected", "a book not in the cache needs Hardcover, hence a connection: {err}");
+    let err = h.call("refresh_library", json!({})).unwrap_err();
+    assert_eq!(code(&err), "not_connected", "refreshing before connecting must ask to connect: {err}");
+    let err = h.call("sync_now", json!({})).unwrap_err();
+    assert_eq!(code(&err), "not_connected", "syncing before connecting must ask to connect: {err}");
     let after = h.call("get_status", json!({})).unwrap();
     assert_eq!(after["sync"]["state"], "error", "a failed sync must show in the status");
+    assert_eq!(h.call("sync_runs", json!({"limit": 10})).unwrap(), json!([]), "no run was recorded");
+    let err = h.call("run_items", json!({"runId": 42})).unwrap_err();
+    assert_eq!(code(&err), "not_found", "an unknown run is not_found: {err}");
+}
+
+const TOKEN: &str = "hc_pat_shell_wiring_test_0001";
+
+/// A Hardcover emulator on loopback (on its own runtime: the mock IPC calls block) and a harness
+/// whose config points at it with a file token store, so no test touches the user's keyring.
+fn connected_setup() -> (tokio::runtime::Runtime, hardcover_sync_emulators::hardcover::RunningHardcover, Harness) {
+    use hardcover_sync_emulators::hardcover::{ALL_SCOPES, HardcoverEmulator, SeedSpec};
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let hc = rt
+        .block_on(
+            HardcoverEmulator::builder()
+                .library(SeedSpec { books: 12, ..SeedSpec::default() })
+                .user("reader")
+                .personal_token(TOKEN, ALL_SCOPES)
+                .start(),
+        )
+        .expect("the Hardcover emulator must start on loopback");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.yaml"),
+        format!("scrobbling:\n  hardcover:\n    api_url: {}\n    token_store: file\n", hc.graphql_url()),
+    )
+    .unwrap();
+    (rt, hc, harness_in(dir))
+}
+
+#[test]
+fn connect_browse_sync_and_disconnect_through_ipc() {
+    let (_rt, _hc, h) = connected_setup();
+    let err = h.call("connect_token", json!({"token": "hc_pat_not_the_right_one"})).unwrap_err();
+    assert_eq!(code(&err), "invalid_input", "a token Hardcover rejects is the user's to fix: {err}");
+    assert!(!err.to_string().contains("hc_pat_not_the_right_one"), "errors never echo a token: {err}");
+
+    let s = h.call("connect_token", json!({"token": TOKEN})).unwrap();
+    assert_eq!(s["connected"], true, "a good token must connect: {s}");
+    assert_eq!(s["username"], "reader", "the status names the connected user: {s}");
+    assert!(!s.to_string().contains(TOKEN), "the status never carries the token");
+    assert_eq!(h.call("get_status", json!({})).unwrap()["connected"], true, "the connection must stick");
+
+    let shelves = h.call("refresh_library", json!({})).unwrap();
+    assert!(shelves["updatedAt"].is_string(), "a refreshed library has an update time: {shelves}");
+    let total: u64 = shelves["statuses"].as_array().unwrap().iter().map(|s| s["count"].as_u64().unwrap()).sum();
+    assert!(total > 0, "the emulator's seeded books must be counted after a refresh: {shelves}");
+    let shelf = shelves["statuses"].as_array().unwrap().iter().find(|s| s["count"].as_u64() > Some(0)).unwrap();
+    let rows = h.call("list_books", json!({"kind": "status", "id": shelf["id"]})).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len() as u64, shelf["count"].as_u64().unwrap(), "a shelf lists as many books as it counts");
+    assert_eq!(rows[0]["statusId"], shelf["id"], "a status shelf lists books of that status");
+    let detail = h.call("book_detail", json!({"bookId": rows[0]["bookId"]})).unwrap();
+    assert_eq!(detail["bookId"], rows[0]["bookId"], "the detail is of the book asked for: {detail}");
+    assert!(detail["reads"].is_array() && detail["linked"].is_array(), "detail fields are camelCase lists");
+
+    let csv = h.dir.path().join("books.csv");
+    let out = h
+        .call("export_books", json!({"selection": {"all": true}, "format": "csv", "path": csv.display().to_string()}))
+        .unwrap();
+    assert_eq!(out["rows"].as_u64(), Some(total), "an export of everything has one row per book: {out}");
+    let text = std::fs::read_to_string(&csv).expect("the export must be written where asked");
+    assert_eq!(text.lines().count() as u64, total + 1, "a header and one line per book:\n{text}");
+    let nowhere = h.dir.path().join("no-such-folder").join("books.json");
+    let err = h
+        .call(
+            "export_books",
+            json!({"selection": {"all": true}, "format": "json", "path": nowhere.display().to_string()}),
+        )
+        .unwrap_err();
+    assert_eq!(code(&err), "invalid_input", "an unwritable path is the user's to change: {err}");
+    assert!(err["message"].as_str().unwrap().contains("no-such-folder"), "the message names the path: {err}");
+
+    // No reading server is configured: the run is empty, but real, recorded and shown.
+    let run = h.call("sync_now", json!({})).unwrap();
+    assert!(run["runId"].as_i64().is_some_and(|id| id > 0), "a sync returns its recorded run: {run}");
+    assert!(run["finishedAt"].is_string(), "a finished run has a finish time: {run}");
+    let s = h.call("get_status", json!({})).unwrap();
+    assert_eq!(s["sync"]["state"], "idle", "a successful run leaves the sync idle: {s}");
+    assert_eq!(s["sync"]["lastSummary"]["runId"], run["runId"], "the status shows the last run");
+    let runs = h.call("sync_runs", json!({"limit": 5})).unwrap();
+    assert_eq!(runs[0]["runId"], run["runId"], "the history lists the run, newest first: {runs}");
+    assert_eq!(h.call("run_items", json!({"runId": run["runId"]})).unwrap(), json!([]), "an empty run has no items");
+
+    let out = h.call("disconnect", json!({})).unwrap();
+    assert!(out["message"].as_str().is_some_and(|m| !m.is_empty()), "disconnect tells the user what happened");
+    let s = h.call("get_status", json!({})).unwrap();
+    assert_eq!(s["connected"], false, "after disconnect the status must say so: {s}");
+    assert_eq!(s["username"], Value::Null, "no user is shown once disconnected");
 }
 
 #[test]
@@ -176,4 +290,95 @@ fn input_is_checked_before_anything_runs() {
     let err = h.call("connect_token", json!({"token": "  "})).unwrap_err();
     assert_eq!(code(&err), "invalid_input", "{err}");
     assert!(!err.to_string().contains("hc_pat"), "errors never echo a token");
+}
+
+#[test]
+fn test_source_lists_a_reading_server_once() {
+    use hardcover_sync_emulators::audiobookshelf::AbsEmulator;
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let abs = rt
+        .block_on(AbsEmulator::builder().api_key("abs-test-key").with_samples().start())
+        .expect("the Audiobookshelf emulator must start on loopback");
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = "scrobbling:\n  hardcover:\n    api_url: http://127.0.0.1:9/v1/graphql\n    token_store: file\n";
+    std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+    let h = harness_in(dir);
+    let source = |secret: &str| json!({"source": {"kind": "audiobookshelf", "name": "abs", "url": abs.base_url(), "secret": secret}});
+
+    let ok = h.call("test_source", source("abs-test-key")).unwrap();
+    assert_eq!(ok["ok"], true, "the right key must list the server: {ok}");
+    assert!(ok["items"].as_u64().is_some_and(|n| n > 0), "the sample library has items with progress: {ok}");
+
+    let bad = h.call("test_source", source("wrong-key")).unwrap();
+    assert_eq!(bad["ok"], false, "a rejected key is a failed test, shown to the user: {bad}");
+    assert!(!bad["message"].as_str().unwrap_or("").is_empty(), "a failed test says why: {bad}");
+    assert!(!bad.to_string().contains("wrong-key"), "the answer never echoes the secret: {bad}");
+
+    let err = h.call("test_source", json!({"source": {"kind": "komga", "name": "k", "url": "not a url"}})).unwrap_err();
+    assert_eq!(code(&err), "invalid_input", "a malformed URL is the user's to fix: {err}");
+}
+
+#[test]
+fn preview_then_sync_a_reading_server() {
+    use hardcover_sync_emulators::audiobookshelf::AbsEmulator;
+    use hardcover_sync_emulators::hardcover::{ALL_SCOPES, HardcoverEmulator, SeedSpec};
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let (hc, abs) = rt.block_on(async {
+        let hc = HardcoverEmulator::builder()
+            .library(SeedSpec { books: 6, ..SeedSpec::default() })
+            .user("reader")
+            .personal_token(TOKEN, ALL_SCOPES)
+            .start()
+            .await
+            .expect("the Hardcover emulator must start");
+        let abs = AbsEmulator::builder().api_key("abs-test-key").with_samples().start().await.expect("abs emulator");
+        (hc, abs)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = format!(
+        "scrobbling:\n  hardcover:\n    api_url: {}\n    token_store: file\nsources:\n  - kind: audiobookshelf\n    name: abs\n    url: {}\n    api_key: abs-test-key\n",
+        hc.graphql_url(),
+        abs.base_url()
+    );
+    std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+    let h = harness_in(dir);
+    h.call("connect_token", json!({"token": TOKEN})).unwrap();
+
+    let plan = h.call("sync_preview", json!({})).unwrap();
+    let plan = plan.as_array().expect("a preview is a list of actions");
+    assert_eq!(plan.len(), 2, "each of the server's two items in progress gets a planned action: {plan:?}");
+    assert!(plan.iter().all(|a| a["source"] == "abs" && a["itemId"].is_string()), "{plan:?}");
+    assert!(
+        plan.iter().all(|a| a["action"] == "skip" && a["detail"].as_str().unwrap().contains("unmatched")),
+        "the samples are not in the seeded Hardcover library, so the plan says they are unmatched: {plan:?}"
+    );
+    assert_eq!(h.call("sync_runs", json!({"limit": 5})).unwrap()[0]["dryRun"], true, "a preview is a dry run");
+
+    let run = h.call("sync_now", json!({})).unwrap();
+    assert_eq!(run["unmatched"], 2, "the real run counts the same two unmatched items: {run}");
+    let items = h.call("run_items", json!({"runId": run["runId"]})).unwrap();
+    assert_eq!(items.as_array().unwrap().len(), 2, "the run lists each item it looked at: {items}");
+    let unmatched = h.call("unmatched_items", json!({})).unwrap();
+    let unmatched = unmatched.as_array().unwrap();
+    assert_eq!(unmatched.len(), 2, "both items wait for a link: {unmatched:?}");
+    let ebook = unmatched.iter().find(|u| u["title"] == "Tiny Ebook").expect("the item is named by its title");
+
+    // Linking by hand takes the item out of the list, and the next run no longer skips it.
+    let shelves = h.call("refresh_library", json!({})).unwrap();
+    let shelf = shelves["statuses"].as_array().unwrap().iter().find(|s| s["count"].as_u64() > Some(0)).unwrap();
+    let book = h.call("list_books", json!({"kind": "status", "id": shelf["id"]})).unwrap()[0]["bookId"].clone();
+    h.call("link_item", json!({"source": "abs", "itemId": ebook["itemId"], "bookId": book, "editionId": null}))
+        .unwrap();
+    let left = h.call("unmatched_items", json!({})).unwrap();
+    assert_eq!(left.as_array().unwrap().len(), 1, "a linked item is no longer unmatched: {left}");
+    let run = h.call("sync_now", json!({})).unwrap();
+    assert_eq!(run["unmatched"], 1, "only the unlinked item is still unmatched: {run}");
+    let items = h.call("run_items", json!({"runId": run["runId"]})).unwrap();
+    let linked = items.as_array().unwrap().iter().find(|i| i["id"] == ebook["itemId"]).unwrap();
+    assert!(
+        !linked["reason"].as_str().unwrap_or("").contains("unmatched"),
+        "the linked item must be synced as the chosen book: {linked}"
+    );
+    let err = h.call("link_item", json!({"source": "", "itemId": "x", "bookId": 1, "editionId": null})).unwrap_err();
+    assert_eq!(code(&err), "invalid_input", "{err}");
 }
