@@ -1,39 +1,52 @@
 //! `--demo`: the whole app against local emulators, in a throwaway data dir, with a file token
 //! store, so it can be tried (and tested end to end) without an account or a reading server.
+//!
+//! The emulators are the core's own (`hardcover_sync_emulators::demo`): a Hardcover (GraphQL +
+//! OAuth) with a seeded library of a few hundred books, and an Audiobookshelf whose items are books
+//! of that catalog, some in progress and some finished.
 
-use std::path::Path;
+use std::sync::Arc;
 
+use hardcover_sync::auth::Opener;
 use hardcover_sync::paths::AppPaths;
-use hardcover_sync_emulators::RunningServer;
+use hardcover_sync_emulators::demo::{self, DemoServers, DemoSpec};
 
 /// Keeps the demo's temp dir and servers alive for the app's lifetime.
 pub struct Demo {
     _dir: tempfile::TempDir,
-    _servers: Vec<RunningServer>,
+    _servers: DemoServers,
 }
 
 /// Create the data dir, start the emulators, write a config pointing at them.
 pub fn prepare() -> std::io::Result<(Demo, AppPaths)> {
     let dir = tempfile::Builder::new().prefix("hardcover-sync-demo-").tempdir()?;
-    let servers = tauri::async_runtime::block_on(start_emulators())?;
+    let books = std::env::var("HARDCOVER_SYNC_DEMO_BOOKS").ok().and_then(|n| n.parse().ok());
+    let spec = DemoSpec { books: books.unwrap_or(DemoSpec::default().books), ..DemoSpec::default() };
+    // Spawned on Tauri's runtime, so the servers keep running after this returns.
+    let servers = tauri::async_runtime::block_on(demo::start(&spec))?;
     let paths = AppPaths::under(dir.path().join("config.yaml"), dir.path());
-    write_config(&paths.config_file, &servers)?;
-    tracing::info!("demo mode: data in {}", dir.path().display());
+    servers.write_config(&paths.config_file)?;
+    tracing::info!("demo mode: data in {}, Hardcover at {}", dir.path().display(), servers.hardcover.base_url());
     Ok((Demo { _dir: dir, _servers: servers }, paths))
 }
 
-/// The emulators demo mode runs. Placeholder until the Hardcover emulator's router lands in
-/// `hardcover_sync_emulators::hardcover`: then serve it (and a reading-server emulator) here with
-/// `RunningServer::serve(router, 0)` and register a demo token in its `TokenRegistry`.
-async fn start_emulators() -> std::io::Result<Vec<RunningServer>> {
-    Ok(Vec::new())
-}
-
-fn write_config(path: &Path, servers: &[RunningServer]) -> std::io::Result<()> {
-    let mut text = String::from("scrobbling:\n  hardcover:\n    token_store: file\n");
-    if let Some(hc) = servers.first() {
-        text.push_str(&format!("    api_url: {}/v1/graphql\n    issuer: {}\n", hc.base_url(), hc.base_url()));
-    }
-    text.push_str("sources: []\n");
-    std::fs::write(path, text)
+/// In demo mode "Connect Hardcover…" has no real browser to send the user to (and on a test
+/// machine none at all): the demo Hardcover approves at once, so following its redirect to our
+/// loopback callback with a plain HTTP client completes the real OAuth flow (PKCE, state, iss).
+pub fn follow_redirect_opener() -> Opener {
+    Arc::new(|url: &url::Url| {
+        let url = url.clone();
+        tauri::async_runtime::spawn(async move {
+            let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(5)).build();
+            match client {
+                Ok(c) => {
+                    if let Err(e) = c.get(url).send().await {
+                        tracing::warn!("demo sign-in: {e}");
+                    }
+                }
+                Err(e) => tracing::warn!("demo sign-in: {e}"),
+            }
+        });
+        Ok(())
+    })
 }

@@ -12,7 +12,9 @@ use crate::state::AppState;
 /// outcome as a `connect-result` event (the tray's own window may have started it).
 #[tauri::command]
 pub async fn connect_browser<R: Runtime>(app: AppHandle<R>) -> IpcResult<AppStatus> {
-    let result = app.state::<AppState>().core.connect_browser(system_opener()).await;
+    let core = &app.state::<AppState>().core;
+    let opener = if core.is_demo() { crate::demo::follow_redirect_opener() } else { system_opener() };
+    let result = core.connect_browser(opener).await;
     let event = match &result {
         Ok(s) => ConnectResult {
             ok: true,
