@@ -129,6 +129,26 @@ impl App {
         report
     }
 
+    /// Statuses and lists with their counts, brought up to date first when connected (an
+    /// incremental import: cheap). When Hardcover cannot be reached the local copy is shown as it
+    /// is, marked `offline`, rather than nothing.
+    pub async fn shelves_fresh(&self) -> Result<Shelves, AppError> {
+        let mut offline = false;
+        if self.connection().await.connected {
+            match self.refresh_library(false).await {
+                Ok(_) => {}
+                Err(AppError::Import(ImportError::Hardcover(e)) | AppError::Hardcover(e)) if e.is_transient() => {
+                    tracing::warn!("showing the local copy of the library: {e}");
+                    offline = true;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let mut shelves = self.shelves()?;
+        shelves.offline = offline;
+        Ok(shelves)
+    }
+
     /// Statuses and lists with their counts, from the local cache.
     pub fn shelves(&self) -> Result<Shelves, AppError> {
         let counts = self.store.status_counts()?;

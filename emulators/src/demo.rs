@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::audiobookshelf::AbsEmulator;
-use crate::hardcover::{ALL_SCOPES, HardcoverEmulator, RunningHardcover, SeedSpec, TokenRegistry};
+use crate::hardcover::{ALL_SCOPES, HardcoverEmulator, Limits, RunningHardcover, SeedSpec, TokenRegistry};
 use crate::oauth::{self, Client, OAuthState};
 use crate::seed::{BASE_MS, SeedBook};
 
@@ -44,6 +44,9 @@ pub async fn start(spec: &DemoSpec) -> std::io::Result<DemoServers> {
         .library(SeedSpec { books: spec.books, seed: spec.seed, ..SeedSpec::default() })
         .user(DEMO_USER)
         .personal_token(DEMO_TOKEN, ALL_SCOPES)
+        // A demo is for trying features, not for waiting on a free plan's 60 requests a minute (the
+        // five-fields-per-operation rule still holds).
+        .limits(Limits::unlimited())
         .token_registry(registry.clone());
     // The seeded ids are deterministic: a dry build tells the OAuth server whom to approve as.
     let probe = builder.build_state();

@@ -13,24 +13,22 @@ use super::{Context, print_json};
 
 pub async fn shelves(ctx: &Context, json: bool, offline: bool, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
     let app = ctx.app()?;
-    let mut went_offline = false;
-    if !offline {
-        match app.refresh_library(false).await {
-            Ok(_) => {}
-            // Unreachable Hardcover: show the local copy and say so, rather than nothing.
-            Err(AppError::Import(crate::import::ImportError::Hardcover(e))) if e.is_transient() => {
-                eprintln!("warning: {e}; showing the local copy");
-                went_offline = true;
-            }
-            Err(AppError::Hardcover(e)) if e.is_transient() => {
-                eprintln!("warning: {e}; showing the local copy");
-                went_offline = true;
-            }
-            Err(e) => return Err(e.into()),
+    let shelves = if offline {
+        let mut s = app.shelves()?;
+        s.offline = true;
+        s
+    } else {
+        // A script asking for shelves without a connection has a setup problem: say so, instead
+        // of printing an empty library.
+        if !app.connection().await.connected {
+            return Err(AppError::NotConnected.into());
         }
-    }
-    let mut shelves = app.shelves()?;
-    shelves.offline = offline || went_offline;
+        let s = app.shelves_fresh().await?;
+        if s.offline {
+            eprintln!("warning: Hardcover cannot be reached; showing the local copy");
+        }
+        s
+    };
     if json {
         return print_json(out, &shelves);
     }

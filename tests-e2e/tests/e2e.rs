@@ -134,3 +134,68 @@ async fn window_shows_the_page_and_answers_ipc() {
     // the app: the close-keeps-the-tray flow is covered by `tray_menu_drives_the_app` instead.
     client.close().await.unwrap();
 }
+
+/// The demo journey a newcomer takes: demo mode, connect (the demo Hardcover's OAuth), sync, browse,
+/// rate, export — through the real app, its real IPC and WebKit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_mode_connects_syncs_browses_and_exports() {
+    let env = env();
+    let client = webdriver(&env, vec!["--demo".into(), "--open-window".into()]).await;
+    // A first sync does real HTTP work against the emulators: give invoked scripts time.
+    client
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(Some(Duration::from_secs(120)), None, None))
+        .await
+        .unwrap();
+    let shot = |name: &str| {
+        let (client, out, name) = (client.clone(), env.out.clone(), name.to_owned());
+        async move { std::fs::write(out.join(format!("demo-{name}.png")), client.screenshot().await.unwrap()).unwrap() }
+    };
+
+    let status = invoke(&client, "get_status", json!({})).await;
+    assert_eq!(status["ok"]["demo"], json!(true), "--demo must say so in the status: {status}");
+    let connected = invoke(&client, "connect_browser", json!({})).await;
+    assert_eq!(
+        connected["ok"]["connected"],
+        json!(true),
+        "Connect in demo mode must complete the OAuth flow: {connected}"
+    );
+    assert!(connected["ok"]["username"].is_string(), "the status must name the connected user: {connected}");
+
+    let run = invoke(&client, "sync_now", json!({})).await;
+    let run = run.get("ok").unwrap_or_else(|| panic!("Sync now must succeed in demo mode: {run}"));
+    let changed =
+        run["added"].as_i64().unwrap() + run["progressUpdated"].as_i64().unwrap() + run["finished"].as_i64().unwrap();
+    assert!(changed > 0, "the first demo sync must push the Audiobookshelf progress to Hardcover: {run}");
+
+    let shelves = invoke(&client, "list_shelves", json!({})).await;
+    let statuses = shelves["ok"]["statuses"].as_array().unwrap_or_else(|| panic!("list_shelves: {shelves}"));
+    assert_eq!(statuses.len(), 6, "the six statuses must be listed");
+    let reading = statuses.iter().find(|s| s["id"] == 2).unwrap();
+    assert!(reading["count"].as_i64().unwrap() > 0, "Currently Reading must hold the synced books: {shelves}");
+    let books = invoke(&client, "list_books", json!({"kind": "status", "id": 2})).await;
+    let books = books["ok"].as_array().unwrap_or_else(|| panic!("list_books: {books}"));
+    assert!(!books.is_empty(), "the Currently Reading shelf must list its books");
+    let book_id = books[0]["bookId"].clone();
+
+    let rated = invoke(&client, "set_rating", json!({"bookId": book_id, "rating": 3.5})).await;
+    assert_eq!(rated["ok"]["rating"], json!(3.5), "a half-star rating must round-trip: {rated}");
+
+    // Reload so the window shows the library as a user now sees it.
+    client.refresh().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    shot("shelves").await;
+
+    let csv = env.out.join("demo-export.csv");
+    let exported = invoke(
+        &client,
+        "export_books",
+        json!({"selection": {"statusIds": [], "listIds": [], "bookIds": [], "all": true}, "format": "csv", "path": csv}),
+    )
+    .await;
+    let rows = exported["ok"]["rows"].as_i64().unwrap_or_else(|| panic!("export_books: {exported}"));
+    let text = std::fs::read_to_string(&csv).expect("the export must write the chosen file");
+    assert!(text.starts_with("Book Id,Title,Author,"), "the export must be Goodreads-compatible CSV");
+    assert_eq!(text.lines().count() as i64, rows + 1, "one CSV line per exported book plus the header");
+
+    client.close().await.unwrap();
+}

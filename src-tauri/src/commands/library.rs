@@ -12,7 +12,7 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub async fn list_shelves(state: State<'_, AppState>) -> IpcResult<Shelves> {
-    Ok(convert::shelves(state.core.app()?.shelves()?))
+    Ok(convert::shelves(state.core.app()?.shelves_fresh().await?))
 }
 
 #[tauri::command]
