@@ -3,14 +3,16 @@
 # private D-Bus session with tauri-driver (WebDriver) running. Screenshots and logs go to
 # test-output/.
 #
-# Needs (Debian): xvfb xauth x11-utils imagemagick webkit2gtk-driver dbus-x11 systemd (busctl),
+#   scripts/e2e.sh [TEST_NAME_FILTER]   e.g. scripts/e2e.sh journey
+#
+# Needs (Debian): xvfb xauth x11-utils imagemagick xdotool webkit2gtk-driver dbus-x11 systemd (busctl),
 # and tauri-driver (installed here with `cargo install tauri-driver --locked` if missing).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 
-for tool in xvfb-run dbus-run-session WebKitWebDriver busctl xwininfo import; do
+for tool in xvfb-run dbus-run-session WebKitWebDriver busctl xwininfo import xdotool; do
   command -v "$tool" >/dev/null || { echo "e2e: $tool is missing (see the package list at the top of $0)" >&2; exit 1; }
 done
 command -v tauri-driver >/dev/null || cargo install tauri-driver --locked
@@ -24,6 +26,7 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 export E2E_APP_BINARY="$CARGO_TARGET_DIR/debug/hardcover-sync-app"
 export E2E_OUTPUT_DIR="$OUT"
 export E2E_WEBDRIVER_URL="http://127.0.0.1:4444"
+export E2E_FILTER="${1:-}"
 # The app under test must not find a real keyring or desktop session of the developer's.
 unset DBUS_SESSION_BUS_ADDRESS
 export XDG_RUNTIME_DIR=$(mktemp -d) && chmod 700 "$XDG_RUNTIME_DIR"
@@ -38,6 +41,6 @@ xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -euo pipefail -c
     (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break
     sleep 0.2
   done
-  cargo test -p hardcover-sync-e2e -- --test-threads=1
+  cargo test -p hardcover-sync-e2e -- --test-threads=1 --nocapture $E2E_FILTER
 '
 echo "e2e: screenshots and logs in $OUT"

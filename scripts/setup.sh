@@ -21,7 +21,7 @@ say() { printf '\033[1;34m==> %s\033[0m\n' "$*"; }
 # for tests: Xvfb, WebKitWebDriver, a Secret Service (gnome-keyring) on a private D-Bus.
 APT_RUN=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libgtk-3-dev
   libayatana-appindicator3-dev librsvg2-dev libssl-dev libsecret-1-dev xdg-utils)
-APT_TEST=(xvfb xauth x11-utils imagemagick webkit2gtk-driver dbus-x11 gnome-keyring
+APT_TEST=(xvfb xauth x11-utils imagemagick xdotool webkit2gtk-driver dbus-x11 gnome-keyring
   libsecret-tools at-spi2-core libglib2.0-bin)
 packages=("${APT_RUN[@]}")
 (( want_test )) && packages+=("${APT_TEST[@]}")

@@ -33,6 +33,7 @@ fn main() {
         "test_source",
         "set_autostart",
         "open_logs_folder",
+        "report_first_rows",
         "export_books",
         "cover_path",
     ];

@@ -53,7 +53,9 @@ pub async fn start(spec: &DemoSpec) -> std::io::Result<DemoServers> {
     let (user_id, books) = {
         let db = probe.db();
         let user_id = db.user_by_name(DEMO_USER).expect("the demo user is seeded").id;
-        (user_id, abs_books_from_catalog(&db, spec.abs_items))
+        let mut books = abs_books_from_catalog(&db, spec.abs_items);
+        books.extend(unmatched_abs_books(&db, 2));
+        (user_id, books)
     };
     let clients = vec![Client {
         client_id: DEMO_CLIENT_ID.into(),
@@ -130,4 +132,34 @@ pub fn abs_books_from_catalog(db: &crate::hardcover::state::Db, n: usize) -> Vec
         });
     }
     out
+}
+
+/// Audiobookshelf items that cannot be matched without the user: no ISBN or ASIN and an author
+/// that is not the catalog's (a rip tagged with its narrator), so the Sync view has items to
+/// "Link…". Taken from the end of the catalog, away from the matched items.
+pub fn unmatched_abs_books(db: &crate::hardcover::state::Db, n: usize) -> Vec<SeedBook> {
+    db.books
+        .values()
+        .rev()
+        .take(n)
+        .enumerate()
+        .map(|(k, book)| {
+            let started_ms = BASE_MS + k as i64 * 3 * 86_400_000;
+            SeedBook {
+                title: book.title.clone(),
+                subtitle: None,
+                author: "Unknown Narrator".into(),
+                isbn: None,
+                asin: None,
+                audio: true,
+                fraction: 0.3,
+                finished: false,
+                duration_secs: 36_000.0,
+                pages: 0,
+                started_ms,
+                updated_ms: started_ms + 86_400_000,
+                finished_ms: None,
+            }
+        })
+        .collect()
 }

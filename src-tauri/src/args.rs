@@ -6,6 +6,8 @@ use std::path::PathBuf;
 pub struct LaunchArgs {
     /// Run against bundled emulators with a throwaway data dir and a file token store.
     pub demo: bool,
+    /// Size of the demo's Hardcover library (default a few hundred; 10,000 for the benchmark).
+    pub demo_books: Option<usize>,
     /// Open the shelves window at start (a second launch does this too, via single-instance).
     pub open_window: bool,
     /// Started by the OS at login: stay quietly in the tray.
@@ -14,7 +16,7 @@ pub struct LaunchArgs {
     pub data_dir: Option<PathBuf>,
 }
 
-pub const USAGE: &str = "usage: hardcover-sync-app [--demo] [--open-window] [--config FILE] [--data-dir DIR]";
+pub const USAGE: &str = "usage: hardcover-sync-app [--demo [--demo-books N]] [--open-window] [--config FILE] [--data-dir DIR]";
 
 impl LaunchArgs {
     /// Parse flags after the program name. Unknown flags are an error so a typo is not silently
@@ -29,6 +31,11 @@ impl LaunchArgs {
                 "--demo" => out.demo = true,
                 "--open-window" => out.open_window = true,
                 "--autostart" => out.autostart = true,
+                "--demo-books" => {
+                    let n = value("--demo-books")?;
+                    let n = n.to_str().and_then(|n| n.parse().ok()).filter(|&n: &usize| n > 0);
+                    out.demo_books = Some(n.ok_or_else(|| format!("--demo-books needs a number of books\n{USAGE}"))?);
+                }
                 "--config" => out.config = Some(value("--config")?),
                 "--data-dir" => out.data_dir = Some(value("--data-dir")?),
                 "-h" | "--help" => return Err(USAGE.to_owned()),
@@ -53,6 +60,8 @@ mod tests {
         assert!(a.demo && a.open_window);
         assert_eq!(a.data_dir, Some(PathBuf::from("/tmp/x")));
         assert!(parse(&["--data-dir"]).unwrap_err().contains("needs a value"));
+        assert_eq!(parse(&["--demo-books", "10000"]).unwrap().demo_books, Some(10_000));
+        assert!(parse(&["--demo-books", "many"]).unwrap_err().contains("number of books"), "a bad size must be named");
         assert!(parse(&["--dmeo"]).unwrap_err().contains("--dmeo"), "a typo must be reported, not ignored");
     }
 }

@@ -18,9 +18,9 @@ pub struct Demo {
 }
 
 /// Create the data dir, start the emulators, write a config pointing at them.
-pub fn prepare() -> std::io::Result<(Demo, AppPaths)> {
+pub fn prepare(books: Option<usize>) -> std::io::Result<(Demo, AppPaths)> {
     let dir = tempfile::Builder::new().prefix("hardcover-sync-demo-").tempdir()?;
-    let books = std::env::var("HARDCOVER_SYNC_DEMO_BOOKS").ok().and_then(|n| n.parse().ok());
+    let books = books.or_else(|| std::env::var("HARDCOVER_SYNC_DEMO_BOOKS").ok().and_then(|n| n.parse().ok()));
     let spec = DemoSpec { books: books.unwrap_or(DemoSpec::default().books), ..DemoSpec::default() };
     // Spawned on Tauri's runtime, so the servers keep running after this returns.
     let servers = tauri::async_runtime::block_on(demo::start(&spec))?;

@@ -42,7 +42,7 @@ pub fn run() {
         }
     };
     let (demo, paths) = if args.demo {
-        match demo::prepare() {
+        match demo::prepare(args.demo_books) {
             Ok((d, p)) => (Some(d), p),
             Err(e) => {
                 eprintln!("cannot set up demo mode: {e}");
@@ -81,11 +81,14 @@ pub fn run() {
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec!["--autostart"]),
         ))
+        // The export's save dialog; the window's capability grants only `save`.
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(commands::handler())
         .setup(move |app| {
             let handle = app.handle().clone();
             let covers = paths.covers_dir();
             let core = Core::open(paths, args.demo, event_sink(handle.clone()));
+            app.manage(window::OpenedAt::default());
             app.manage(AppState {
                 core,
                 autostart: Arc::new(PluginAutostart(handle.clone())),

@@ -1,6 +1,9 @@
 //! The shelf browser window. It does not exist until asked for (the tray alone stays light), and
 //! closing it destroys it; the app keeps running in the tray.
 
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
 pub const MAIN: &str = "main";
@@ -42,7 +45,26 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, route: Route) -> tauri::Result<()> {
         .ok_or_else(|| tauri::Error::WindowNotFound)?;
     config.url = WebviewUrl::App(format!("index.html{}", route.fragment()).into());
     config.create = true;
+    if let Some(clock) = app.try_state::<OpenedAt>() {
+        clock.start();
+    }
     let w = WebviewWindowBuilder::from_config(app, &config)?.build()?;
     tracing::info!("window opened at {}", route.fragment());
     w.set_focus()
+}
+
+/// When the window was last created, so the time the user waits from "Open shelves" to seeing
+/// rows can be measured where it starts (the shell) and where it ends (the page).
+#[derive(Default)]
+pub struct OpenedAt(Mutex<Option<Instant>>);
+
+impl OpenedAt {
+    fn start(&self) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+    }
+
+    /// Time since the window was created; `None` if already taken (a page reload, another shelf).
+    pub fn take(&self) -> Option<Duration> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take().map(|t| t.elapsed())
+    }
 }

@@ -195,6 +195,9 @@ impl Push<'_> {
     fn finish(mut self, ub: &UserBook) -> ItemPlan {
         let edition = edition_on_shelf(ub, self.input.editions, self.item().format).ok().cloned();
         let open = ub.latest_read.as_ref().filter(|r| !r.is_finished());
+        if let Some(conflict) = self.finish_before_start(open) {
+            return self.skip_recorded(conflict);
+        }
         // The open read's own start date is the user's; only fill one in when it has none.
         let started = match open {
             Some(r) if r.started_at.is_some() => None,
@@ -269,6 +272,9 @@ impl Push<'_> {
             if !self.src.finished {
                 return self.skip_recorded(SkipReason::AlreadyFinished);
             }
+            if let Some(conflict) = self.finish_before_start(Some(open)) {
+                return self.skip_recorded(conflict);
+            }
             let edition = edition_on_shelf(ub, self.input.editions, self.item().format).ok().cloned();
             let started = if open.started_at.is_some() { open.started_at } else { self.src.started_day };
             let mut patch = self.finish_patch(edition.as_ref(), started);
@@ -306,6 +312,18 @@ impl Push<'_> {
             Step::StartRead { after_read: latest.map(|r| r.id), patch },
         ];
         self.done(Action::Reread, steps)
+    }
+
+    /// A finish the source dates before the open read on Hardcover began belongs to an earlier
+    /// read, not this one: dating this read finished before its own start is refused by Hardcover,
+    /// and moving its start would rewrite the user's history. Reported, and left for the user.
+    fn finish_before_start(&self, open: Option<&Read>) -> Option<SkipReason> {
+        let (finished, started) = (self.src.finished_day?, open?.started_at?);
+        (finished < started).then(|| SkipReason::Conflict {
+            detail: format!(
+                "the source finished it on {finished}, before the read in progress on Hardcover began ({started}); left as it is"
+            ),
+        })
     }
 
     /// The user started the book again: the source's start is after Hardcover's finish, or the

@@ -254,6 +254,39 @@ fn finishing_a_currently_reading_book_sets_status_first_then_dates_that_read() {
 }
 
 #[test]
+fn a_finish_dated_before_the_open_read_began_is_a_conflict_not_a_backdated_read() {
+    // Hardcover has a read in progress since 2026-02-01; the source says it finished 2026-01-20:
+    // that finish belongs to an earlier read (Hardcover refuses finished_at < started_at).
+    for status in [Status::CurrentlyReading, Status::Read] {
+        let it = finished(item("f"), at(2026, 1, 20, 20));
+        let case = Case::new(it).shelf(
+            status,
+            Some(text_edition(10, BOOK, Some(400))),
+            Some(open_read(7, 10, Some(300), None)),
+        );
+        let p = case.plan();
+        assert!(
+            p.steps.is_empty(),
+            "a finish older than the open read's start must not change Hardcover ({status:?}): {:?}",
+            p.steps
+        );
+        assert!(
+            matches!(&p.skip, Some(SkipReason::Conflict { detail }) if detail.contains("2026-01-20") && detail.contains("2026-02-01")),
+            "the conflict must name both dates so the user can tell which read is which: {:?}",
+            p.skip
+        );
+    }
+    // A finish on or after the read's start still finishes that read.
+    let it = finished(item("f"), at(2026, 2, 1, 20));
+    let case = Case::new(it).shelf(
+        Status::CurrentlyReading,
+        Some(text_edition(10, BOOK, Some(400))),
+        Some(open_read(7, 10, Some(300), None)),
+    );
+    assert_eq!(case.plan().action, Action::Finish, "a finish on the day the read began is a normal finish");
+}
+
+#[test]
 fn a_new_read_is_inserted_only_for_a_reread() {
     let finished_read = Read { finished_at: Some(day(2025, 12, 1)), ..open_read(7, 10, Some(400), None) };
     let mut again = item("r");

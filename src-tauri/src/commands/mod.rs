@@ -44,6 +44,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         settings::test_source,
         system::set_autostart,
         system::open_logs_folder,
+        system::report_first_rows,
         export::export_books,
     ]
 }

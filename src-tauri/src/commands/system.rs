@@ -1,4 +1,4 @@
-//! Desktop integration: start at login, the logs folder.
+//! Desktop integration: start at login, the logs folder, how long the window took to show rows.
 
 use tauri::{AppHandle, Manager, Runtime};
 
@@ -29,4 +29,18 @@ pub async fn open_logs_folder<R: Runtime>(app: AppHandle<R>) -> IpcResult<()> {
     let dir = &state.core.paths().log_dir;
     std::fs::create_dir_all(dir).map_err(|e| IpcError::internal(format!("cannot create {}: {e}", dir.display())))?;
     state.opener.open(dir).map_err(IpcError::internal)
+}
+
+/// The page calls this once its first rows are on screen. The log line is what the e2e benchmark
+/// reads ("Open shelves" → first rows), and what a user's report of a slow window can be checked
+/// against.
+#[tauri::command]
+pub async fn report_first_rows<R: Runtime>(app: AppHandle<R>, page_ms: f64) -> IpcResult<()> {
+    if let Some(waited) = app.try_state::<crate::window::OpenedAt>().and_then(|c| c.take()) {
+        tracing::info!(
+            "shelves window: first rows on screen {} ms after it was asked for ({page_ms:.0} ms after the page started)",
+            waited.as_millis()
+        );
+    }
+    Ok(())
 }

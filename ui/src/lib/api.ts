@@ -77,6 +77,7 @@ export const api = {
   testSource: (source: SourceSettings) => call<TestSourceResult>('test_source', { source }),
   setAutostart: (enabled: boolean) => call<boolean>('set_autostart', { enabled }),
   openLogsFolder: () => call<null>('open_logs_folder'),
+  reportFirstRows: (pageMs: number) => call<null>('report_first_rows', { pageMs }),
   exportBooks: (selection: ExportSelection, format: ExportFormat, path: string) =>
     call<ExportResult>('export_books', { selection, format, path }),
   coverPath: (bookId: number) => call<string | null>('cover_path', { bookId }),

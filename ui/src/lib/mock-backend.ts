@@ -298,6 +298,7 @@ export function installMockBackend(opts: MockOptions = {}): void {
           return { ok: true, message: 'Connected', items: 128 };
         case 'set_autostart':
           return a.enabled;
+        case 'report_first_rows':
         case 'open_logs_folder':
         case 'cancel_connect':
           return null;

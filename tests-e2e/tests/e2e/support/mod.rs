@@ -6,9 +6,13 @@
 
 #![allow(dead_code)]
 
+pub mod desktop;
+pub mod ui;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
+
 
 use serde_json::Value;
 

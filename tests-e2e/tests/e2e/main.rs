@@ -1,0 +1,10 @@
+//! End-to-end: the built app, headless, driven the way a user would (tray menu, window, clicks).
+//! Run with `scripts/e2e.sh`.
+
+mod bench;
+mod journey;
+mod support;
+mod tray;
+mod window;
+
+pub const WINDOW_TITLE: &str = "Hardcover Sync";

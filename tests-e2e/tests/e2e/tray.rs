@@ -1,0 +1,84 @@
+//! The tray menu, over D-Bus: every action, the window's lifecycle, single instance, quit.
+
+use std::time::Duration;
+
+use crate::support::{AppProcess, TrayMenu, env, isolated_args, screenshot, wait_for, window_titles};
+
+const WINDOW_TITLE: &str = crate::WINDOW_TITLE;
+const SECS: fn(u64) -> Duration = Duration::from_secs;
+
+/// Every action is in the tray menu (Linux does not deliver icon clicks), in this order.
+const MENU: &[&str] = &[
+    "Not connected",
+    "Not synced yet",
+    "Connect Hardcover…",
+    "Sync now",
+    "Pause sync",
+    "Open shelves…",
+    "Settings…",
+    "Start at login",
+    "Quit",
+];
+
+#[test]
+fn tray_menu_drives_the_app() {
+    let env = env();
+    let mut app = AppProcess::start(&env, "tray", &[]);
+    let menu = TrayMenu::of_pid(app.pid(), SECS(30));
+
+    assert_eq!(menu.labels(), MENU, "the tray menu must offer every action, starting with the status lines");
+    let status_items: Vec<bool> =
+        menu.items().iter().filter(|i| i.label.is_some()).take(2).map(|i| i.enabled).collect();
+    assert_eq!(status_items, vec![false, false], "the status lines are information, not buttons");
+    assert!(!window_titles().iter().any(|t| t == WINDOW_TITLE), "the app must start in the tray with no window");
+
+    menu.click("Open shelves…");
+    wait_for(SECS(20), "the shelves window to appear", || {
+        window_titles().iter().any(|t| t == WINDOW_TITLE).then_some(())
+    });
+    std::thread::sleep(SECS(1));
+    screenshot(&env, "tray-open-shelves");
+
+    crate::support::close_window_like_a_user(WINDOW_TITLE);
+    wait_for(SECS(15), "the window to close", || (!window_titles().iter().any(|t| t == WINDOW_TITLE)).then_some(()));
+    std::thread::sleep(SECS(1));
+    assert!(app.is_running(), "closing the window must leave the app running in the tray");
+    assert_eq!(menu.labels(), MENU, "the tray menu must still answer after the window closed");
+
+    menu.click("Pause sync");
+    menu.wait_for_label("the menu to offer Resume sync", |l| l == "Resume sync");
+    assert!(menu.labels().iter().any(|l| l.ends_with("(paused)")), "the status line must say sync is paused");
+    menu.click("Resume sync");
+    menu.wait_for_label("the menu to offer Pause sync again", |l| l == "Pause sync");
+
+    menu.click("Sync now");
+    let line = menu.wait_for_label("the sync status line to report the run", |l| {
+        l.starts_with("Last sync") || l.starts_with("Syncing")
+    });
+    assert!(!line.contains("Not synced yet"), "{line}");
+
+    // A second launch must not start a second app: it opens the existing instance's window.
+    let second =
+        std::process::Command::new(&env.app).args(isolated_args(app.dir.path())).output().expect("second launch");
+    assert!(second.status.success(), "a second launch must hand over and exit cleanly: {second:?}");
+    assert!(app.is_running(), "the first instance must keep running after a second launch");
+    wait_for(SECS(20), "a second launch to open the running instance's window", || {
+        window_titles().iter().any(|t| t == WINDOW_TITLE).then_some(())
+    });
+    // Like a user, let the window finish appearing before closing it.
+    std::thread::sleep(SECS(1));
+    crate::support::close_window_like_a_user(WINDOW_TITLE);
+    wait_for(SECS(15), "the window to close again", || {
+        (!window_titles().iter().any(|t| t == WINDOW_TITLE)).then_some(())
+    });
+
+    menu.click("Open shelves…");
+    wait_for(SECS(20), "the window to open again from the tray", || {
+        window_titles().iter().any(|t| t == WINDOW_TITLE).then_some(())
+    });
+
+    menu.click("Quit");
+    let status = app.wait_exit(SECS(15));
+    assert!(status.success(), "Quit must exit cleanly, got {status}");
+}
+
