@@ -1,7 +1,7 @@
 import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { emit } from '@tauri-apps/api/event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import SyncView from '../lib/components/SyncView.svelte';
 import { appStatus, listenToEvents } from '../lib/stores';
 import type { RunSummary, UnmatchedItem } from '../lib/types';
@@ -55,6 +55,23 @@ describe('sync view', () => {
       { source: 'Home ABS', itemId: 'li_42', bookId: 300, editionId: null },
     ]);
     expect(screen.queryByRole('button', { name: 'Link The Glass Cartographer…' }), 'a linked item leaves the unmatched list').toBeNull();
+  });
+
+  it('a real sync clears the preview taken before it', async () => {
+    installBackend({
+      sync_runs: () => [RUN],
+      unmatched_items: () => [],
+      sync_preview: () => [{ source: 'Home ABS', itemId: 'li_1', title: 'Dune', action: 'progress', detail: 'planned' }],
+      sync_now: () => RUN,
+    });
+    const user = userEvent.setup();
+    render(SyncView);
+    await user.click(await screen.findByRole('button', { name: 'Preview' }));
+    expect(await screen.findByText('Preview of the next sync')).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Sync now' }));
+    await vi.waitFor(() =>
+      expect(screen.queryByText('Preview of the next sync'), 'a preview made before a sync no longer describes the next one').toBeNull(),
+    );
   });
 
   it('shows per-book results with the reason each was skipped', async () => {

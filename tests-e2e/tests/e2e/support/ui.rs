@@ -98,15 +98,39 @@ impl Ui {
 
     pub async fn click(&self, what: &str, xpath: &str) {
         let el = self.find(what, xpath).await;
-        el.click().await.unwrap_or_else(|e| panic!("cannot click {what}: {e}"));
+        // In the middle of the view, away from the toasts in the bottom corner, as a user scrolls.
+        self.client
+            .execute("arguments[0].scrollIntoView({block: 'center'});", vec![serde_json::to_value(&el).unwrap()])
+            .await
+            .unwrap();
+        el.click().await.unwrap_or_else(|e| panic!("cannot click {what}: {e:?}"));
     }
 
-    /// Type into the field with accessible name `label`, one key at a time, like a user.
+    /// Replace what the field with accessible name `label` holds by typing `text`, like a user.
     pub async fn type_into(&self, label: &str, text: &str) -> Element {
         let el = self.find(&format!("the field {label:?}"), &format!("//*[@aria-label={}]", xpath_literal(label))).await;
         el.click().await.unwrap();
+        el.clear().await.unwrap();
         el.send_keys(text).await.unwrap();
         el
+    }
+
+    /// The text content of the first element matching `xpath`, once it has some. (WebKitWebDriver's
+    /// "visible text" comes back empty for some styled elements, so the DOM's textContent is read.)
+    pub async fn text(&self, what: &str, xpath: &str) -> String {
+        self.wait_for(what, Duration::from_secs(30), || async {
+            let v = self
+                .client
+                .execute(
+                    "const n = document.evaluate(arguments[0], document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+                     return n ? n.textContent : null;",
+                    vec![json!(xpath)],
+                )
+                .await
+                .ok()?;
+            v.as_str().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+        })
+        .await
     }
 
     /// Text of the whole page (what a user can read).
