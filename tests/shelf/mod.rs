@@ -1,6 +1,7 @@
 //! The shelf browser's core operations against the Hardcover emulator, with a real SQLite cache.
 
 mod covers;
+mod demo;
 mod lists;
 mod reads;
 mod settings;
