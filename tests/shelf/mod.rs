@@ -5,6 +5,7 @@ mod demo;
 mod lists;
 mod reads;
 mod settings;
+mod unmatched;
 mod writes;
 
 use hardcover_sync::app::App;
