@@ -11,8 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::HardcoverError;
 use super::model::{DatesRead, NewListBook, NewUserBook, Read, ReadingStatus, UserBookChanges};
-use super::ops;
-use super::scalars::LenientF64;
+use super::{convert, ops};
 
 /// Hardcover's limit on root fields per operation (aliases count).
 pub const MAX_TOP_LEVEL_FIELDS: usize = 5;
@@ -142,45 +141,17 @@ pub struct MutationOutcome {
     pub reads: Option<Vec<Read>>,
 }
 
-/// What `insert_user_book` selects: the reads the server created with the new book.
+/// What `insert_user_book` selects: the reads the server created with the new book, with the
+/// fields `user_books.graphql` selects (decoded into the same type).
 const NEW_USER_BOOK_SELECTION: &str = "{ id error user_book { user_book_reads(order_by: [{ id: desc }]) { id \
     user_book_id edition_id progress progress_pages progress_seconds started_at finished_at paused_at } } }";
-
-/// A read in a mutation's answer (the fields `NEW_USER_BOOK_SELECTION` asks for).
-#[derive(serde::Deserialize)]
-struct PayloadRead {
-    id: i64,
-    user_book_id: i64,
-    edition_id: Option<i64>,
-    progress: Option<LenientF64>,
-    progress_pages: Option<i64>,
-    progress_seconds: Option<i64>,
-    started_at: Option<chrono::NaiveDate>,
-    finished_at: Option<chrono::NaiveDate>,
-    paused_at: Option<chrono::NaiveDate>,
-}
 
 /// The reads under `user_book` in an insert's answer. Anything unexpected is `None`: the change
 /// was made all the same, and the caller asks for the reads instead.
 fn payload_reads(payload: &Value) -> Option<Vec<Read>> {
     let reads = payload.get("user_book")?.get("user_book_reads")?;
-    let reads: Vec<PayloadRead> = serde_json::from_value(reads.clone()).ok()?;
-    Some(
-        reads
-            .into_iter()
-            .map(|r| Read {
-                id: r.id,
-                user_book_id: r.user_book_id,
-                edition_id: r.edition_id,
-                progress: r.progress.map(|p| p.0),
-                progress_pages: r.progress_pages,
-                progress_seconds: r.progress_seconds,
-                started_at: r.started_at,
-                finished_at: r.finished_at,
-                paused_at: r.paused_at,
-            })
-            .collect(),
-    )
+    let reads: Vec<convert::ReadRow> = serde_json::from_value(reads.clone()).ok()?;
+    Some(reads.into_iter().map(convert::read).collect())
 }
 
 impl Mutation {

@@ -3,14 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use hardcover_sync_emulators::audiobookshelf::AbsEmulator;
 use hardcover_sync_emulators::hardcover::seed::reading_server_book;
 use hardcover_sync_emulators::hardcover::state::format;
 use hardcover_sync_emulators::hardcover::{ALL_SCOPES, HardcoverEmulator, Limits, SeedSpec};
 use hardcover_sync_emulators::seed::BASE_MS;
 
-use crate::shelf::open_app;
-use crate::support::{Sandbox, TOKEN};
+use crate::shelf::app_with_abs;
+use crate::support::TOKEN;
 
 const BOOKS: usize = 6;
 const DAY_MS: i64 = 86_400_000;
@@ -49,20 +48,7 @@ async fn each_added_book_costs_an_insert_and_one_dated_read() {
             .collect()
     };
     assert_eq!(books.len(), BOOKS, "the catalog has enough printed editions with ISBNs");
-    let abs = AbsEmulator::builder()
-        .books(books.iter().map(|(_, b)| b.clone()).collect())
-        .start()
-        .await
-        .expect("the ABS emulator must start");
-    let sb = Sandbox::new(
-        &hc,
-        &format!(
-            "sources:\n  - kind: audiobookshelf\n    name: abs\n    url: {}\n    api_key: abs-test-key\n",
-            abs.base_url()
-        ),
-    );
-    let app = open_app(&sb);
-    app.connect_token(TOKEN).await.expect("the emulator's personal token must connect");
+    let (_abs, _sb, app) = app_with_abs(&hc, books.iter().map(|(_, b)| b.clone()).collect()).await;
     hc.state().reset_stats();
 
     let outcome = app.sync(false).await.expect("the sync must run");

@@ -2,11 +2,10 @@
 //! reading server names it, authors included.
 
 use hardcover_sync::shelf::unmatched_items;
-use hardcover_sync_emulators::audiobookshelf::AbsEmulator;
 use hardcover_sync_emulators::seed::SeedBook;
 
-use super::open_app;
-use crate::support::{Sandbox, TOKEN, hardcover};
+use super::app_with_abs;
+use crate::support::hardcover;
 
 #[tokio::test]
 async fn an_unmatched_item_keeps_its_servers_title_and_authors() {
@@ -16,16 +15,7 @@ async fn an_unmatched_item_keeps_its_servers_title_and_authors() {
     book.author = "Ann Nobody".into();
     book.isbn = None;
     book.asin = None;
-    let abs = AbsEmulator::builder().books(vec![book]).start().await.expect("the ABS emulator must start");
-    let sb = Sandbox::new(
-        &hc,
-        &format!(
-            "sources:\n  - kind: audiobookshelf\n    name: abs\n    url: {}\n    api_key: abs-test-key\n",
-            abs.base_url()
-        ),
-    );
-    let app = open_app(&sb);
-    app.connect_token(TOKEN).await.expect("the emulator's personal token must connect");
+    let (_abs, _sb, app) = app_with_abs(&hc, vec![book]).await;
     let outcome = app.sync(false).await.expect("the sync must run");
     assert_eq!(outcome.summary.unmatched, 1, "a book Hardcover does not know stays unmatched: {:?}", outcome.summary);
 
