@@ -233,6 +233,9 @@ impl HardcoverPort for Counting<'_> {
     async fn insert_user_book(&self, new: &NewUserBook) -> Result<i64, PortError> {
         self.count("insert_user_book", self.inner.insert_user_book(new)).await
     }
+    async fn insert_user_book_with_reads(&self, new: &NewUserBook) -> Result<(i64, Option<Vec<Read>>), PortError> {
+        self.count("insert_user_book", self.inner.insert_user_book_with_reads(new)).await
+    }
     async fn update_user_book(&self, id: i64, patch: &UserBookPatch) -> Result<(), PortError> {
         self.count("update_user_book", self.inner.update_user_book(id, patch)).await
     }

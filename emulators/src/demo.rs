@@ -92,9 +92,16 @@ impl DemoServers {
     }
 }
 
-/// Audiobookshelf items for `n` catalog books: audio editions (by ASIN) and ebooks (by ISBN-13),
-/// some finished, some in progress, some the user already has on Hardcover and some new.
+/// Audiobookshelf items for `n` catalog books: audiobooks (by the ASIN of an audio edition) and
+/// ebooks (by the ISBN-13 of an ebook edition), some finished, some in progress, some the user
+/// already has on Hardcover and some new.
+///
+/// Each item is a catalog edition in the item's own format, so the app shows an ebook item as an
+/// ebook, not as the printed edition that shares its book. A book already on the user's shelf is
+/// used only when the user's edition is in the item's format too: the sync rightly never switches
+/// the user's edition, and a demo where every other ebook shows as "Physical" looks like a bug.
 pub fn abs_books_from_catalog(db: &crate::hardcover::state::Db, n: usize) -> Vec<SeedBook> {
+    use crate::hardcover::state::format;
     let mut out = Vec::new();
     for (i, book) in db.books.values().enumerate() {
         if out.len() >= n {
@@ -103,11 +110,20 @@ pub fn abs_books_from_catalog(db: &crate::hardcover::state::Db, n: usize) -> Vec
         let editions = db.editions_of(book.id);
         let audio = i % 2 == 0;
         let edition = if audio {
-            editions.iter().find(|e| e.asin.is_some() && e.audio_seconds.is_some())
+            editions
+                .iter()
+                .find(|e| e.reading_format_id == format::AUDIO && e.asin.is_some() && e.audio_seconds.is_some())
         } else {
-            editions.iter().find(|e| e.isbn_13.is_some() && e.pages.is_some())
+            editions.iter().find(|e| e.reading_format_id == format::EBOOK && e.isbn_13.is_some() && e.pages.is_some())
         };
         let Some(e) = edition else { continue };
+        let shelved = db.user_books.values().find(|u| u.book_id == book.id);
+        if let Some(u) = shelved {
+            let users_format = u.edition_id.and_then(|id| db.editions.get(&id)).map(|ed| ed.reading_format_id);
+            if users_format != Some(e.reading_format_id) {
+                continue;
+            }
+        }
         let author =
             book.author_ids.first().and_then(|a| db.authors.get(a)).map(|a| a.name.clone()).unwrap_or_default();
         let k = out.len() as i64;
@@ -162,4 +178,63 @@ pub fn unmatched_abs_books(db: &crate::hardcover::state::Db, n: usize) -> Vec<Se
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hardcover::state::format;
+
+    #[test]
+    fn items_are_editions_in_their_own_format() {
+        let spec = DemoSpec::default();
+        let state = HardcoverEmulator::builder()
+            .library(SeedSpec { books: spec.books, seed: spec.seed, ..SeedSpec::default() })
+            .user(DEMO_USER)
+            .build_state();
+        let db = state.db();
+        let items = abs_books_from_catalog(&db, spec.abs_items);
+        assert_eq!(items.len(), spec.abs_items, "the demo catalog must yield every item asked for");
+        let (mut ebooks, mut shelved) = (0, 0);
+        for item in &items {
+            let edition = db
+                .editions
+                .values()
+                .find(|e| {
+                    (item.audio && e.asin.is_some() && e.asin == item.asin)
+                        || (!item.audio && e.isbn_13.is_some() && e.isbn_13 == item.isbn)
+                })
+                .unwrap_or_else(|| panic!("item {:?} must carry a catalog edition's identifier", item.title));
+            let want = if item.audio { format::AUDIO } else { format::EBOOK };
+            assert_eq!(edition.reading_format_id, want, "item {:?} must be an edition in its own format", item.title);
+            ebooks += usize::from(!item.audio);
+            if let Some(u) = db.user_books.values().find(|u| u.book_id == edition.book_id) {
+                shelved += 1;
+                let users = u.edition_id.and_then(|id| db.editions.get(&id)).map(|e| e.reading_format_id);
+                assert_eq!(users, Some(want), "a shelved item's book must be on the shelf in the item's format");
+            }
+        }
+        assert!(ebooks > 0 && ebooks < items.len(), "the demo must have both ebooks and audiobooks");
+        assert!(shelved > 0 && shelved < items.len(), "the demo must have books already shelved and new ones");
+    }
+
+    #[test]
+    fn unmatched_items_carry_nothing_to_match_by_and_are_catalog_books() {
+        let spec = DemoSpec::default();
+        let state = HardcoverEmulator::builder()
+            .library(SeedSpec { books: spec.books, seed: spec.seed, ..SeedSpec::default() })
+            .user(DEMO_USER)
+            .build_state();
+        let db = state.db();
+        let matched: Vec<String> = abs_books_from_catalog(&db, spec.abs_items).into_iter().map(|b| b.title).collect();
+        for item in unmatched_abs_books(&db, 2) {
+            assert!(item.isbn.is_none() && item.asin.is_none(), "an item left for the user to link has no identifier");
+            assert!(
+                db.books.values().any(|b| b.title == item.title),
+                "the user must be able to find {:?} when linking it",
+                item.title
+            );
+            assert!(!matched.contains(&item.title), "an unmatched item must not duplicate a matched one");
+        }
+    }
 }

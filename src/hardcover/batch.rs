@@ -10,8 +10,8 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::error::HardcoverError;
-use super::model::{DatesRead, NewListBook, NewUserBook, ReadingStatus, UserBookChanges};
-use super::ops;
+use super::model::{DatesRead, NewListBook, NewUserBook, Read, ReadingStatus, UserBookChanges};
+use super::{convert, ops};
 
 /// Hardcover's limit on root fields per operation (aliases count).
 pub const MAX_TOP_LEVEL_FIELDS: usize = 5;
@@ -131,10 +131,27 @@ pub enum Mutation {
 }
 
 /// A mutation Hardcover confirmed: its payload's id (the new or changed row).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MutationOutcome {
     pub field: &'static str,
     pub id: i64,
+    /// `insert_user_book` only: the new book's reads as the answer showed them, newest first.
+    /// Status 2 / 3 make the server open or finish the first read itself, so the sync can date
+    /// that read without asking for it again. `None` when the answer did not show them.
+    pub reads: Option<Vec<Read>>,
+}
+
+/// What `insert_user_book` selects: the reads the server created with the new book, with the
+/// fields `user_books.graphql` selects (decoded into the same type).
+const NEW_USER_BOOK_SELECTION: &str = "{ id error user_book { user_book_reads(order_by: [{ id: desc }]) { id \
+    user_book_id edition_id progress progress_pages progress_seconds started_at finished_at paused_at } } }";
+
+/// The reads under `user_book` in an insert's answer. Anything unexpected is `None`: the change
+/// was made all the same, and the caller asks for the reads instead.
+fn payload_reads(payload: &Value) -> Option<Vec<Read>> {
+    let reads = payload.get("user_book")?.get("user_book_reads")?;
+    let reads: Vec<convert::ReadRow> = serde_json::from_value(reads.clone()).ok()?;
+    Some(reads.into_iter().map(convert::read).collect())
 }
 
 impl Mutation {
@@ -158,7 +175,11 @@ impl Mutation {
 
     fn root_field(&self, n: usize) -> RootField {
         let field = self.field_name();
-        let selection = if self.has_error_field() { "{ id error }" } else { "{ id }" };
+        let selection = match self {
+            Self::InsertUserBook(_) => NEW_USER_BOOK_SELECTION,
+            _ if self.has_error_field() => "{ id error }",
+            _ => "{ id }",
+        };
         let id = |v: i64| (format!("id_{n}"), "Int!", json!(v));
         let obj = |ty: &'static str, v: Value| (format!("object_{n}"), ty, v);
         let (args, variables) = match self {
@@ -197,7 +218,10 @@ impl Mutation {
             return Err(fail(message));
         }
         match payload.get("id").and_then(Value::as_i64) {
-            Some(id) => Ok(MutationOutcome { field, id }),
+            Some(id) => {
+                let reads = matches!(self, Self::InsertUserBook(_)).then(|| payload_reads(payload)).flatten();
+                Ok(MutationOutcome { field, id, reads })
+            }
             None => Err(fail("Hardcover returned no id: the change was not made".into())),
         }
     }
@@ -377,6 +401,7 @@ mod tests {
         assert!(m.outcome(Some(&json!({"id": null, "error": null}))).is_err(), "no id = nothing changed");
         assert!(m.outcome(None).is_err(), "no payload = nothing changed");
         assert_eq!(m.outcome(Some(&json!({"id": 5, "error": null}))).unwrap().id, 5);
+        assert_eq!(m.outcome(Some(&json!({"id": 5, "error": null}))).unwrap().reads, None, "only inserts carry reads");
         let m = Mutation::UpdateUserBook {
             id: 1,
             changes: UserBookChanges { rating: Change::Clear, ..Default::default() },
@@ -384,6 +409,27 @@ mod tests {
         let doc = &mutation_documents(&[m])[0];
         assert_eq!(doc.variables["object_0"], json!({"rating": null}));
         assert!(doc.query.contains("{ id error }"), "mutations with an error field must select it");
+    }
+
+    #[test]
+    fn an_insert_answer_carries_the_servers_first_read() {
+        let m = Mutation::InsertUserBook(NewUserBook {
+            status: Some(ReadingStatus::CurrentlyReading),
+            ..NewUserBook::new(7)
+        });
+        assert!(mutation_documents(std::slice::from_ref(&m))[0].query.contains("user_book_reads"));
+        let answer = json!({"id": 9, "error": null, "user_book": {"user_book_reads": [
+            {"id": 31, "user_book_id": 9, "edition_id": 4, "progress": "12.5", "progress_pages": 10,
+             "progress_seconds": null, "started_at": "2026-03-01", "finished_at": null, "paused_at": null}]}});
+        let out = m.outcome(Some(&answer)).unwrap();
+        let reads = out.reads.expect("the answer's reads must be kept");
+        assert_eq!(
+            (reads[0].id, reads[0].progress, reads[0].started_at),
+            (31, Some(12.5), chrono::NaiveDate::from_ymd_opt(2026, 3, 1))
+        );
+        let odd = json!({"id": 9, "error": null, "user_book": {"user_book_reads": "?"}});
+        let out = m.outcome(Some(&odd)).expect("an odd answer still means the book was added");
+        assert_eq!((out.id, out.reads), (9, None), "reads that cannot be read are unknown, not empty");
     }
 
     #[test]

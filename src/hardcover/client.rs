@@ -350,6 +350,13 @@ impl HardcoverClient {
         Ok(self.one(Mutation::InsertUserBook(book)).await?.id)
     }
 
+    /// Add a book to the library: the new user book id, and the reads the server created with it
+    /// (status 2 / 3 open or finish one by itself), newest first, when its answer showed them.
+    pub async fn insert_user_book_with_reads(&self, book: NewUserBook) -> Result<(i64, Option<Vec<Read>>)> {
+        let out = self.one(Mutation::InsertUserBook(book)).await?;
+        Ok((out.id, out.reads))
+    }
+
     /// Change only what `changes` sets; returns the user book id.
     pub async fn update_user_book(&self, id: i64, changes: UserBookChanges) -> Result<i64> {
         Ok(self.one(Mutation::UpdateUserBook { id, changes }).await?.id)

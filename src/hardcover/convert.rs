@@ -81,23 +81,26 @@ pub(crate) fn user_books(data: ops::user_books::ResponseData) -> Vec<UserBook> {
             updated_at: ub.updated_at.as_deref().and_then(parse_timestamp),
             book: book!(ub.book),
             edition: ub.edition.map(|e| edition!(e, None)),
-            reads: ub
-                .user_book_reads
-                .into_iter()
-                .map(|r| Read {
-                    id: r.id,
-                    user_book_id: r.user_book_id,
-                    edition_id: r.edition_id,
-                    progress: r.progress.map(|p| p.0),
-                    progress_pages: r.progress_pages,
-                    progress_seconds: r.progress_seconds,
-                    started_at: r.started_at,
-                    finished_at: r.finished_at,
-                    paused_at: r.paused_at,
-                })
-                .collect(),
+            reads: ub.user_book_reads.into_iter().map(read).collect(),
         })
         .collect()
+}
+
+/// A read as `user_books.graphql` selects it; `insert_user_book`'s answer selects the same.
+pub(crate) type ReadRow = ops::user_books::UserBooksUserBooksUserBookReads;
+
+pub(crate) fn read(r: ReadRow) -> Read {
+    Read {
+        id: r.id,
+        user_book_id: r.user_book_id,
+        edition_id: r.edition_id,
+        progress: r.progress.map(|p| p.0),
+        progress_pages: r.progress_pages,
+        progress_seconds: r.progress_seconds,
+        started_at: r.started_at,
+        finished_at: r.finished_at,
+        paused_at: r.paused_at,
+    }
 }
 
 pub(crate) fn lists(data: ops::lists::ResponseData) -> Vec<List> {

@@ -80,14 +80,14 @@ pub fn next_position(store: &Store, list_id: i64) -> Result<i64> {
     )?)
 }
 
-/// Source items matched to the book. The title is the latest one the sync history recorded (the
-/// matches table keeps identifiers, not titles); the item id stands in when there is none.
+/// Source items matched to the book, titled as their source names them (kept on the match since
+/// schema 2), else as the sync history last recorded them, else by the item id.
 pub fn linked_items(store: &Store, book_id: i64) -> Result<Vec<LinkedItem>> {
     let conn = store.conn();
     let mut st = conn.prepare(
-        "SELECT m.source, m.item_id, m.method,
+        "SELECT m.source, m.item_id, m.method, COALESCE(m.title,
            (SELECT h.title FROM history h WHERE h.source = m.source AND h.item_id = m.item_id
-              AND h.title IS NOT NULL ORDER BY h.id DESC LIMIT 1)
+              AND h.title IS NOT NULL ORDER BY h.id DESC LIMIT 1))
          FROM matches m WHERE m.book_id = ?1 ORDER BY m.source, m.item_id",
     )?;
     let rows = st

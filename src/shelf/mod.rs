@@ -15,6 +15,7 @@ pub mod model;
 pub mod rows;
 pub mod settings;
 pub mod source_check;
+pub mod unmatched;
 pub mod write;
 
 pub use catalog::{editions, search};
@@ -25,4 +26,5 @@ pub use model::{BookDetail, BookRow, EditionInfo, LinkedItem, ListMembership, Re
 pub use rows::{book_detail, books};
 pub use settings::{Settings, SourceSettings};
 pub use source_check::{SourceTest, test_source};
+pub use unmatched::{UnmatchedItem, unmatched_items};
 pub use write::{set_rating, set_status, validate_rating};

@@ -63,11 +63,19 @@ pub struct MatchRow {
     pub candidates: Vec<Candidate>,
     pub key: String,
     pub updated_at: DateTime<Utc>,
+    /// The item's title and authors as its source names them. `None` when the row is written
+    /// without the item at hand (a link or unlink by id): the ones already stored are kept.
+    pub title: Option<String>,
+    pub authors: Vec<String>,
 }
 
-const COLUMNS: &str = "source, item_id, book_id, edition_id, method, confidence, candidates, key, updated_at";
+const COLUMNS: &str =
+    "source, item_id, book_id, edition_id, method, confidence, candidates, key, updated_at, title, authors";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<(MatchRow, String, String)> {
+/// The raw row: the match, its method and candidates and authors as stored (parsed in `finish`).
+type RawRow = (MatchRow, String, String, String);
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<RawRow> {
     Ok((
         MatchRow {
             source: r.get(0)?,
@@ -79,17 +87,22 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<(MatchRow, String, String)> {
             candidates: Vec::new(),
             key: r.get(7)?,
             updated_at: r.get(8)?,
+            title: r.get(9)?,
+            authors: Vec::new(),
         },
         r.get(4)?,
         r.get(6)?,
+        r.get(10)?,
     ))
 }
 
-fn finish((mut row, method, candidates): (MatchRow, String, String)) -> Result<MatchRow> {
+fn finish((mut row, method, candidates, authors): RawRow) -> Result<MatchRow> {
     row.method = MatchMethod::parse(&method)
         .ok_or_else(|| StoreError::Corrupt(format!("matches: unknown method {method:?} for {}", row.item_id)))?;
     row.candidates = serde_json::from_str(&candidates)
         .map_err(|e| StoreError::Corrupt(format!("matches: candidates of {}: {e}", row.item_id)))?;
+    row.authors = serde_json::from_str(&authors)
+        .map_err(|e| StoreError::Corrupt(format!("matches: authors of {}: {e}", row.item_id)))?;
     Ok(row)
 }
 
@@ -102,12 +115,17 @@ impl Store {
 
     pub fn match_put(&self, m: &MatchRow) -> Result<()> {
         let candidates = serde_json::to_string(&m.candidates).expect("candidates serialize");
+        let authors = serde_json::to_string(&m.authors).expect("authors serialize");
+        // A row written without the item (title NULL) keeps the title and authors stored before.
         self.conn().execute(
-            "INSERT INTO matches(source, item_id, book_id, edition_id, method, confidence, candidates, key, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            "INSERT INTO matches(source, item_id, book_id, edition_id, method, confidence, candidates, key, updated_at,
+               title, authors)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
              ON CONFLICT(source, item_id) DO UPDATE SET book_id = excluded.book_id, edition_id = excluded.edition_id,
                method = excluded.method, confidence = excluded.confidence, candidates = excluded.candidates,
-               key = excluded.key, updated_at = excluded.updated_at",
+               key = excluded.key, updated_at = excluded.updated_at,
+               title = COALESCE(excluded.title, matches.title),
+               authors = CASE WHEN excluded.title IS NULL THEN matches.authors ELSE excluded.authors END",
             params![
                 m.source,
                 m.item_id,
@@ -117,7 +135,9 @@ impl Store {
                 m.confidence,
                 candidates,
                 m.key,
-                m.updated_at
+                m.updated_at,
+                m.title,
+                authors
             ],
         )?;
         Ok(())
@@ -159,6 +179,8 @@ mod tests {
             }],
             key: "isbn13=9780441013593".into(),
             updated_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
+            title: Some("Dune: Deluxe Edition".into()),
+            authors: vec!["Frank Herbert".into(), "Brian Herbert".into()],
         }
     }
 
@@ -187,5 +209,26 @@ mod tests {
         let un = s.matches_unmatched().unwrap();
         assert_eq!(un.len(), 1, "only the unmatched item belongs in the list");
         assert_eq!(un[0].candidates[0].title, "Dune", "unmatched items must keep their candidates for the UI");
+        assert_eq!(
+            (un[0].title.as_deref(), un[0].authors.as_slice()),
+            (Some("Dune: Deluxe Edition"), ["Frank Herbert".to_string(), "Brian Herbert".to_string()].as_slice()),
+            "an unmatched item must come back with the title and authors its source gave"
+        );
+    }
+
+    #[test]
+    fn a_row_written_without_the_item_keeps_its_title_and_authors() {
+        let s = Store::open_in_memory().unwrap();
+        s.match_put(&row("1", None)).unwrap();
+        // An unlink by id: the item is not at hand.
+        s.match_put(&MatchRow { title: None, authors: Vec::new(), method: MatchMethod::Manual, ..row("1", None) })
+            .unwrap();
+        let got = s.match_get("abs", "1").unwrap().unwrap();
+        assert_eq!(got.method, MatchMethod::Manual, "the new row replaces the match");
+        assert_eq!(
+            (got.title.as_deref(), got.authors.len()),
+            (Some("Dune: Deluxe Edition"), 2),
+            "a link or unlink must not forget how the source names the item"
+        );
     }
 }

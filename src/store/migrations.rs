@@ -166,6 +166,12 @@ const MIGRATIONS: &[&str] = &[
         isbn          TEXT
     );
     "#,
+    // 2: the source item's own title and authors on its match, so an unmatched item can be shown
+    // (and searched for by hand) as its server names it. NULL/'[]' on rows matched before this.
+    r#"
+    ALTER TABLE matches ADD COLUMN title TEXT;
+    ALTER TABLE matches ADD COLUMN authors TEXT NOT NULL DEFAULT '[]';
+    "#,
 ];
 
 #[cfg(test)]

@@ -153,11 +153,16 @@ impl HardcoverPort for ClientPort<'_> {
     }
 
     async fn insert_user_book(&self, new: &NewUserBook) -> Result<i64, PortError> {
+        Ok(self.insert_user_book_with_reads(new).await?.0)
+    }
+
+    async fn insert_user_book_with_reads(&self, new: &NewUserBook) -> Result<(i64, Option<Vec<Read>>), PortError> {
         let mut book = hc::NewUserBook::new(new.book_id);
         book.edition_id = new.edition_id;
         book.status = reading_status(new.status);
         book.rating = new.rating;
-        self.client.insert_user_book(book).await.map_err(|e| self.map(e))
+        let (id, reads) = self.client.insert_user_book_with_reads(book).await.map_err(|e| self.map(e))?;
+        Ok((id, reads.map(|rs| rs.iter().map(read).collect())))
     }
 
     async fn update_user_book(&self, user_book_id: i64, patch: &UserBookPatch) -> Result<(), PortError> {

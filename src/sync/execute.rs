@@ -66,11 +66,14 @@ pub struct Executor<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> {
     pub requests: u32,
     /// Set when Hardcover became unusable; later items are not attempted.
     pub stopped: Option<PortError>,
+    /// The reads a book was just added with, as the insert's answer showed them: the step right
+    /// after the insert dates the server's own read from these instead of fetching them again.
+    fresh_reads: Option<(i64, Vec<Read>)>,
 }
 
 impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W> {
     pub fn new(port: &'a P, writer: &'a W, store: &'a Store, run_id: i64, budget: u32, now: DateTime<Utc>) -> Self {
-        Self { port, writer, store, run_id, now, budget, requests: 0, stopped: None }
+        Self { port, writer, store, run_id, now, budget, requests: 0, stopped: None, fresh_reads: None }
     }
 
     /// What may still be spent: this run's budget, or less when Hardcover says the day's quota
@@ -270,11 +273,18 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
                 stop: None,
             })
         };
+        // Only the step right after an insert may use its answer: any other change may have
+        // moved the reads on since.
+        let fresh = self.fresh_reads.take();
         match step {
             Step::AddBook { book_id, edition_id, status, rating } => {
                 self.spend();
                 let new = NewUserBook { book_id: *book_id, edition_id: *edition_id, status: *status, rating: *rating };
-                *user_book_id = Some(self.port.insert_user_book(&new).await.map_err(port_err)?);
+                let (id, reads) = self.port.insert_user_book_with_reads(&new).await.map_err(port_err)?;
+                *user_book_id = Some(id);
+                // No read in the answer is not proof there is none (the server may open it a
+                // moment later): then the next step asks, as it always did.
+                self.fresh_reads = reads.filter(|r| !r.is_empty()).map(|r| (id, r));
                 Ok(None)
             }
             Step::SetStatus { status } => {
@@ -298,7 +308,7 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
             }
             Step::UpdateRead { read: ReadRef::Latest, patch } => {
                 let ub = need_ub(user_book_id)?;
-                let reads = self.fetch_reads(ub).await.map_err(port_err)?;
+                let reads = self.reads_of(ub, fresh).await.map_err(port_err)?;
                 self.spend();
                 match latest(&reads) {
                     // The read the server opened or finished by itself: date it, never add another.
@@ -312,7 +322,7 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
             }
             Step::StartRead { after_read, patch } => {
                 let ub = need_ub(user_book_id)?;
-                let reads = self.fetch_reads(ub).await.map_err(port_err)?;
+                let reads = self.reads_of(ub, fresh).await.map_err(port_err)?;
                 self.spend();
                 match latest(&reads).filter(|r| !r.is_finished() && Some(r.id) != *after_read) {
                     Some(opened) => {
@@ -335,6 +345,14 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
     async fn fetch_reads(&mut self, user_book_id: i64) -> Result<Vec<Read>, PortError> {
         self.spend();
         self.port.reads(user_book_id).await
+    }
+
+    /// The book's reads: those the insert just answered with, else fetched (one request).
+    async fn reads_of(&mut self, user_book_id: i64, fresh: Option<(i64, Vec<Read>)>) -> Result<Vec<Read>, PortError> {
+        match fresh {
+            Some((id, reads)) if id == user_book_id => Ok(reads),
+            _ => self.fetch_reads(user_book_id).await,
+        }
     }
 
     fn history(

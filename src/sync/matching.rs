@@ -272,6 +272,8 @@ pub async fn match_items<P: HardcoverPort + ?Sized>(
                 candidates: Vec::new(),
                 key,
                 updated_at: now,
+                title: Some(item.title.clone()),
+                authors: item.authors.clone(),
             }
         } else if searches >= max_searches {
             outcomes[i] = Some(MatchOutcome::Deferred);
@@ -291,6 +293,8 @@ pub async fn match_items<P: HardcoverPort + ?Sized>(
                 candidates: if best.is_some() { Vec::new() } else { candidates },
                 key,
                 updated_at: now,
+                title: Some(item.title.clone()),
+                authors: item.authors.clone(),
             }
         };
         // Cached as soon as it is known: an interrupted run does not pay for it twice.
@@ -325,6 +329,9 @@ pub fn link(
         candidates: Vec::new(),
         key: String::new(),
         updated_at: now,
+        // The item is not at hand: the stored title and authors are kept.
+        title: None,
+        authors: Vec::new(),
     })
 }
 
@@ -341,6 +348,9 @@ pub fn unlink(store: &Store, source: &str, item_id: &str, now: DateTime<Utc>) ->
         candidates: Vec::new(),
         key: String::new(),
         updated_at: now,
+        // The item is not at hand: the stored title and authors are kept.
+        title: None,
+        authors: Vec::new(),
     })
 }
 

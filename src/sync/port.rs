@@ -260,6 +260,13 @@ pub trait HardcoverPort: Send + Sync {
     /// user_book id. A non-null `error` in the payload is `PortError::Rejected`.
     async fn insert_user_book(&self, new: &NewUserBook) -> Result<i64, PortError>;
 
+    /// [`insert_user_book`](Self::insert_user_book), also returning the reads the server created
+    /// with the book when its answer shows them (status 2 / 3 open or finish one by itself), so
+    /// the read can be dated without fetching it again. `None`: not shown, ask with `reads`.
+    async fn insert_user_book_with_reads(&self, new: &NewUserBook) -> Result<(i64, Option<Vec<Read>>), PortError> {
+        Ok((self.insert_user_book(new).await?, None))
+    }
+
     /// `update_user_book(id, object:{status_id?, rating?})`: only the fields that are `Some`.
     async fn update_user_book(&self, user_book_id: i64, patch: &UserBookPatch) -> Result<(), PortError>;
 

@@ -1,5 +1,6 @@
 //! The Hardcover client against canned loopback servers, and its GraphQL against the schemas.
 
 mod client;
+mod first_sync;
 mod schema_subset;
 mod validate;

@@ -115,7 +115,8 @@ async fn thirty_percent_faults_over_several_syncs_end_equal_to_a_fault_free_sync
 async fn daily_budget_low_defers_the_rest_and_says_so() {
     let limits = Limits { daily: 30, ..Limits::unlimited() };
     let hc = hardcover_with(limits).await;
-    let t = editions(&hc, 10, paper);
+    // More books than 30 requests can add (two each: the insert, then dating the server's read).
+    let t = editions(&hc, 20, paper);
     let books = t.iter().map(|e| finished_book(&hc, e, "2026-05-01", "2026-05-09")).collect();
     let w = World::start(hc, books, TO_HARDCOVER).await;
     let (ok, summary, err) = w.sync(&[]).await;
