@@ -16,7 +16,8 @@ pub struct LaunchArgs {
     pub data_dir: Option<PathBuf>,
 }
 
-pub const USAGE: &str = "usage: hardcover-sync-app [--demo [--demo-books N]] [--open-window] [--config FILE] [--data-dir DIR]";
+pub const USAGE: &str =
+    "usage: hardcover-sync-app [--demo [--demo-books N]] [--open-window] [--config FILE] [--data-dir DIR]";
 
 impl LaunchArgs {
     /// Parse flags after the program name. Unknown flags are an error so a typo is not silently

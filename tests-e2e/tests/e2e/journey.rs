@@ -14,7 +14,11 @@ use crate::support::ui::{Ui, xpath_literal};
 const SECS: fn(u64) -> Duration = Duration::from_secs;
 
 fn count_of(shelves: &Value, kind: &str, id: i64) -> i64 {
-    shelves[kind].as_array().and_then(|a| a.iter().find(|s| s["id"] == id)).map(|s| s["count"].as_i64().unwrap()).unwrap()
+    shelves[kind]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["id"] == id))
+        .map(|s| s["count"].as_i64().unwrap())
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -37,10 +41,7 @@ async fn demo_journey_by_clicking() {
     ui.click_button("Sync").await;
     ui.click_button("Preview").await;
     ui.wait_text("Preview of the next sync", SECS(120)).await;
-    assert!(
-        ui.page_text().await.contains("dry run · nothing was changed"),
-        "the preview must say it changed nothing"
-    );
+    assert!(ui.page_text().await.contains("dry run · nothing was changed"), "the preview must say it changed nothing");
     assert!(
         ui.call("sync_runs", json!({"limit": 10})).await.as_array().unwrap().iter().all(|r| r["dryRun"] == json!(true)),
         "a preview must not record a real run"
@@ -58,7 +59,8 @@ async fn demo_journey_by_clicking() {
     })
     .await;
     assert!(
-        run["added"].as_i64().unwrap() + run["progressUpdated"].as_i64().unwrap() + run["finished"].as_i64().unwrap() > 0,
+        run["added"].as_i64().unwrap() + run["progressUpdated"].as_i64().unwrap() + run["finished"].as_i64().unwrap()
+            > 0,
         "the first demo sync must push the Audiobookshelf progress to Hardcover: {run}"
     );
     assert_eq!(run["errors"], json!(0), "the demo sync must not fail: {run}");
@@ -76,7 +78,10 @@ async fn demo_journey_by_clicking() {
     search.send_keys("\u{E007}").await.unwrap(); // Enter submits the search form.
     ui.click(
         "the search hit with the item's title",
-        &format!("//ul[@aria-label='Books found']//button[.//span[contains(@class,'ht') and normalize-space(.)={}]]", xpath_literal(&title)),
+        &format!(
+            "//ul[@aria-label='Books found']//button[.//span[contains(@class,'ht') and normalize-space(.)={}]]",
+            xpath_literal(&title)
+        ),
     )
     .await;
     // The edition picker lists the book's editions; pick the first real one.
@@ -102,7 +107,12 @@ async fn demo_journey_by_clicking() {
     ui.click_button("List").await;
 
     // Search: one word of a book's title narrows the shelf to the books that have it.
-    let first_title = ui.text("the first row's title", "(//*[contains(@class,'row-item')])[1]//div[contains(concat(' ', normalize-space(@class), ' '), ' t ')]").await;
+    let first_title = ui
+        .text(
+            "the first row's title",
+            "(//*[contains(@class,'row-item')])[1]//div[contains(concat(' ', normalize-space(@class), ' '), ' t ')]",
+        )
+        .await;
     let word = first_title.split_whitespace().max_by_key(|w| w.len()).unwrap().to_lowercase();
     ui.type_into("Search books by title, author or ISBN", &word).await;
     let shown: Vec<String> = ui
@@ -142,8 +152,11 @@ async fn demo_journey_by_clicking() {
     assert_eq!(detail["title"].as_str(), Some(heading.as_str()), "the detail must show the book that was clicked");
 
     let read_before = count_of(&shelves, "statuses", 3);
-    ui.click("the Read option of the shelf menu", "//select[@aria-label='Shelf (reading status)']/option[normalize-space(.)='Read']")
-        .await;
+    ui.click(
+        "the Read option of the shelf menu",
+        "//select[@aria-label='Shelf (reading status)']/option[normalize-space(.)='Read']",
+    )
+    .await;
     ui.wait_for("the book to move to Read", SECS(20), || async {
         let s = ui.call("list_shelves", json!({})).await;
         (count_of(&s, "statuses", 3) == read_before + 1 && count_of(&s, "statuses", 2) == reading - 1).then_some(())
@@ -151,10 +164,16 @@ async fn demo_journey_by_clicking() {
     .await;
     let detail = ui.call("book_detail", json!({"bookId": book_id})).await;
     assert_eq!(detail["statusId"], json!(3), "moving a book to Read must change its status: {detail}");
+    ui.wait_for("the moved book to leave the Currently Reading list", SECS(10), || async {
+        ui.find_all(&format!("//*[@id='book-{book_id}']")).await.is_empty().then_some(())
+    })
+    .await;
 
-    let list = shelves["lists"].as_array().unwrap().iter().find(|l| {
-        !detail["lists"].as_array().unwrap().iter().any(|m| m["listId"] == l["id"])
-    });
+    let list = shelves["lists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| !detail["lists"].as_array().unwrap().iter().any(|m| m["listId"] == l["id"]));
     let list = list.unwrap_or_else(|| panic!("the demo must have a list this book is not on: {shelves}")).clone();
     let list_name = list["name"].as_str().unwrap();
     ui.click(

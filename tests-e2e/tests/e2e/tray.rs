@@ -81,4 +81,3 @@ fn tray_menu_drives_the_app() {
     let status = app.wait_exit(SECS(15));
     assert!(status.success(), "Quit must exit cleanly, got {status}");
 }
-

@@ -32,4 +32,3 @@ async fn window_shows_the_page_and_answers_ipc() {
     // the app: the close-keeps-the-tray flow is covered by `tray_menu_drives_the_app` instead.
     client.close().await.unwrap();
 }
-

@@ -148,3 +148,12 @@ export function percent(p: number | null): string {
   const v = progressPct(p);
   return v === null ? '' : `${Math.round(v)}%`;
 }
+
+/** The shelf's rows after an edit to one book: replaced in place, or gone when the edit took it
+ * off this shelf (moved to another status, taken off this list). */
+export function applyPatch(rows: BookRow[], patch: BookRow, shelf: { kind: 'status' | 'list'; id: number }): BookRow[] {
+  const i = rows.findIndex((b) => b.bookId === patch.bookId);
+  if (i < 0) return rows;
+  const stays = shelf.kind === 'status' ? patch.statusId === shelf.id : patch.listIds.includes(shelf.id);
+  return stays ? rows.with(i, patch) : rows.toSpliced(i, 1);
+}

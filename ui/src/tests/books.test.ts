@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editionLine, filterBooks, sortBooks } from '../lib/books';
+import { applyPatch, editionLine, filterBooks, sortBooks } from '../lib/books';
 import { generateLibrary } from '../lib/mock-backend';
 import type { BookRow } from '../lib/types';
 
@@ -78,5 +78,25 @@ describe('editionLine', () => {
       'Audiobook · 11 h 27 min',
     );
     expect(editionLine({ format: 'physical', pages: 352, audioSeconds: null })).toBe('Physical · 352 pages');
+  });
+});
+
+describe('applyPatch', () => {
+  const a = row({ bookId: 1, title: 'a', statusId: 2, listIds: [9] });
+  const rows = [a, row({ bookId: 2, title: 'b', statusId: 2 })];
+
+  it('replaces an edited book that stays on the shelf', () => {
+    const out = applyPatch(rows, { ...a, rating: 4 }, { kind: 'status', id: 2 });
+    expect(out.map((b) => b.rating), 'a new rating shows in place').toEqual([4, null]);
+  });
+
+  it('drops a book moved off the status shelf being shown', () => {
+    const out = applyPatch(rows, { ...a, statusId: 3 }, { kind: 'status', id: 2 });
+    expect(out.map((b) => b.bookId), 'a book moved to Read must leave Currently Reading').toEqual([2]);
+  });
+
+  it('keeps list membership as the rule on a list', () => {
+    expect(applyPatch(rows, { ...a, statusId: 3 }, { kind: 'list', id: 9 }).length, 'a status change keeps a book on its list').toBe(2);
+    expect(applyPatch(rows, { ...a, listIds: [] }, { kind: 'list', id: 9 }).length, 'a book taken off the list leaves it').toBe(1);
   });
 });

@@ -15,7 +15,8 @@ fn xdotool(args: &[&str]) -> String {
 /// The X window id of the visible top-level window titled exactly `title`.
 pub fn find_window(title: &str, timeout: Duration) -> String {
     wait_for(timeout, &format!("a window titled {title:?}"), || {
-        let out = Command::new("xdotool").args(["search", "--onlyvisible", "--name", &format!("^{title}$")]).output().ok()?;
+        let out =
+            Command::new("xdotool").args(["search", "--onlyvisible", "--name", &format!("^{title}$")]).output().ok()?;
         String::from_utf8_lossy(&out.stdout).lines().next().map(str::to_owned)
     })
 }

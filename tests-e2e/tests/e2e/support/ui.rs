@@ -77,10 +77,8 @@ impl Ui {
 
     /// Wait for an element matching `xpath` to be present; `what` names it for the failure message.
     pub async fn find(&self, what: &str, xpath: &str) -> Element {
-        self.wait_for(what, Duration::from_secs(30), || async {
-            self.client.find(Locator::XPath(xpath)).await.ok()
-        })
-        .await
+        self.wait_for(what, Duration::from_secs(30), || async { self.client.find(Locator::XPath(xpath)).await.ok() })
+            .await
     }
 
     pub async fn find_all(&self, xpath: &str) -> Vec<Element> {
@@ -108,7 +106,8 @@ impl Ui {
 
     /// Replace what the field with accessible name `label` holds by typing `text`, like a user.
     pub async fn type_into(&self, label: &str, text: &str) -> Element {
-        let el = self.find(&format!("the field {label:?}"), &format!("//*[@aria-label={}]", xpath_literal(label))).await;
+        let el =
+            self.find(&format!("the field {label:?}"), &format!("//*[@aria-label={}]", xpath_literal(label))).await;
         el.click().await.unwrap();
         el.clear().await.unwrap();
         el.send_keys(text).await.unwrap();
@@ -168,7 +167,10 @@ impl Ui {
     pub async fn measures(&self, name: &str) -> Vec<f64> {
         let v = self
             .client
-            .execute("return performance.getEntriesByName(arguments[0], 'measure').map(m => m.duration);", vec![json!(name)])
+            .execute(
+                "return performance.getEntriesByName(arguments[0], 'measure').map(m => m.duration);",
+                vec![json!(name)],
+            )
             .await
             .unwrap();
         v.as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default()
