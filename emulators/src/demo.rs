@@ -18,8 +18,11 @@ pub const DEMO_TOKEN: &str = "hc_pat_demo_token";
 
 #[derive(Debug, Clone)]
 pub struct DemoSpec {
-    /// Books in the Hardcover catalog (the user has ~60% of them on shelves).
+    /// Books in the Hardcover catalog.
     pub books: usize,
+    /// Share of the catalog on the demo user's shelves (0.6: the rest is there to be found, added
+    /// and linked; 1.0 for a library of exactly `books` books, as the benchmarks want).
+    pub shelf_share: f64,
     /// Items on the Audiobookshelf, taken from the catalog.
     pub abs_items: usize,
     pub seed: u64,
@@ -27,7 +30,7 @@ pub struct DemoSpec {
 
 impl Default for DemoSpec {
     fn default() -> Self {
-        Self { books: 300, abs_items: 24, seed: 7 }
+        Self { books: 300, shelf_share: 0.6, abs_items: 24, seed: 7 }
     }
 }
 
@@ -41,7 +44,7 @@ pub struct DemoServers {
 pub async fn start(spec: &DemoSpec) -> std::io::Result<DemoServers> {
     let registry = TokenRegistry::default();
     let builder = HardcoverEmulator::builder()
-        .library(SeedSpec { books: spec.books, seed: spec.seed, ..SeedSpec::default() })
+        .library(SeedSpec { books: spec.books, seed: spec.seed, shelf_share: spec.shelf_share, ..SeedSpec::default() })
         .user(DEMO_USER)
         .personal_token(DEMO_TOKEN, ALL_SCOPES)
         // A demo is for trying features, not for waiting on a free plan's 60 requests a minute (the

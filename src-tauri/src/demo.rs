@@ -21,7 +21,11 @@ pub struct Demo {
 pub fn prepare(books: Option<usize>) -> std::io::Result<(Demo, AppPaths)> {
     let dir = tempfile::Builder::new().prefix("hardcover-sync-demo-").tempdir()?;
     let books = books.or_else(|| std::env::var("HARDCOVER_SYNC_DEMO_BOOKS").ok().and_then(|n| n.parse().ok()));
-    let spec = DemoSpec { books: books.unwrap_or(DemoSpec::default().books), ..DemoSpec::default() };
+    // A size asked for is the size of the user's library: every catalog book on a shelf.
+    let spec = match books {
+        Some(books) => DemoSpec { books, shelf_share: 1.0, ..DemoSpec::default() },
+        None => DemoSpec::default(),
+    };
     // Spawned on Tauri's runtime, so the servers keep running after this returns.
     let servers = tauri::async_runtime::block_on(demo::start(&spec))?;
     let paths = AppPaths::under(dir.path().join("config.yaml"), dir.path());

@@ -16,6 +16,11 @@ pub enum Notice {
     Reconnect {
         reason: String,
     },
+    /// How a sign-in started from the tray ended (the user asked for it: never muted).
+    Connection {
+        ok: bool,
+        message: String,
+    },
 }
 
 /// Failures are announced once, when this many runs in a row have failed: one failure is often a
@@ -28,6 +33,7 @@ impl Notice {
             Notice::Finished { .. } => prefs.finished,
             Notice::Failures { .. } => prefs.failures,
             Notice::Reconnect { .. } => prefs.reconnect,
+            Notice::Connection { .. } => true,
         }
     }
 
@@ -50,6 +56,12 @@ impl Notice {
                 format!("Sync failed {count} times in a row"),
                 format!("{message}\nOpen the logs from Settings for details."),
             ),
+            Notice::Connection { ok: true, message } => {
+                (message.clone(), "Your shelves and sync are ready.".to_owned())
+            }
+            Notice::Connection { ok: false, message } => {
+                ("Could not connect to Hardcover".to_owned(), format!("{message}\nTry Connect Hardcover… again."))
+            }
             Notice::Reconnect { reason } => {
                 ("Reconnect to Hardcover".to_owned(), format!("{reason}\nUse Connect Hardcover… in the tray menu."))
             }

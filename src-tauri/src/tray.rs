@@ -9,6 +9,7 @@ use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Runtime};
 
 use crate::model::{AppStatus, SyncState};
+use crate::notify::Notice;
 use crate::state::AppState;
 use crate::window::{self, Route};
 
@@ -194,7 +195,22 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
                 }
             });
         }
-        id::CONNECT => opened(Route::Connect),
+        // The browser sign-in runs from the tray itself; the outcome shows in the menu (status
+        // line), as a notification, and in the window if it is open (`connect-result`).
+        id::CONNECT => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                let message = match crate::commands::connect::connect_browser(app.clone()).await {
+                    Ok(s) => Notice::Connection {
+                        ok: true,
+                        message: format!("Connected as {}", s.username.as_deref().unwrap_or("your Hardcover account")),
+                    },
+                    Err(e) => Notice::Connection { ok: false, message: e.message },
+                };
+                let prefs = app.state::<AppState>().core.config().notifications;
+                crate::notify::send(message, &prefs);
+            });
+        }
         id::SYNC_NOW => {
             let app = app.clone();
             tauri::async_runtime::spawn(async move {

@@ -44,7 +44,7 @@ fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
 #[tokio::test]
 async fn browser_connect_keeps_tokens_in_the_keyring_and_disconnect_revokes() {
     let Some(keyring) = keyring_or_skip("hardcover-sync") else { return };
-    let servers = demo::start(&DemoSpec { books: 20, abs_items: 2, seed: 1 }).await.unwrap();
+    let servers = demo::start(&DemoSpec { books: 20, abs_items: 2, seed: 1, ..DemoSpec::default() }).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config").join("config.yaml");
     let data = dir.path().join("data");

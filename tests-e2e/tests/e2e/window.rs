@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::support::ui::{invoke, webdriver};
+use crate::support::ui::Ui;
 use crate::support::{env, isolated_args};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -12,23 +12,25 @@ async fn window_shows_the_page_and_answers_ipc() {
     let mut args = isolated_args(dir.path());
     // The WebDriver session needs a web view: ask the app to open its window at start.
     args.push("--open-window".into());
-    let client = webdriver(&env, args).await;
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let ui = Ui::start(&env, "webdriver", &args).await;
 
-    let url = client.current_url().await.unwrap();
+    let url = ui.client.current_url().await.unwrap();
     assert_eq!(url.fragment(), Some("/shelves"), "Open shelves must land on the shelves route: {url}");
-    let body = client.find(fantoccini::Locator::Css("body")).await.unwrap().text().await.unwrap();
-    assert!(!body.trim().is_empty(), "the page must render something");
-    std::fs::write(env.out.join("webdriver-shelves.png"), client.screenshot().await.unwrap()).unwrap();
+    assert!(!ui.page_text().await.trim().is_empty(), "the page must render something");
+    ui.shot("shelves").await;
 
-    let status = invoke(&client, "get_status", json!({})).await;
+    let status = ui.invoke("get_status", json!({})).await;
     assert_eq!(status["ok"]["connected"], json!(false), "get_status must answer the window: {status}");
-    let refused = invoke(&client, "plugin:autostart|enable", json!({})).await;
+    let refused = ui.invoke("plugin:autostart|enable", json!({})).await;
     assert!(
         refused.get("err").is_some(),
         "the window must not reach plugin commands its capability does not grant: {refused}"
     );
+    let refused = ui.invoke("plugin:dialog|open", json!({"options": {}})).await;
+    assert!(refused.get("err").is_some(), "the window may use the save dialog only, not open files: {refused}");
 
     // Closing the window here would end the WebDriver session, and WebKitWebDriver then kills
     // the app: the close-keeps-the-tray flow is covered by `tray_menu_drives_the_app` instead.
-    client.close().await.unwrap();
+    ui.close().await;
 }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::Env;
 
 /// Open a WebDriver session on a fresh instance of the app started with `app_args`.
-pub async fn webdriver(env: &Env, app_args: Vec<String>) -> Client {
+async fn webdriver(env: &Env, app_args: Vec<String>) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), json!("wry"));
     caps.insert("tauri:options".into(), json!({"application": env.app, "args": app_args}));
@@ -22,7 +22,7 @@ pub async fn webdriver(env: &Env, app_args: Vec<String>) -> Client {
 
 /// Call a command the way the UI does: for setting up a scenario, or for checking what the
 /// backend holds after a click.
-pub async fn invoke(client: &Client, cmd: &str, args: Value) -> Value {
+async fn invoke(client: &Client, cmd: &str, args: Value) -> Value {
     client
         .execute_async(
             "const [cmd, args, done] = arguments;
@@ -46,6 +46,25 @@ pub struct Ui {
     pub client: Client,
     out: PathBuf,
     prefix: String,
+    closed: bool,
+}
+
+/// A test that fails mid-way must still end its WebDriver session: tauri-driver allows one at a
+/// time, and a leftover session (with its app and window) would fail every test after it.
+impl Drop for Ui {
+    fn drop(&mut self) {
+        if self.closed {
+            return;
+        }
+        let client = self.client.clone();
+        // Dropped while unwinding out of the test's runtime: close from a runtime of our own (the
+        // session task keeps running on the test runtime's workers).
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async { tokio::time::timeout(Duration::from_secs(20), client.close()).await })
+        })
+        .join();
+    }
 }
 
 impl Ui {
@@ -56,7 +75,7 @@ impl Ui {
             .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(Some(Duration::from_secs(180)), None, None))
             .await
             .unwrap();
-        Self { client, out: env.out.clone(), prefix: prefix.to_owned() }
+        Self { client, out: env.out.clone(), prefix: prefix.to_owned(), closed: false }
     }
 
     pub async fn invoke(&self, cmd: &str, args: Value) -> Value {
@@ -176,7 +195,8 @@ impl Ui {
         v.as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default()
     }
 
-    pub async fn close(self) {
-        self.client.close().await.unwrap();
+    pub async fn close(mut self) {
+        self.closed = true;
+        self.client.clone().close().await.unwrap();
     }
 }
