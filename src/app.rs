@@ -133,20 +133,26 @@ impl App {
     /// incremental import: cheap). When Hardcover cannot be reached the local copy is shown as it
     /// is, marked `offline`, rather than nothing.
     pub async fn shelves_fresh(&self) -> Result<Shelves, AppError> {
-        let mut offline = false;
+        self.shelves_refreshed().await.map(|(shelves, _)| shelves)
+    }
+
+    /// [`App::shelves_fresh`], also saying whether the refresh changed the local copy (or found
+    /// Hardcover unreachable): a window that showed the local copy first redraws only then.
+    pub async fn shelves_refreshed(&self) -> Result<(Shelves, bool), AppError> {
+        let (mut offline, mut changed) = (false, false);
         if self.connection().await.connected {
             match self.refresh_library(false).await {
-                Ok(_) => {}
+                Ok(report) => changed = report.changed_anything(),
                 Err(AppError::Import(ImportError::Hardcover(e)) | AppError::Hardcover(e)) if e.is_transient() => {
                     tracing::warn!("showing the local copy of the library: {e}");
-                    offline = true;
+                    (offline, changed) = (true, true);
                 }
                 Err(e) => return Err(e),
             }
         }
         let mut shelves = self.shelves()?;
         shelves.offline = offline;
-        Ok(shelves)
+        Ok((shelves, changed))
     }
 
     /// Statuses and lists with their counts, from the local cache.

@@ -33,6 +33,13 @@ pub struct ImportReport {
     pub lists_refetched: usize,
 }
 
+impl ImportReport {
+    /// Whether the local copy differs from before: books fetched or removed, lists re-read.
+    pub fn changed_anything(&self) -> bool {
+        self.full || self.user_books_fetched > 0 || self.user_books_removed > 0 || self.lists_refetched > 0
+    }
+}
+
 /// Bring the cache up to date for `user_id`. `now` is when this import started.
 pub async fn import_library(
     client: &HardcoverClient,

@@ -4,6 +4,7 @@ mod covers;
 mod demo;
 mod lists;
 mod reads;
+mod refresh;
 mod settings;
 mod unmatched;
 mod writes;

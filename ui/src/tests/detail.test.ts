@@ -1,7 +1,7 @@
 import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { get } from 'svelte/store';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import App from '../App.svelte';
 import BookDetail from '../lib/components/BookDetail.svelte';
 import { bookPatched, shelves } from '../lib/stores';
@@ -140,5 +140,34 @@ describe('keyboard', () => {
     expect(await screen.findByRole('dialog', { name: 'Piranesi' }), 'Enter opens the book').toBeTruthy();
     await user.keyboard('{Escape}');
     expect(screen.queryByRole('dialog'), 'Esc closes the book').toBeNull();
+  });
+});
+
+describe('book detail over the list', () => {
+  it('moving the open book to Read takes it off Currently Reading', async () => {
+    const other = { ...row({ bookId: 78, title: 'Jonathan Strange' }) };
+    let status = 2;
+    installBackend({
+      get_status: () => STATUS,
+      list_shelves: () => SHELVES,
+      list_books: () => (status === 2 ? [row(), other] : [other]),
+      book_detail: () => ({ ...DETAIL, statusId: status }),
+      set_status: (a) => {
+        status = a.statusId as number;
+        return row({ statusId: a.statusId as 1 });
+      },
+    });
+    const user = userEvent.setup();
+    render(App);
+    const list = await screen.findByRole('listbox');
+    await user.click(await within(list).findByText('Piranesi'));
+    await screen.findByRole('heading', { name: 'Piranesi', level: 1 });
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Shelf (reading status)' }), 'Read');
+    await vi.waitFor(() =>
+      expect(
+        within(screen.getByRole('listbox')).queryByText('Piranesi'),
+        'a book moved to Read must leave the Currently Reading list on screen',
+      ).toBeNull(),
+    );
   });
 });

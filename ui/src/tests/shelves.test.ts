@@ -6,7 +6,7 @@ import App from '../App.svelte';
 import BookList from '../lib/components/BookList.svelte';
 import { sortBooks } from '../lib/books';
 import { generateLibrary } from '../lib/mock-backend';
-import { detailBookId } from '../lib/stores';
+import { bookPatched, detailBookId } from '../lib/stores';
 import { SHELVES, STATUS, callsTo, installBackend } from './backend';
 
 describe('sidebar', () => {
@@ -124,5 +124,18 @@ describe('book list', () => {
     const n = within(screen.getByRole('listbox')).getAllByRole('option').length;
     expect(n, 'grid mode virtualizes rows of covers too').toBeLessThan(120);
     expect(n).toBeGreaterThan(5);
+  });
+});
+
+describe('edits from the detail panel', () => {
+  it('a book moved to another shelf leaves the shelf on screen', async () => {
+    const [a, b] = generateLibrary(2).map((r) => ({ ...r, statusId: 2 as const }));
+    installBackend({ list_books: () => [a, b] });
+    render(BookList, { shelf: { kind: 'status', id: 2, name: 'Currently Reading' } });
+    await screen.findByText('2 books');
+    bookPatched.set({ ...a!, statusId: 3 });
+    await screen.findByText('1 book');
+    const ids = within(screen.getByRole('listbox')).getAllByRole('option').map((o) => o.id);
+    expect(ids, 'only the book still on Currently Reading is listed').toEqual([`book-${b!.bookId}`]);
   });
 });
