@@ -323,4 +323,6 @@ pub mod events {
     pub const SYNC_FINISHED: &str = "sync-finished";
     pub const CONNECT_RESULT: &str = "connect-result";
     pub const EXPORT_PROGRESS: &str = "export-progress";
+    /// The shelves after a background refresh changed the local copy (payload: `Shelves`).
+    pub const LIBRARY_CHANGED: &str = "library-changed";
 }

@@ -21,7 +21,11 @@ async fn a_refresh_says_whether_the_local_copy_changed() {
     let user_id = hc.user_id("reader").unwrap();
     let book_id = {
         let db = hc.state().db();
-        db.user_books_of(user_id).into_iter().find(|u| u.status_id == 1).expect("the seed has Want to Read books").book_id
+        db.user_books_of(user_id)
+            .into_iter()
+            .find(|u| u.status_id == 1)
+            .expect("the seed has Want to Read books")
+            .book_id
     };
     shelf::set_status(&elsewhere, book_id, 4).await.unwrap();
 

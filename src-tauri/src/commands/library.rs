@@ -1,18 +1,50 @@
 //! The Hardcover library: shelves, books, edits. Listings read the local cache (offline first);
 //! edits go to Hardcover, then into the cache (`hardcover_sync::shelf`).
 
-use tauri::State;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 use hardcover_sync::shelf::{self, ShelfRef};
 
 use crate::convert;
 use crate::error::{IpcError, IpcResult};
-use crate::model::{BookDetail, BookRow, Edition, SearchHit, ShelfKind, Shelves};
+use crate::model::{BookDetail, BookRow, Edition, SearchHit, ShelfKind, Shelves, events};
 use crate::state::AppState;
 
+/// The local copy at once, so the window never waits on the network to show rows; brought up to
+/// date in the background, and a `library-changed` event carries the shelves when that changed
+/// anything. Only the very first time, with nothing local to show, is the import awaited.
 #[tauri::command]
-pub async fn list_shelves(state: State<'_, AppState>) -> IpcResult<Shelves> {
-    Ok(convert::shelves(state.core.app()?.shelves_fresh().await?))
+pub async fn list_shelves<R: Runtime>(app: AppHandle<R>) -> IpcResult<Shelves> {
+    let core_app = app.state::<AppState>().core.app()?;
+    let local = core_app.shelves()?;
+    if local.updated_at.is_none() {
+        return Ok(convert::shelves(core_app.shelves_fresh().await?));
+    }
+    refresh_in_background(app, core_app);
+    Ok(convert::shelves(local))
+}
+
+/// One background refresh at a time: opening the window repeatedly must not queue imports.
+static REFRESHING: AtomicBool = AtomicBool::new(false);
+
+fn refresh_in_background<R: Runtime>(app: AppHandle<R>, core_app: Arc<hardcover_sync::app::App>) {
+    if REFRESHING.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    tauri::async_runtime::spawn(async move {
+        let result = core_app.shelves_refreshed().await;
+        REFRESHING.store(false, Ordering::Release);
+        match result {
+            Ok((shelves, true)) => {
+                let _ = app.emit(events::LIBRARY_CHANGED, convert::shelves(shelves));
+            }
+            Ok((_, false)) => {}
+            Err(e) => tracing::warn!("background library refresh: {e}"),
+        }
+    });
 }
 
 #[tauri::command]

@@ -39,6 +39,8 @@ export const selection = writable<Set<number>>(new Set());
 export const exportOpen = writable(false);
 /** The latest row a command returned (set_status, set_rating): lists patch themselves with it. */
 export const bookPatched = writable<BookRow | null>(null);
+/** Bumped when a background refresh changed the library: the shown shelf reloads in place. */
+export const libraryVersion = writable(0);
 
 export const offline = derived(
   [appStatus, shelves, offlineByError],
@@ -63,6 +65,7 @@ export function resetState(): void {
   selection.set(new Set());
   exportOpen.set(false);
   bookPatched.set(null);
+  libraryVersion.set(0);
 }
 
 let toastSeq = 0;
@@ -160,6 +163,10 @@ export async function listenToEvents(): Promise<() => void> {
       void loadStatus();
     }),
     listen<Progress>('export-progress', (ev) => exportProgress.set(ev.payload)),
+    listen<Shelves>('library-changed', (ev) => {
+      shelves.set(ev.payload);
+      libraryVersion.update((n) => n + 1);
+    }),
   ]);
   return () =>
     offs.forEach((off) => {

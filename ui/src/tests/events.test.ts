@@ -1,11 +1,29 @@
 import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { emit } from '@tauri-apps/api/event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { generateLibrary } from '../lib/mock-backend';
 import App from '../App.svelte';
 import { SHELVES, STATUS, callsTo, installBackend } from './backend';
 
 describe('app events', () => {
+  it('library-changed redraws the sidebar counts and the shown shelf in place', async () => {
+    const [a, b] = generateLibrary(2).map((r) => ({ ...r, statusId: 2 as const }));
+    let books = [a!];
+    const calls = installBackend({ get_status: () => STATUS, list_shelves: () => SHELVES, list_books: () => books });
+    render(App);
+    await screen.findByText('1 book');
+    books = [a!, b!];
+    const statuses = SHELVES.statuses.map((s) => (s.id === 2 ? { ...s, count: s.count + 1 } : s));
+    await emit('library-changed', { ...SHELVES, statuses });
+    expect(await screen.findByText('2 books'), 'the shown shelf reloads when a background refresh changed it').toBeTruthy();
+    const cr = statuses.find((s) => s.id === 2)!;
+    await vi.waitFor(() =>
+      expect(screen.getByTestId('count-status-2').textContent, 'the sidebar shows the refreshed counts').toBe(cr.count.toLocaleString()),
+    );
+    expect(callsTo(calls, 'list_shelves').length, 'the event carries the shelves: no extra request').toBe(1);
+  });
+
   it('status-changed updates the account badge and the reconnect banner', async () => {
     installBackend({ get_status: () => STATUS, list_shelves: () => SHELVES, list_books: () => [] });
     render(App);
