@@ -3,7 +3,9 @@
 # private D-Bus session with tauri-driver (WebDriver) running. Screenshots and logs go to
 # test-output/.
 #
-#   scripts/e2e.sh [TEST_NAME_FILTER]   e.g. scripts/e2e.sh journey
+#   scripts/e2e.sh [--release] [TEST_NAME_FILTER]   e.g. scripts/e2e.sh journey
+#     --release  test the release build (how the benchmarks in docs/benchmarks.md are measured:
+#                scripts/e2e.sh --release bench)
 #
 # Needs (Debian): xvfb xauth x11-utils imagemagick xdotool webkit2gtk-driver dbus-x11 systemd (busctl),
 # and tauri-driver (installed here with `cargo install tauri-driver --locked` if missing).
@@ -17,13 +19,16 @@ for tool in xvfb-run dbus-run-session WebKitWebDriver busctl xwininfo import xdo
 done
 command -v tauri-driver >/dev/null || cargo install tauri-driver --locked
 
+PROFILE=debug
+if [ "${1:-}" = --release ]; then PROFILE=release; shift; fi
+
 scripts/build-ui.sh
-cargo build -p hardcover-sync-app
+if [ "$PROFILE" = release ]; then cargo build -p hardcover-sync-app --release; else cargo build -p hardcover-sync-app; fi
 cargo test -p hardcover-sync-e2e --no-run
 
 OUT="$ROOT/test-output/e2e"
 rm -rf "$OUT" && mkdir -p "$OUT"
-export E2E_APP_BINARY="$CARGO_TARGET_DIR/debug/hardcover-sync-app"
+export E2E_APP_BINARY="$CARGO_TARGET_DIR/$PROFILE/hardcover-sync-app"
 export E2E_OUTPUT_DIR="$OUT"
 export E2E_WEBDRIVER_URL="http://127.0.0.1:4444"
 export E2E_FILTER="${1:-}"

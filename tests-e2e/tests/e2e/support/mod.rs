@@ -278,8 +278,15 @@ pub fn close_window_like_a_user(title: &str) {
     let atom = |name: &str| conn.intern_atom(false, name.as_bytes()).unwrap().reply().unwrap().atom;
     let (protocols, delete) = (atom("WM_PROTOCOLS"), atom("WM_DELETE_WINDOW"));
     let children = conn.query_tree(root).unwrap().reply().unwrap().children;
+    // Only a mapped window: a closed window's X window can linger unmapped under the same title.
     let window = children
         .into_iter()
+        .filter(|&w| {
+            conn.get_window_attributes(w)
+                .ok()
+                .and_then(|c| c.reply().ok())
+                .is_some_and(|a| a.map_state == x11rb::protocol::xproto::MapState::VIEWABLE)
+        })
         .find(|&w| {
             conn.get_property(false, w, AtomEnum::WM_NAME, AtomEnum::ANY, 0, 1024)
                 .ok()
