@@ -7,18 +7,28 @@ use chrono::SecondsFormat;
 use hardcover_sync::app as core_app;
 use hardcover_sync::shelf;
 use hardcover_sync::store::runs::SyncRun;
+use hardcover_sync::sync::observe;
 use hardcover_sync::sync::plan::Action;
 use hardcover_sync::sync::summary::{ItemResult, Summary};
 
 use crate::model::{
     BookDetail, BookList, BookRow, Edition, LinkedItem, Read, RunItem, RunSummary, SearchHit, ShelfCount, ShelfKind,
-    Shelves,
+    Shelves, SyncPhase, SyncProgress,
 };
 
 /// Counts, page numbers and seconds never go below zero or past u32 in practice; a corrupt
 /// negative value shows as unknown rather than as a huge number.
 fn small(v: Option<i64>) -> Option<u32> {
     v.and_then(|n| u32::try_from(n).ok())
+}
+
+pub fn sync_progress(p: observe::SyncProgress) -> SyncProgress {
+    let phase = match p.phase {
+        observe::SyncPhase::Listing => SyncPhase::Listing,
+        observe::SyncPhase::Matching => SyncPhase::Matching,
+        observe::SyncPhase::Updating => SyncPhase::Updating,
+    };
+    SyncProgress { phase, done: p.done, total: p.total }
 }
 
 pub fn shelves(s: core_app::Shelves) -> Shelves {

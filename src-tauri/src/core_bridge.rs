@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::convert;
 use crate::error::{ErrorCode, IpcError, IpcResult};
-use crate::model::{AppStatus, Progress, RunSummary, SyncState, SyncStatus};
+use crate::model::{AppStatus, RunSummary, SyncPhase, SyncProgress, SyncState, SyncStatus};
 use crate::settings_file::token_store_dto;
 
 /// What the core tells the shell. The shell turns these into tray updates, window events and
@@ -29,7 +29,7 @@ use crate::settings_file::token_store_dto;
 #[derive(Debug, Clone, PartialEq)]
 pub enum CoreEvent {
     StatusChanged,
-    SyncProgress(Progress),
+    SyncProgress(SyncProgress),
     /// A run finished; `finished_titles` are the books it marked Read on Hardcover.
     SyncFinished {
         summary: RunSummary,
@@ -47,10 +47,16 @@ pub enum CoreEvent {
 
 pub type EventSink = Arc<dyn Fn(CoreEvent) + Send + Sync>;
 
+/// The engine reports every item; the tray and the window need a few updates a second at most
+/// (each one redraws the menu and crosses into the web view).
+pub const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
 #[derive(Debug, Default)]
 struct SyncRuntime {
     paused: bool,
-    running: Option<Progress>,
+    running: Option<SyncProgress>,
+    /// When the last `SyncProgress` event went out: they are spaced (see [`PROGRESS_EVERY`]).
+    progress_sent: Option<std::time::Instant>,
     last_summary: Option<RunSummary>,
     last_error: Option<String>,
     consecutive_failures: u32,
@@ -349,7 +355,8 @@ impl Core {
             if s.running.is_some() {
                 return Err(IpcError::new(crate::error::ErrorCode::Busy, "a sync is already running"));
             }
-            s.running = Some(Progress { done: 0, total: 0 });
+            s.running = Some(SyncProgress { phase: SyncPhase::Listing, done: 0, total: 0 });
+            s.progress_sent = None;
         }
         (self.events)(CoreEvent::StatusChanged);
         tracing::info!("sync requested");
@@ -370,7 +377,7 @@ impl Core {
 
     async fn run_sync(&self) -> IpcResult<(RunSummary, Vec<String>)> {
         let app = self.app()?;
-        let outcome = app.sync(false).await?;
+        let outcome = app.sync_observed(false, &|p| self.on_progress(convert::sync_progress(p))).await?;
         if let Some(stopped) = outcome.stopped {
             return Err(stopped.into());
         }
@@ -379,6 +386,29 @@ impl Core {
             .run_get(outcome.run_id)?
             .ok_or_else(|| IpcError::internal(format!("sync run {} vanished from the history", outcome.run_id)))?;
         Ok((convert::run_summary(&run), convert::finished_titles(&outcome.summary)))
+    }
+
+    /// Keep the running sync's progress for `status()`, and pass it on when the phase changes,
+    /// when a phase completes, or when the last event is [`PROGRESS_EVERY`] old.
+    fn on_progress(&self, p: SyncProgress) {
+        let send = {
+            let mut s = self.sync.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(prev) = s.running.replace(p) else {
+                // The run was already recorded as over; a late report must not revive it.
+                s.running = None;
+                return;
+            };
+            let now = std::time::Instant::now();
+            let due = s.progress_sent.is_none_or(|t| now.duration_since(t) >= PROGRESS_EVERY);
+            let send = due || prev.phase != p.phase || p.done == p.total;
+            if send {
+                s.progress_sent = Some(now);
+            }
+            send
+        };
+        if send {
+            (self.events)(CoreEvent::SyncProgress(p));
+        }
     }
 
     fn record_failure(&self, message: &str) {
@@ -524,6 +554,92 @@ pub(crate) mod tests {
         assert!(first.is_err(), "a cancelled sign-in must not report success");
         assert!(!core.status().connected, "nothing is connected after a cancel");
         assert!(!core.cancel_connect(), "once cancelled, nothing is left waiting");
+    }
+
+    fn progress_events(seen: &Mutex<Vec<CoreEvent>>) -> Vec<SyncProgress> {
+        seen.lock()
+            .unwrap()
+            .iter()
+            .filter_map(|e| match e {
+                CoreEvent::SyncProgress(p) => Some(*p),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn progress_is_passed_on_a_few_times_a_second_with_every_phase_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let (core, seen) = test_core(dir.path());
+        core.sync.lock().unwrap().running = Some(SyncProgress { phase: SyncPhase::Listing, done: 0, total: 0 });
+        let started = std::time::Instant::now();
+        let report = |phase, done, total| core.on_progress(SyncProgress { phase, done, total });
+        report(SyncPhase::Listing, 0, 1);
+        report(SyncPhase::Listing, 1, 1);
+        for done in 0..=5000 {
+            report(SyncPhase::Updating, done, 5000);
+        }
+        let elapsed = started.elapsed();
+        let sent = progress_events(&seen);
+        let spaced = (elapsed.as_millis() / PROGRESS_EVERY.as_millis()) as usize + 1;
+        assert!(
+            sent.len() <= 3 + spaced,
+            "beyond phase changes and phase ends, at most one event per {PROGRESS_EVERY:?}: {} in {elapsed:?}",
+            sent.len()
+        );
+        assert_eq!(
+            sent.last(),
+            Some(&SyncProgress { phase: SyncPhase::Updating, done: 5000, total: 5000 }),
+            "the end of a phase is always passed on"
+        );
+        assert!(sent.contains(&SyncProgress { phase: SyncPhase::Listing, done: 1, total: 1 }), "{sent:?}");
+        assert_eq!(
+            core.sync_status().progress,
+            Some(SyncProgress { phase: SyncPhase::Updating, done: 5000, total: 5000 }),
+            "the status always shows the latest report, sent or not"
+        );
+
+        core.sync.lock().unwrap().running = None;
+        report(SyncPhase::Updating, 1, 2);
+        assert_eq!(core.sync_status().progress, None, "a report after the run ended must not revive it");
+    }
+
+    #[test]
+    fn a_real_sync_reports_its_progress_through_the_events() {
+        use hardcover_sync_emulators::audiobookshelf::AbsEmulator;
+        use hardcover_sync_emulators::hardcover::{ALL_SCOPES, HardcoverEmulator, SeedSpec};
+        const TOKEN: &str = "hc_pat_shell_progress_test_0001";
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let (hc, abs) = rt.block_on(async {
+            let hc = HardcoverEmulator::builder()
+                .library(SeedSpec { books: 6, ..SeedSpec::default() })
+                .user("reader")
+                .personal_token(TOKEN, ALL_SCOPES)
+                .start()
+                .await
+                .expect("the Hardcover emulator must start");
+            let abs =
+                AbsEmulator::builder().api_key("abs-test-key").with_samples().start().await.expect("abs emulator");
+            (hc, abs)
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = format!(
+            "scrobbling:\n  hardcover:\n    api_url: {}\n    token_store: file\nsources:\n  - kind: audiobookshelf\n    name: abs\n    url: {}\n    api_key: abs-test-key\n",
+            hc.graphql_url(),
+            abs.base_url()
+        );
+        std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+        let (core, seen) = test_core(dir.path());
+        rt.block_on(core.connect_token(TOKEN)).expect("the emulator accepts the token");
+        rt.block_on(core.sync_now()).expect("the sync must succeed");
+        let sent = progress_events(&seen);
+        for phase in [SyncPhase::Listing, SyncPhase::Matching, SyncPhase::Updating] {
+            assert!(
+                sent.iter().any(|p| p.phase == phase && p.done == p.total && p.total > 0),
+                "every phase's end reaches the window and the tray ({phase:?}): {sent:?}"
+            );
+        }
+        assert_eq!(core.sync_status().progress, None, "a finished run shows no progress");
     }
 
     #[test]

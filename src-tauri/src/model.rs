@@ -42,12 +42,33 @@ pub struct SyncStatus {
     pub state: SyncState,
     pub last_run_at: Option<String>,
     pub last_summary: Option<RunSummary>,
-    pub progress: Option<Progress>,
+    pub progress: Option<SyncProgress>,
     pub next_run_at: Option<String>,
 }
 
+/// Payload of `export-progress`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Progress {
+    pub done: u32,
+    pub total: u32,
+}
+
+/// What stretch of a sync `done`/`total` count in; each phase counts from 0 again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    /// Reading the servers' libraries: counts servers, not items.
+    Listing,
+    /// Finding each item's Hardcover book: counts items.
+    Matching,
+    /// Sending the changes to Hardcover: counts items.
+    Updating,
+}
+
+/// Payload of `sync-progress` (and the running sync's `SyncStatus.progress`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SyncProgress {
+    pub phase: SyncPhase,
     pub done: u32,
     pub total: u32,
 }
