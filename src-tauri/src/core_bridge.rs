@@ -20,9 +20,9 @@ use hardcover_sync::sync::scheduler::{JobOutcome, SchedulerHandle};
 use tokio_util::sync::CancellationToken;
 
 use crate::convert;
+use crate::convert::token_store_dto;
 use crate::error::{ErrorCode, IpcError, IpcResult};
 use crate::model::{AppStatus, RunSummary, SyncPhase, SyncProgress, SyncState, SyncStatus};
-use crate::settings_file::token_store_dto;
 
 /// What the core tells the shell. The shell turns these into tray updates, window events and
 /// notifications.
@@ -69,8 +69,10 @@ pub struct Core {
     /// Why the config file could not be used, if it could not (the app then runs on defaults and
     /// says so instead of refusing to start).
     config_error: RwLock<Option<String>>,
-    store: Option<Store>,
-    store_error: Option<String>,
+    /// The one connection to the database, shared with every `App` built on it. Opened here
+    /// rather than by `App` because the store must outlive a config that cannot be used, and
+    /// each saved config builds a new `App`: a second connection per config would be waste.
+    store: Result<Arc<Store>, String>,
     sync: Mutex<SyncRuntime>,
     events: EventSink,
     /// The assembled core, or why it could not be built (shown on every command that needs it).
@@ -84,8 +86,12 @@ pub struct Core {
     connection: RwLock<Option<Connection>>,
 }
 
-fn build_app(paths: &AppPaths, config: &Config) -> Result<Arc<App>, String> {
-    App::open(paths.clone(), config.clone()).map(Arc::new).map_err(|e| {
+fn build_app(paths: &AppPaths, config: &Config, store: &Result<Arc<Store>, String>) -> Result<Arc<App>, String> {
+    let app = match store {
+        Ok(store) => App::with_store(paths.clone(), config.clone(), Arc::clone(store)),
+        Err(why) => return Err(why.clone()),
+    };
+    app.map(Arc::new).map_err(|e| {
         tracing::error!("{e}");
         e.to_string()
     })
@@ -102,14 +108,11 @@ impl Core {
                 (Config::default(), Some(e.to_string()))
             }
         };
-        let (store, store_error) = match Store::open(&paths.database()) {
-            Ok(s) => (Some(s), None),
-            Err(e) => {
-                tracing::error!("{e}");
-                (None, Some(e.to_string()))
-            }
-        };
-        let app = build_app(&paths, &config);
+        let store = Store::open(&paths.database()).map(Arc::new).map_err(|e| {
+            tracing::error!("{e}");
+            e.to_string()
+        });
+        let app = build_app(&paths, &config, &store);
         Self {
             app: RwLock::new(app),
             connection: RwLock::new(None),
@@ -120,7 +123,6 @@ impl Core {
             config: RwLock::new(config),
             config_error: RwLock::new(config_error),
             store,
-            store_error,
             sync: Mutex::new(SyncRuntime::default()),
             events,
         }
@@ -142,10 +144,8 @@ impl Core {
         self.config_error.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    pub fn store(&self) -> IpcResult<&Store> {
-        self.store.as_ref().ok_or_else(|| {
-            IpcError::internal(self.store_error.clone().unwrap_or_else(|| "the database is not open".into()))
-        })
+    pub fn store(&self) -> IpcResult<&Arc<Store>> {
+        self.store.as_ref().map_err(|why| IpcError::internal(why.clone()))
     }
 
     /// The assembled core. Cheap (an `Arc`); a command holds it for its whole call, so a config
@@ -233,7 +233,7 @@ impl Core {
             let interval = config.scrobbling.hardcover.sync.interval;
             rt.spawn(async move { h.set_interval(interval).await });
         }
-        *self.app.write().unwrap_or_else(|p| p.into_inner()) = build_app(&self.paths, &config);
+        *self.app.write().unwrap_or_else(|p| p.into_inner()) = build_app(&self.paths, &config, &self.store);
         *self.config.write().unwrap_or_else(|p| p.into_inner()) = config;
         *self.config_error.write().unwrap_or_else(|p| p.into_inner()) = None;
         (self.events)(CoreEvent::StatusChanged);
@@ -649,5 +649,18 @@ pub(crate) mod tests {
         let (core, _) = test_core(dir.path());
         assert!(core.config_error().is_some(), "the config problem must be kept to show to the user");
         assert!(core.store().is_ok(), "the store must open even when the config is broken");
+    }
+
+    #[test]
+    fn the_app_runs_on_the_core_s_one_database_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let (core, _) = test_core(dir.path());
+        let store = Arc::clone(core.store().unwrap());
+        assert!(Arc::ptr_eq(core.app().unwrap().store(), &store), "the App must share the core's store");
+        core.replace_config(core.config());
+        assert!(
+            Arc::ptr_eq(core.app().unwrap().store(), &store),
+            "an App rebuilt for a new config must keep the same store, not open the file again"
+        );
     }
 }

@@ -11,7 +11,6 @@ pub mod error;
 mod logs;
 pub mod model;
 mod notify;
-pub mod settings_file;
 pub mod state;
 pub mod tray;
 pub mod window;
