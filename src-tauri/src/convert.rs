@@ -7,7 +7,7 @@ use chrono::SecondsFormat;
 use std::path::PathBuf;
 
 use hardcover_sync::app as core_app;
-use hardcover_sync::config::{Config, SourceKind, TokenStoreKind};
+use hardcover_sync::config::{self, Config, SourceKind, TokenStoreKind};
 use hardcover_sync::shelf;
 use hardcover_sync::store::runs::SyncRun;
 use hardcover_sync::sync::observe;
@@ -15,8 +15,9 @@ use hardcover_sync::sync::plan::Action;
 use hardcover_sync::sync::summary::{ItemResult, Summary};
 
 use crate::model::{
-    BookDetail, BookList, BookRow, Edition, LinkedItem, NotificationSettings, Read, RunItem, RunSummary, SearchHit,
-    Settings, ShelfCount, ShelfKind, Shelves, SourceKindDto, SourceSettings, SyncPhase, SyncProgress, TokenStore,
+    BookDetail, BookFormat, BookList, BookRow, Direction, Edition, LinkedItem, NotificationSettings, Read, RunItem,
+    RunSummary, SearchHit, Settings, ShelfCount, ShelfKind, Shelves, SourceKindDto, SourceSettings, SyncPhase,
+    SyncProgress, TokenStore,
 };
 
 /// Counts, page numbers and seconds never go below zero or past u32 in practice; a corrupt
@@ -52,6 +53,17 @@ pub fn shelves(s: core_app::Shelves) -> Shelves {
     }
 }
 
+/// The core's format names (`shelf::model::format_name`); one it does not know shows as unknown.
+fn book_format(name: &str) -> Option<BookFormat> {
+    match name {
+        "audio" => Some(BookFormat::Audio),
+        "ebook" => Some(BookFormat::Ebook),
+        "physical" => Some(BookFormat::Physical),
+        "comic" => Some(BookFormat::Comic),
+        _ => None,
+    }
+}
+
 pub fn book_row(r: shelf::BookRow) -> BookRow {
     BookRow {
         user_book_id: r.user_book_id,
@@ -62,7 +74,7 @@ pub fn book_row(r: shelf::BookRow) -> BookRow {
         status_id: r.status_id.and_then(|s| u8::try_from(s).ok()),
         rating: r.rating,
         progress: r.progress,
-        format: r.format.map(str::to_owned),
+        format: r.format.and_then(book_format),
         pages: small(r.pages),
         audio_seconds: small(r.audio_seconds),
         isbn13: r.isbn13,
@@ -223,7 +235,11 @@ fn source_kind(k: SourceKindDto) -> SourceKind {
 pub fn settings(s: shelf::Settings, start_at_login: bool) -> Settings {
     Settings {
         interval: s.interval,
-        direction: s.direction,
+        direction: match s.direction {
+            config::Direction::ToHardcover => Direction::ToHardcover,
+            config::Direction::FromHardcover => Direction::FromHardcover,
+            config::Direction::Bidirectional => Direction::Bidirectional,
+        },
         regression_guard: s.regression_guard,
         currently_reading_threshold: s.currently_reading_threshold,
         sync_ratings: s.sync_ratings,
@@ -272,7 +288,11 @@ pub fn source_settings(src: SourceSettings, current: &Config) -> shelf::SourceSe
 pub fn settings_to_core(s: Settings, current: &Config) -> shelf::Settings {
     shelf::Settings {
         interval: s.interval,
-        direction: s.direction,
+        direction: match s.direction {
+            Direction::ToHardcover => config::Direction::ToHardcover,
+            Direction::FromHardcover => config::Direction::FromHardcover,
+            Direction::Bidirectional => config::Direction::Bidirectional,
+        },
         regression_guard: s.regression_guard,
         currently_reading_threshold: s.currently_reading_threshold,
         sync_ratings: s.sync_ratings,
@@ -290,8 +310,6 @@ pub fn settings_to_core(s: Settings, current: &Config) -> shelf::Settings {
 #[cfg(test)]
 mod settings_tests {
     use super::*;
-    use hardcover_sync::config::Direction;
-
     fn config(yaml: &str) -> Config {
         Config::parse(yaml, std::path::Path::new("config.yaml"), &|_| None).unwrap()
     }

@@ -3,6 +3,8 @@
 //! through `core_bridge::Core`.
 
 mod args;
+#[cfg(test)]
+mod bindings;
 pub mod commands;
 mod convert;
 pub mod core_bridge;
