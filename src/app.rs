@@ -46,6 +46,13 @@ pub struct App {
 impl App {
     pub fn open(paths: AppPaths, config: Config) -> Result<Self, AppError> {
         let store = Arc::new(Store::open(&paths.database())?);
+        Self::with_store(paths, config, store)
+    }
+
+    /// [`App::open`] on a database the caller already opened: the desktop shell keeps one
+    /// connection for its whole life, across config changes (each builds a new `App`) and while
+    /// no `App` can be built at all.
+    pub fn with_store(paths: AppPaths, config: Config, store: Arc<Store>) -> Result<Self, AppError> {
         let hc = &config.scrobbling.hardcover;
         let auth = Auth::from_config(hc, &paths)?.with_meta(Arc::clone(&store));
         let client = HardcoverClient::new(hc.api_url.clone(), auth.session())?;

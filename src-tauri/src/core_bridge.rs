@@ -20,16 +20,16 @@ use hardcover_sync::sync::scheduler::{JobOutcome, SchedulerHandle};
 use tokio_util::sync::CancellationToken;
 
 use crate::convert;
+use crate::convert::token_store_dto;
 use crate::error::{ErrorCode, IpcError, IpcResult};
-use crate::model::{AppStatus, Progress, RunSummary, SyncState, SyncStatus};
-use crate::settings_file::token_store_dto;
+use crate::model::{AppStatus, RunSummary, SyncPhase, SyncProgress, SyncState, SyncStatus};
 
 /// What the core tells the shell. The shell turns these into tray updates, window events and
 /// notifications.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CoreEvent {
     StatusChanged,
-    SyncProgress(Progress),
+    SyncProgress(SyncProgress),
     /// A run finished; `finished_titles` are the books it marked Read on Hardcover.
     SyncFinished {
         summary: RunSummary,
@@ -47,10 +47,16 @@ pub enum CoreEvent {
 
 pub type EventSink = Arc<dyn Fn(CoreEvent) + Send + Sync>;
 
+/// The engine reports every item; the tray and the window need a few updates a second at most
+/// (each one redraws the menu and crosses into the web view).
+pub const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
 #[derive(Debug, Default)]
 struct SyncRuntime {
     paused: bool,
-    running: Option<Progress>,
+    running: Option<SyncProgress>,
+    /// When the last `SyncProgress` event went out: they are spaced (see [`PROGRESS_EVERY`]).
+    progress_sent: Option<std::time::Instant>,
     last_summary: Option<RunSummary>,
     last_error: Option<String>,
     consecutive_failures: u32,
@@ -63,8 +69,10 @@ pub struct Core {
     /// Why the config file could not be used, if it could not (the app then runs on defaults and
     /// says so instead of refusing to start).
     config_error: RwLock<Option<String>>,
-    store: Option<Store>,
-    store_error: Option<String>,
+    /// The one connection to the database, shared with every `App` built on it. Opened here
+    /// rather than by `App` because the store must outlive a config that cannot be used, and
+    /// each saved config builds a new `App`: a second connection per config would be waste.
+    store: Result<Arc<Store>, String>,
     sync: Mutex<SyncRuntime>,
     events: EventSink,
     /// The assembled core, or why it could not be built (shown on every command that needs it).
@@ -78,8 +86,12 @@ pub struct Core {
     connection: RwLock<Option<Connection>>,
 }
 
-fn build_app(paths: &AppPaths, config: &Config) -> Result<Arc<App>, String> {
-    App::open(paths.clone(), config.clone()).map(Arc::new).map_err(|e| {
+fn build_app(paths: &AppPaths, config: &Config, store: &Result<Arc<Store>, String>) -> Result<Arc<App>, String> {
+    let app = match store {
+        Ok(store) => App::with_store(paths.clone(), config.clone(), Arc::clone(store)),
+        Err(why) => return Err(why.clone()),
+    };
+    app.map(Arc::new).map_err(|e| {
         tracing::error!("{e}");
         e.to_string()
     })
@@ -96,14 +108,11 @@ impl Core {
                 (Config::default(), Some(e.to_string()))
             }
         };
-        let (store, store_error) = match Store::open(&paths.database()) {
-            Ok(s) => (Some(s), None),
-            Err(e) => {
-                tracing::error!("{e}");
-                (None, Some(e.to_string()))
-            }
-        };
-        let app = build_app(&paths, &config);
+        let store = Store::open(&paths.database()).map(Arc::new).map_err(|e| {
+            tracing::error!("{e}");
+            e.to_string()
+        });
+        let app = build_app(&paths, &config, &store);
         Self {
             app: RwLock::new(app),
             connection: RwLock::new(None),
@@ -114,7 +123,6 @@ impl Core {
             config: RwLock::new(config),
             config_error: RwLock::new(config_error),
             store,
-            store_error,
             sync: Mutex::new(SyncRuntime::default()),
             events,
         }
@@ -136,10 +144,8 @@ impl Core {
         self.config_error.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    pub fn store(&self) -> IpcResult<&Store> {
-        self.store.as_ref().ok_or_else(|| {
-            IpcError::internal(self.store_error.clone().unwrap_or_else(|| "the database is not open".into()))
-        })
+    pub fn store(&self) -> IpcResult<&Arc<Store>> {
+        self.store.as_ref().map_err(|why| IpcError::internal(why.clone()))
     }
 
     /// The assembled core. Cheap (an `Arc`); a command holds it for its whole call, so a config
@@ -227,7 +233,7 @@ impl Core {
             let interval = config.scrobbling.hardcover.sync.interval;
             rt.spawn(async move { h.set_interval(interval).await });
         }
-        *self.app.write().unwrap_or_else(|p| p.into_inner()) = build_app(&self.paths, &config);
+        *self.app.write().unwrap_or_else(|p| p.into_inner()) = build_app(&self.paths, &config, &self.store);
         *self.config.write().unwrap_or_else(|p| p.into_inner()) = config;
         *self.config_error.write().unwrap_or_else(|p| p.into_inner()) = None;
         (self.events)(CoreEvent::StatusChanged);
@@ -349,7 +355,8 @@ impl Core {
             if s.running.is_some() {
                 return Err(IpcError::new(crate::error::ErrorCode::Busy, "a sync is already running"));
             }
-            s.running = Some(Progress { done: 0, total: 0 });
+            s.running = Some(SyncProgress { phase: SyncPhase::Listing, done: 0, total: 0 });
+            s.progress_sent = None;
         }
         (self.events)(CoreEvent::StatusChanged);
         tracing::info!("sync requested");
@@ -370,7 +377,7 @@ impl Core {
 
     async fn run_sync(&self) -> IpcResult<(RunSummary, Vec<String>)> {
         let app = self.app()?;
-        let outcome = app.sync(false).await?;
+        let outcome = app.sync_observed(false, &|p| self.on_progress(convert::sync_progress(p))).await?;
         if let Some(stopped) = outcome.stopped {
             return Err(stopped.into());
         }
@@ -379,6 +386,29 @@ impl Core {
             .run_get(outcome.run_id)?
             .ok_or_else(|| IpcError::internal(format!("sync run {} vanished from the history", outcome.run_id)))?;
         Ok((convert::run_summary(&run), convert::finished_titles(&outcome.summary)))
+    }
+
+    /// Keep the running sync's progress for `status()`, and pass it on when the phase changes,
+    /// when a phase completes, or when the last event is [`PROGRESS_EVERY`] old.
+    fn on_progress(&self, p: SyncProgress) {
+        let send = {
+            let mut s = self.sync.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(prev) = s.running.replace(p) else {
+                // The run was already recorded as over; a late report must not revive it.
+                s.running = None;
+                return;
+            };
+            let now = std::time::Instant::now();
+            let due = s.progress_sent.is_none_or(|t| now.duration_since(t) >= PROGRESS_EVERY);
+            let send = due || prev.phase != p.phase || p.done == p.total;
+            if send {
+                s.progress_sent = Some(now);
+            }
+            send
+        };
+        if send {
+            (self.events)(CoreEvent::SyncProgress(p));
+        }
     }
 
     fn record_failure(&self, message: &str) {
@@ -526,6 +556,92 @@ pub(crate) mod tests {
         assert!(!core.cancel_connect(), "once cancelled, nothing is left waiting");
     }
 
+    fn progress_events(seen: &Mutex<Vec<CoreEvent>>) -> Vec<SyncProgress> {
+        seen.lock()
+            .unwrap()
+            .iter()
+            .filter_map(|e| match e {
+                CoreEvent::SyncProgress(p) => Some(*p),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn progress_is_passed_on_a_few_times_a_second_with_every_phase_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let (core, seen) = test_core(dir.path());
+        core.sync.lock().unwrap().running = Some(SyncProgress { phase: SyncPhase::Listing, done: 0, total: 0 });
+        let started = std::time::Instant::now();
+        let report = |phase, done, total| core.on_progress(SyncProgress { phase, done, total });
+        report(SyncPhase::Listing, 0, 1);
+        report(SyncPhase::Listing, 1, 1);
+        for done in 0..=5000 {
+            report(SyncPhase::Updating, done, 5000);
+        }
+        let elapsed = started.elapsed();
+        let sent = progress_events(&seen);
+        let spaced = (elapsed.as_millis() / PROGRESS_EVERY.as_millis()) as usize + 1;
+        assert!(
+            sent.len() <= 3 + spaced,
+            "beyond phase changes and phase ends, at most one event per {PROGRESS_EVERY:?}: {} in {elapsed:?}",
+            sent.len()
+        );
+        assert_eq!(
+            sent.last(),
+            Some(&SyncProgress { phase: SyncPhase::Updating, done: 5000, total: 5000 }),
+            "the end of a phase is always passed on"
+        );
+        assert!(sent.contains(&SyncProgress { phase: SyncPhase::Listing, done: 1, total: 1 }), "{sent:?}");
+        assert_eq!(
+            core.sync_status().progress,
+            Some(SyncProgress { phase: SyncPhase::Updating, done: 5000, total: 5000 }),
+            "the status always shows the latest report, sent or not"
+        );
+
+        core.sync.lock().unwrap().running = None;
+        report(SyncPhase::Updating, 1, 2);
+        assert_eq!(core.sync_status().progress, None, "a report after the run ended must not revive it");
+    }
+
+    #[test]
+    fn a_real_sync_reports_its_progress_through_the_events() {
+        use hardcover_sync_emulators::audiobookshelf::AbsEmulator;
+        use hardcover_sync_emulators::hardcover::{ALL_SCOPES, HardcoverEmulator, SeedSpec};
+        const TOKEN: &str = "hc_pat_shell_progress_test_0001";
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let (hc, abs) = rt.block_on(async {
+            let hc = HardcoverEmulator::builder()
+                .library(SeedSpec { books: 6, ..SeedSpec::default() })
+                .user("reader")
+                .personal_token(TOKEN, ALL_SCOPES)
+                .start()
+                .await
+                .expect("the Hardcover emulator must start");
+            let abs =
+                AbsEmulator::builder().api_key("abs-test-key").with_samples().start().await.expect("abs emulator");
+            (hc, abs)
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = format!(
+            "scrobbling:\n  hardcover:\n    api_url: {}\n    token_store: file\nsources:\n  - kind: audiobookshelf\n    name: abs\n    url: {}\n    api_key: abs-test-key\n",
+            hc.graphql_url(),
+            abs.base_url()
+        );
+        std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+        let (core, seen) = test_core(dir.path());
+        rt.block_on(core.connect_token(TOKEN)).expect("the emulator accepts the token");
+        rt.block_on(core.sync_now()).expect("the sync must succeed");
+        let sent = progress_events(&seen);
+        for phase in [SyncPhase::Listing, SyncPhase::Matching, SyncPhase::Updating] {
+            assert!(
+                sent.iter().any(|p| p.phase == phase && p.done == p.total && p.total > 0),
+                "every phase's end reaches the window and the tray ({phase:?}): {sent:?}"
+            );
+        }
+        assert_eq!(core.sync_status().progress, None, "a finished run shows no progress");
+    }
+
     #[test]
     fn a_broken_config_file_does_not_stop_the_app() {
         let dir = tempfile::tempdir().unwrap();
@@ -533,5 +649,18 @@ pub(crate) mod tests {
         let (core, _) = test_core(dir.path());
         assert!(core.config_error().is_some(), "the config problem must be kept to show to the user");
         assert!(core.store().is_ok(), "the store must open even when the config is broken");
+    }
+
+    #[test]
+    fn the_app_runs_on_the_core_s_one_database_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let (core, _) = test_core(dir.path());
+        let store = Arc::clone(core.store().unwrap());
+        assert!(Arc::ptr_eq(core.app().unwrap().store(), &store), "the App must share the core's store");
+        core.replace_config(core.config());
+        assert!(
+            Arc::ptr_eq(core.app().unwrap().store(), &store),
+            "an App rebuilt for a new config must keep the same store, not open the file again"
+        );
     }
 }

@@ -3,6 +3,8 @@
 //! through `core_bridge::Core`.
 
 mod args;
+#[cfg(test)]
+mod bindings;
 pub mod commands;
 mod convert;
 pub mod core_bridge;
@@ -11,7 +13,6 @@ pub mod error;
 mod logs;
 pub mod model;
 mod notify;
-pub mod settings_file;
 pub mod state;
 pub mod tray;
 pub mod window;
@@ -41,6 +42,8 @@ pub fn run() {
             std::process::exit(2);
         }
     };
+    // Before anything runs on it (the demo starts its servers on it).
+    install_async_runtime();
     let (demo, paths) = if args.demo {
         match demo::prepare(args.demo_books) {
             Ok((d, p)) => (Some(d), p),
@@ -139,7 +142,22 @@ pub fn run() {
     });
 }
 
-/// Start over (same pid, via exec) with `GDK_GL=disable`, unless the user set `GDK_GL` already.
+/// Tauri's default runtime has a worker thread per core. The app's async work is waiting on the
+/// network and the disk (a sync, a command); one worker does it, and each idle thread costs its
+/// stack and a malloc arena in the idle tray.
+fn install_async_runtime() {
+    match tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build() {
+        Ok(rt) => {
+            tauri::async_runtime::set(rt.handle().clone());
+            // Lives as long as the process, like Tauri's own.
+            Box::leak(Box::new(rt));
+        }
+        Err(e) => eprintln!("cannot build the async runtime ({e}); using Tauri's default"),
+    }
+}
+
+/// Start over (same pid, via exec) with `GDK_GL=disable` (and `MALLOC_ARENA_MAX=2`), unless the
+/// user set `GDK_GL` already.
 ///
 /// Why: GDK sets up OpenGL for the tray's hidden windows, which maps the GL driver; with Mesa's
 /// software driver (no GPU, Xvfb, many VMs) that is libLLVM, ~44 MiB of the idle tray's 125 MiB
@@ -156,7 +174,14 @@ fn restart_without_gdk_gl() {
         return;
     }
     let Ok(exe) = std::env::current_exe() else { return };
-    let err = std::process::Command::new(exe).args(std::env::args_os().skip(1)).env("GDK_GL", "disable").exec();
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(std::env::args_os().skip(1)).env("GDK_GL", "disable");
+    // While at it: glibc gives each thread that allocates its own malloc arena (up to 8 per core),
+    // each keeping freed memory; two are plenty for a tray. Read by glibc at start, hence here.
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        cmd.env("MALLOC_ARENA_MAX", "2");
+    }
+    let err = cmd.exec();
     eprintln!("cannot restart with GDK_GL=disable ({err}); going on with OpenGL");
 }
 

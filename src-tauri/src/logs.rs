@@ -13,6 +13,9 @@ pub struct LogGuard(#[allow(dead_code)] WorkerGuard);
 
 pub const LOG_FILE_PREFIX: &str = "hardcover-sync.log";
 
+/// Lines waiting for the log writer thread at most.
+const LOG_QUEUE_LINES: usize = 4096;
+
 /// `RUST_LOG` overrides the default level. Secrets cannot end up here: they are `Secret`s, whose
 /// Debug/Display print `<redacted>`.
 pub fn init(log_dir: &Path) -> Option<LogGuard> {
@@ -21,7 +24,13 @@ pub fn init(log_dir: &Path) -> Option<LogGuard> {
     match std::fs::create_dir_all(log_dir) {
         Ok(()) => {
             let appender = tracing_appender::rolling::daily(log_dir, LOG_FILE_PREFIX);
-            let (writer, guard) = tracing_appender::non_blocking(appender);
+            // The default queue holds 128 000 lines, allocated and touched up front: 4 MiB of the
+            // idle tray's memory. A tray logs a few lines a minute; when a burst outruns the
+            // writer, lines wait rather than being dropped.
+            let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+                .buffered_lines_limit(LOG_QUEUE_LINES)
+                .lossy(false)
+                .finish(appender);
             let file = tracing_subscriber::fmt::layer().with_ansi(false).with_writer(writer);
             let _ = tracing_subscriber::registry().with(filter).with(stderr).with(file).try_init();
             Some(LogGuard(guard))

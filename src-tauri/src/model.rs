@@ -1,19 +1,21 @@
 //! The IPC payload types, exactly as the UI sees them (camelCase JSON). See the IPC contract.
 //!
 //! These mirror core types rather than re-exporting them, so the core can change its internals
-//! without silently changing what the web view receives.
+//! without silently changing what the web view receives. Their TypeScript twins are generated
+//! into `ui/src/lib/bindings.ts` (see `bindings.rs`), so the two sides cannot drift apart.
 
 use hardcover_sync::secret::Secret;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenStore {
     Keyring,
     File,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AppStatus {
     pub connected: bool,
@@ -27,7 +29,7 @@ pub struct AppStatus {
     pub demo: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncState {
     Idle,
@@ -36,23 +38,44 @@ pub enum SyncState {
     Error,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncStatus {
     pub state: SyncState,
     pub last_run_at: Option<String>,
     pub last_summary: Option<RunSummary>,
-    pub progress: Option<Progress>,
+    pub progress: Option<SyncProgress>,
     pub next_run_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Payload of `export-progress`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 pub struct Progress {
     pub done: u32,
     pub total: u32,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// What stretch of a sync `done`/`total` count in; each phase counts from 0 again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    /// Reading the servers' libraries: counts servers, not items.
+    Listing,
+    /// Finding each item's Hardcover book: counts items.
+    Matching,
+    /// Sending the changes to Hardcover: counts items.
+    Updating,
+}
+
+/// Payload of `sync-progress` (and the running sync's `SyncStatus.progress`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct SyncProgress {
+    pub phase: SyncPhase,
+    pub done: u32,
+    pub total: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RunSummary {
     pub run_id: i64,
@@ -77,7 +100,7 @@ impl RunSummary {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RunItem {
     pub source: String,
@@ -88,14 +111,14 @@ pub struct RunItem {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ShelfKind {
     Status,
     List,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ShelfCount {
     pub kind: ShelfKind,
@@ -104,7 +127,7 @@ pub struct ShelfCount {
     pub count: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Shelves {
     pub statuses: Vec<ShelfCount>,
@@ -113,7 +136,17 @@ pub struct Shelves {
     pub offline: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// How a book on the shelf is read (its edition's format).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum BookFormat {
+    Audio,
+    Ebook,
+    Physical,
+    Comic,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct BookRow {
     pub user_book_id: Option<i64>,
@@ -121,10 +154,11 @@ pub struct BookRow {
     pub title: String,
     pub authors: Vec<String>,
     pub cover_url: Option<String>,
+    #[ts(type = "StatusId | null")]
     pub status_id: Option<u8>,
     pub rating: Option<f64>,
     pub progress: Option<f64>,
-    pub format: Option<String>,
+    pub format: Option<BookFormat>,
     pub pages: Option<u32>,
     pub audio_seconds: Option<u32>,
     pub isbn13: Option<String>,
@@ -133,7 +167,7 @@ pub struct BookRow {
     pub list_ids: Vec<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Read {
     pub id: i64,
@@ -145,7 +179,7 @@ pub struct Read {
     pub edition_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Edition {
     pub id: i64,
@@ -158,7 +192,7 @@ pub struct Edition {
     pub asin: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LinkedItem {
     pub source: String,
@@ -167,7 +201,7 @@ pub struct LinkedItem {
     pub method: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct BookList {
     pub list_id: i64,
@@ -175,7 +209,7 @@ pub struct BookList {
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct BookDetail {
     #[serde(flatten)]
@@ -187,7 +221,7 @@ pub struct BookDetail {
     pub linked: Vec<LinkedItem>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchHit {
     pub book_id: i64,
@@ -197,7 +231,7 @@ pub struct SearchHit {
     pub cover_url: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct UnmatchedItem {
     pub source: String,
@@ -207,7 +241,7 @@ pub struct UnmatchedItem {
     pub candidates: Vec<SearchHit>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanAction {
     pub source: String,
@@ -217,8 +251,9 @@ pub struct PlanAction {
     pub detail: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "SourceKind")]
 pub enum SourceKindDto {
     Audiobookshelf,
     Komga,
@@ -229,7 +264,7 @@ pub enum SourceKindDto {
 
 /// A reading server as the settings page edits it. `secret` is write-only: it is accepted when the
 /// user types a new one and never sent back (`hasSecret` tells whether one is stored).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SourceSettings {
     pub kind: SourceKindDto,
@@ -242,21 +277,30 @@ pub struct SourceSettings {
     #[serde(default)]
     pub has_secret: bool,
     #[serde(default, skip_serializing)]
+    #[ts(as = "Option<String>", optional)]
     pub secret: Option<Secret>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    ToHardcover,
+    FromHardcover,
+    Bidirectional,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct NotificationSettings {
     pub finished: bool,
     pub failures: bool,
     pub reconnect: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
     pub interval: String,
-    pub direction: hardcover_sync::config::Direction,
+    pub direction: Direction,
     pub regression_guard: bool,
     pub currently_reading_threshold: f64,
     pub sync_ratings: bool,
@@ -267,7 +311,7 @@ pub struct Settings {
     pub sources: Vec<SourceSettings>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TestSourceResult {
     pub ok: bool,
@@ -275,14 +319,14 @@ pub struct TestSourceResult {
     pub items: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DisconnectResult {
     pub revoked: bool,
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportSelection {
     #[serde(default)]
@@ -295,14 +339,14 @@ pub struct ExportSelection {
     pub all: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ExportFormat {
     Csv,
     Json,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportResult {
     pub rows: u32,
@@ -310,7 +354,7 @@ pub struct ExportResult {
 }
 
 /// Payload of the `connect-result` event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ConnectResult {
     pub ok: bool,
     pub message: String,

@@ -8,7 +8,7 @@ use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Runtime};
 
-use crate::model::{AppStatus, SyncState};
+use crate::model::{AppStatus, SyncPhase, SyncState};
 use crate::notify::Notice;
 use crate::state::AppState;
 use crate::window::{self, Route};
@@ -74,8 +74,14 @@ pub fn status_lines(
     let sync = &status.sync;
     let line = if status.reconnect_needed {
         "Reconnect needed".to_owned()
-    } else if let (SyncState::Syncing, Some(p)) = (sync.state, sync.progress) {
-        format!("Syncing {}/{}…", p.done, p.total)
+    } else if let (SyncState::Syncing, Some(p)) = (sync.state, sync.progress)
+        && p.phase != SyncPhase::Listing
+        && p.total > 0
+    {
+        // Matching and updating both count the items, from 0 each: say which, or the count
+        // would seem to go backwards.
+        let verb = if p.phase == SyncPhase::Matching { "Matching" } else { "Syncing" };
+        format!("{verb} {}/{}…", p.done, p.total)
     } else if sync.state == SyncState::Syncing {
         "Syncing…".to_owned()
     } else if sync.state == SyncState::Error {
@@ -247,7 +253,7 @@ pub fn set_autostart_checked<R: Runtime>(app: &AppHandle<R>, enabled: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Progress, RunSummary, SyncStatus, TokenStore};
+    use crate::model::{RunSummary, SyncProgress, SyncStatus, TokenStore};
 
     fn status(state: SyncState) -> AppStatus {
         AppStatus {
@@ -275,7 +281,11 @@ mod tests {
         s.sync.last_summary = Some(RunSummary { progress_updated: 2, finished: 1, ..Default::default() });
         assert_eq!(lines(&s).1, "Last sync 10:32 · 3 updated", "updated counts every change of the run");
         s.sync.state = SyncState::Syncing;
-        s.sync.progress = Some(Progress { done: 12, total: 40 });
+        s.sync.progress = Some(SyncProgress { phase: SyncPhase::Listing, done: 0, total: 1 });
+        assert_eq!(lines(&s).1, "Syncing…", "while the servers are read there is no item count yet");
+        s.sync.progress = Some(SyncProgress { phase: SyncPhase::Matching, done: 3, total: 40 });
+        assert_eq!(lines(&s).1, "Matching 3/40…");
+        s.sync.progress = Some(SyncProgress { phase: SyncPhase::Updating, done: 12, total: 40 });
         assert_eq!(lines(&s).1, "Syncing 12/40…");
         s.reconnect_needed = true;
         assert_eq!(lines(&s).1, "Reconnect needed", "reconnect needed outranks everything else");

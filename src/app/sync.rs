@@ -11,15 +11,21 @@ use crate::sources::ProgressSource;
 use crate::store::history::HistoryEntry;
 use crate::sync::client_port::{ClientPort, daily_reserve};
 use crate::sync::matching::{self, DEFAULT_THRESHOLD};
+use crate::sync::observe::{Observer, ignore};
 use crate::sync::port::PortError;
 use crate::sync::progress::Zone;
-use crate::sync::run::{SyncOptions, SyncOutcome, sync_once};
+use crate::sync::run::{SyncOptions, SyncOutcome, sync_once_observed};
 
 impl App {
     /// One sync of every enabled source with Hardcover, in the configured direction. A dry run
     /// plans and reports, and changes nothing (no mutation, no write-back, no stored state
     /// besides the run's own record).
     pub async fn sync(&self, dry_run: bool) -> Result<SyncOutcome, AppError> {
+        self.sync_observed(dry_run, &ignore).await
+    }
+
+    /// [`App::sync`], telling `observe` how far the run has got (the tray's "Syncing 12/40…").
+    pub async fn sync_observed(&self, dry_run: bool, observe: Observer<'_>) -> Result<SyncOutcome, AppError> {
         let user_id = self.user_id().await?;
         let (built, failed) = self.sources(None);
         let sources: Vec<Arc<dyn ProgressSource>> = built.into_iter().map(Arc::from).collect();
@@ -33,7 +39,7 @@ impl App {
             dry_run,
             match_threshold: DEFAULT_THRESHOLD,
         };
-        let mut outcome = sync_once(&port, &sources, &self.store, opts).await?;
+        let mut outcome = sync_once_observed(&port, &sources, &self.store, opts, observe).await?;
 
         if !failed.is_empty() {
             for f in failed {

@@ -345,8 +345,8 @@ pub fn format_duration(d: Duration) -> String {
     out
 }
 
-/// Replace the file in one step (temp file beside it, then rename), keeping its permissions:
-/// a crash mid-save must never leave a half-written config.
+/// Replace the file in one step (temp file beside it, then rename), keeping its permissions (a
+/// new file is made private): a crash mid-save must never leave a half-written config.
 fn write_atomically(path: &Path, text: &str) -> Result<(), ShelfError> {
     let io = |e: std::io::Error| ShelfError::Internal(format!("cannot save the config file {}: {e}", path.display()));
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -358,8 +358,16 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), ShelfError> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(text.as_bytes())?;
         f.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
+        match std::fs::metadata(path) {
+            Ok(meta) => std::fs::set_permissions(&tmp, meta.permissions())?,
+            // A new file is the user's alone: it may come to hold a key they add by hand.
+            #[cfg(unix)]
+            Err(_) => {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?
+            }
+            #[cfg(not(unix))]
+            Err(_) => {}
         }
         std::fs::rename(&tmp, path)
     })();

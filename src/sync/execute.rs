@@ -93,7 +93,19 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
     /// Execute `plans`, recording each in `summary`, history and item_state. Requests made are in
     /// `self.requests` (the caller puts the run's total in the summary).
     pub async fn execute(&mut self, plans: &[ItemPlan], summary: &mut Summary) -> Result<(), StoreError> {
-        for plan in plans {
+        self.execute_observed(plans, summary, &|_| {}).await
+    }
+
+    /// [`Executor::execute`], telling `done` how many plans are through (each one as it starts,
+    /// and all of them at the end).
+    pub async fn execute_observed(
+        &mut self,
+        plans: &[ItemPlan],
+        summary: &mut Summary,
+        done: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<(), StoreError> {
+        for (i, plan) in plans.iter().enumerate() {
+            done(i);
             if plan.steps.is_empty() {
                 if let Some(record) = &plan.record {
                     apply_record(self.store, &plan.source, &plan.item_id, record, self.now)?;
@@ -140,6 +152,7 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
                 }
             }
         }
+        done(plans.len());
         Ok(())
     }
 

@@ -221,6 +221,21 @@ pub async fn match_items<P: HardcoverPort + ?Sized>(
     max_searches: u32,
     now: DateTime<Utc>,
 ) -> Result<MatchReport, MatchError> {
+    match_items_observed(port, store, items, threshold, max_searches, now, &|_| {}).await
+}
+
+/// [`match_items`], telling `matched` how many items are settled so far (cached ones at once,
+/// then one by one: a search each may take a while under Hardcover's rate limit).
+#[allow(clippy::too_many_arguments)]
+pub async fn match_items_observed<P: HardcoverPort + ?Sized>(
+    port: &P,
+    store: &Store,
+    items: &[SourceItem],
+    threshold: f64,
+    max_searches: u32,
+    now: DateTime<Utc>,
+    matched: &(dyn Fn(usize) + Send + Sync),
+) -> Result<MatchReport, MatchError> {
     let mut outcomes: Vec<Option<MatchOutcome>> = vec![None; items.len()];
     let mut requests = 0u32;
     for (i, item) in items.iter().enumerate() {
@@ -235,6 +250,8 @@ pub async fn match_items<P: HardcoverPort + ?Sized>(
     }
 
     let todo: Vec<usize> = (0..items.len()).filter(|i| outcomes[*i].is_none()).collect();
+    let mut settled = items.len() - todo.len();
+    matched(settled);
     let mut searches = 0u32;
     let mut asins: Vec<String> = Vec::new();
     let mut isbns: Vec<String> = Vec::new();
@@ -277,6 +294,8 @@ pub async fn match_items<P: HardcoverPort + ?Sized>(
             }
         } else if searches >= max_searches {
             outcomes[i] = Some(MatchOutcome::Deferred);
+            settled += 1;
+            matched(settled);
             continue;
         } else {
             searches += 1;
@@ -300,6 +319,8 @@ pub async fn match_items<P: HardcoverPort + ?Sized>(
         // Cached as soon as it is known: an interrupted run does not pay for it twice.
         store.match_put(&row)?;
         outcomes[i] = Some(MatchOutcome::from_row(&row));
+        settled += 1;
+        matched(settled);
     }
 
     Ok(MatchReport {

@@ -12,6 +12,7 @@ pub mod client_port;
 pub mod execute;
 pub mod matching;
 pub mod normalize;
+pub mod observe;
 pub mod outbox;
 pub mod plan;
 pub mod port;

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::execute::{Executor, SourceWriter, record_dry_run};
-use super::matching::{MatchOutcome, match_items};
+use super::matching::{MatchOutcome, match_items_observed};
+use super::observe::{Observer, SyncPhase, SyncProgress};
 use super::plan::{ItemPlan, PlanContext, PlanInput, SkipReason, fingerprint, plan};
 use super::port::{Edition, HardcoverPort, PortError, UserBook};
 use super::progress::{Zone, edition_on_shelf};
@@ -54,6 +55,17 @@ pub async fn sync_once<P: HardcoverPort + ?Sized>(
     store: &Store,
     opts: SyncOptions<'_>,
 ) -> Result<SyncOutcome, StoreError> {
+    sync_once_observed(port, sources, store, opts, &super::observe::ignore).await
+}
+
+/// [`sync_once`], telling `observe` how far it has got (see [`SyncProgress`]).
+pub async fn sync_once_observed<P: HardcoverPort + ?Sized>(
+    port: &P,
+    sources: &[Arc<dyn ProgressSource>],
+    store: &Store,
+    opts: SyncOptions<'_>,
+    observe: Observer<'_>,
+) -> Result<SyncOutcome, StoreError> {
     let run_id = store.run_start(opts.now, direction_name(opts.config.direction), opts.dry_run)?;
     let fields_at_start = port.fields_sent();
     let mut summary = Summary::new(opts.dry_run);
@@ -67,11 +79,13 @@ pub async fn sync_once<P: HardcoverPort + ?Sized>(
     }
 
     let mut items: Vec<SourceItem> = Vec::new();
-    for source in sources {
+    observe(SyncProgress::new(SyncPhase::Listing, 0, sources.len()));
+    for (i, source) in sources.iter().enumerate() {
         match source.list().await {
             Ok(mut listed) => items.append(&mut listed),
             Err(e) => summary.record_error(source.name(), e.to_string()),
         }
+        observe(SyncProgress::new(SyncPhase::Listing, i + 1, sources.len()));
     }
 
     let outcome = async {
@@ -81,15 +95,20 @@ pub async fn sync_once<P: HardcoverPort + ?Sized>(
         // Searches get at most half of what is left: pushing known books matters more than
         // matching new ones, and the rest are matched on later syncs.
         let max_searches = exec.left().saturating_sub(4) / 2;
-        let matched = match match_items(port, store, &items, opts.match_threshold, max_searches, opts.now).await {
-            Ok(r) => r,
-            Err(super::matching::MatchError::Store(e)) => return Err(e),
-            Err(super::matching::MatchError::Port(e)) => {
-                summary.record_error("hardcover", format!("matching: {e}"));
-                exec.stopped = e.stops_the_run().then_some(e);
-                return Ok(None);
-            }
-        };
+        let total = items.len();
+        let matching = |n| observe(SyncProgress::new(SyncPhase::Matching, n, total));
+        let matched =
+            match match_items_observed(port, store, &items, opts.match_threshold, max_searches, opts.now, &matching)
+                .await
+            {
+                Ok(r) => r,
+                Err(super::matching::MatchError::Store(e)) => return Err(e),
+                Err(super::matching::MatchError::Port(e)) => {
+                    summary.record_error("hardcover", format!("matching: {e}"));
+                    exec.stopped = e.stops_the_run().then_some(e);
+                    return Ok(None);
+                }
+            };
         exec.requests += matched.requests;
         exec.budget = exec.budget.saturating_sub(matched.requests);
         let states: Vec<Option<ItemState>> =
@@ -129,10 +148,12 @@ pub async fn sync_once<P: HardcoverPort + ?Sized>(
                 *p = ItemPlan::new(input).skipped(SkipReason::Unchanged);
             }
         }
+        let updating = |n| observe(SyncProgress::new(SyncPhase::Updating, n, plans.len()));
         if opts.dry_run {
             record_dry_run(&plans, &mut summary);
+            updating(plans.len());
         } else {
-            exec.execute(&plans, &mut summary).await?;
+            exec.execute_observed(&plans, &mut summary, &updating).await?;
         }
         Ok(Some(full))
     }

@@ -169,6 +169,25 @@ fn secrets_go_to_the_keyring_never_into_the_file() {
     assert!(keyring2.0.borrow().is_empty(), "nothing may be stored when the save is refused");
 }
 
+#[cfg(unix)]
+#[test]
+fn a_config_file_made_by_a_save_is_private_and_an_old_one_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("new.yaml");
+    let s = load_with(&fresh, &FakeKeyring::default(), &env).unwrap();
+    save_with(&fresh, &s, &FakeKeyring::default(), &env).unwrap();
+    let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "a config file the panel creates must be readable by the user only: {mode:o}");
+
+    let (_dir, old) = setup();
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let s = load_with(&old, &FakeKeyring::default(), &env).unwrap();
+    save_with(&old, &s, &FakeKeyring::default(), &env).unwrap();
+    let mode = std::fs::metadata(&old).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640, "saving over the user's file must keep the mode they gave it: {mode:o}");
+}
+
 #[tokio::test]
 async fn test_source_lists_once_and_reports_failures_as_answers() {
     let hc = hardcover(10).await;

@@ -5,6 +5,7 @@
 mod cli;
 mod directions;
 mod matching;
+mod progress;
 mod resilience;
 mod rules;
 mod sources;

@@ -1,15 +1,18 @@
-//! The settings page: the config file plus the OS login item.
+//! The settings page: the config file (through the core's `shelf::settings`, which keeps every key
+//! the page does not own and puts typed secrets in the keyring) plus the OS login item.
 
-use std::path::PathBuf;
-
-use hardcover_sync::auth::{set_source_secret, source_secret};
+use hardcover_sync::config::Config;
 use hardcover_sync::shelf;
 use tauri::{AppHandle, Manager, Runtime};
 
+use crate::convert;
 use crate::error::{IpcError, IpcResult};
 use crate::model::{Settings, SourceSettings, TestSourceResult};
-use crate::settings_file;
 use crate::state::AppState;
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
 
 #[tauri::command]
 pub async fn get_settings<R: Runtime>(app: AppHandle<R>) -> IpcResult<Settings> {
@@ -19,34 +22,25 @@ pub async fn get_settings<R: Runtime>(app: AppHandle<R>) -> IpcResult<Settings> 
         return Err(IpcError::invalid_input(problem));
     }
     let autostart = state.autostart.is_enabled().map_err(IpcError::internal)?;
-    let config = state.core.config();
-    let mut settings = settings_file::to_settings(&config, autostart);
-    // A key kept in the keyring counts as stored too (the page shows "saved" instead of empty).
-    for src in settings.sources.iter_mut().filter(|s| !s.has_secret) {
-        src.has_secret = matches!(source_secret(config.scrobbling.hardcover.token_store, &src.name), Ok(Some(_)));
-    }
-    Ok(settings)
+    let path = &state.core.paths().config_file;
+    let settings = shelf::settings::load_with(path, &shelf::settings::KeyringSecrets, &env)?;
+    Ok(convert::settings(settings, autostart))
 }
 
 #[tauri::command]
 pub async fn save_settings<R: Runtime>(app: AppHandle<R>, settings: Settings) -> IpcResult<Settings> {
     let state = app.state::<AppState>();
-    let saved = settings_file::save(&state.core.paths().config_file, &settings)?;
-    tracing::info!("settings saved to {}", state.core.paths().config_file.display());
+    let path = state.core.paths().config_file.clone();
+    let start_at_login = settings.start_at_login;
+    let wanted = convert::settings_to_core(settings, &state.core.config());
+    shelf::settings::save_with(&path, &wanted, &shelf::settings::KeyringSecrets, &env)?;
+    tracing::info!("settings saved to {}", path.display());
+    // The core's save checked the file with this same parser; reading it back gives the config
+    // exactly as the next start will see it.
+    let saved = Config::load(&path).map_err(|e| IpcError::internal(e.to_string()))?;
     state.core.replace_config(saved);
-    for src in &settings.sources {
-        if let Some(secret) = src.secret.as_ref().filter(|s| !s.is_empty()) {
-            set_source_secret(src.name.trim(), Some(secret)).map_err(|e| {
-                IpcError::internal(format!(
-                    "the settings were saved, but the key of {:?} could not be stored in the OS keyring: {e}",
-                    src.name
-                ))
-            })?;
-            tracing::info!(source = %src.name, "source secret stored in the keyring");
-        }
-    }
-    if state.autostart.is_enabled().ok() != Some(settings.start_at_login) {
-        super::system::apply_autostart(&app, settings.start_at_login)?;
+    if state.autostart.is_enabled().ok() != Some(start_at_login) {
+        super::system::apply_autostart(&app, start_at_login)?;
     }
     get_settings(app).await
 }
@@ -56,21 +50,12 @@ pub async fn save_settings<R: Runtime>(app: AppHandle<R>, settings: Settings) ->
 #[tauri::command]
 pub async fn test_source<R: Runtime>(app: AppHandle<R>, source: SourceSettings) -> IpcResult<TestSourceResult> {
     let core = app.state::<AppState>().core.app()?;
-    let kind = serde_json::to_value(source.kind)
-        .and_then(serde_json::from_value)
-        .map_err(|e| IpcError::internal(format!("source kind {:?}: {e}", source.kind)))?;
-    let candidate = shelf::SourceSettings {
-        kind,
-        name: source.name.trim().to_owned(),
-        url: source.url,
-        username: source.username,
-        library: source.library.into_iter().map(PathBuf::from).collect(),
-        enabled: true,
-        has_secret: source.has_secret,
-        secret: None,
-    };
+    let mut candidate = convert::source_settings(source, &core.config);
+    // Tested as it would run once saved and switched on.
+    candidate.enabled = true;
+    let secret = candidate.secret.take();
     let cfg = candidate.to_config()?;
-    let result = shelf::test_source(&core, &cfg, source.secret).await;
+    let result = shelf::test_source(&core, &cfg, secret).await;
     tracing::info!(source = %cfg.name, ok = result.ok, "source tested");
     Ok(TestSourceResult { ok: result.ok, message: result.message, items: result.items as u32 })
 }

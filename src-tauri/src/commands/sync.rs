@@ -55,21 +55,15 @@ pub async fn run_items(state: State<'_, AppState>, run_id: i64) -> IpcResult<Vec
 #[tauri::command]
 pub async fn unmatched_items(state: State<'_, AppState>) -> IpcResult<Vec<UnmatchedItem>> {
     let app = state.core.app()?;
-    let store = app.store();
-    let mut out = Vec::new();
-    for m in store.matches_unmatched()? {
-        // The match cache keeps identifiers, not titles: the item's last history line names it.
-        let title = store
-            .history_for_item(&m.source, &m.item_id, 1)?
-            .into_iter()
-            .find_map(|h| h.title)
-            .unwrap_or_else(|| m.item_id.clone());
-        out.push(UnmatchedItem {
-            source: m.source,
-            item_id: m.item_id,
-            title,
-            authors: Vec::new(),
-            candidates: m
+    let items = hardcover_sync::shelf::unmatched_items(app.store())?;
+    Ok(items
+        .into_iter()
+        .map(|u| UnmatchedItem {
+            source: u.source,
+            item_id: u.item_id,
+            title: u.title,
+            authors: u.authors,
+            candidates: u
                 .candidates
                 .into_iter()
                 .map(|c| SearchHit {
@@ -80,9 +74,8 @@ pub async fn unmatched_items(state: State<'_, AppState>) -> IpcResult<Vec<Unmatc
                     cover_url: None,
                 })
                 .collect(),
-        });
-    }
-    Ok(out)
+        })
+        .collect())
 }
 
 #[tauri::command]

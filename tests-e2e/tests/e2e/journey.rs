@@ -72,6 +72,12 @@ async fn demo_journey_by_clicking() {
     let item = &unmatched[0];
     let title = item["title"].as_str().unwrap().to_owned();
     ui.wait_text(&format!("Unmatched items ({before})"), SECS(20)).await;
+    assert_eq!(
+        item["authors"],
+        json!(["Unknown Narrator"]),
+        "an unmatched item must show its author as its server lists it"
+    );
+    ui.wait_text("Unknown Narrator", SECS(5)).await;
     ui.shot("sync").await;
     ui.click_button(&format!("Link {title}…")).await;
     let search = ui.type_into("Search Hardcover", &title).await;
