@@ -142,11 +142,13 @@ pub fn run() {
     });
 }
 
-/// Tauri's default runtime has a worker thread per core. The app's async work is waiting on the
-/// network and the disk (a sync, a command); one worker does it, and each idle thread costs its
-/// stack and a malloc arena in the idle tray.
+/// Tauri's default runtime has a worker thread per core. The app's async work is mostly waiting
+/// on the network and the disk; two workers do it (each idle thread costs its stack and a malloc
+/// arena in the idle tray). Not one: commands do SQLite work on their worker, and with a single
+/// worker a long one (importing a 10,000-book library) stalled everything else, closing the
+/// window included.
 fn install_async_runtime() {
-    match tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build() {
+    match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => {
             tauri::async_runtime::set(rt.handle().clone());
             // Lives as long as the process, like Tauri's own.

@@ -43,6 +43,17 @@ fn tray_menu_drives_the_app() {
     wait_for(SECS(15), "the window to close", || (!window_titles().iter().any(|t| t == WINDOW_TITLE)).then_some(()));
     std::thread::sleep(SECS(1));
     assert!(app.is_running(), "closing the window must leave the app running in the tray");
+    // A figure, not a check: what the tray keeps once the window has been open (WebKit's web and
+    // network processes are gone; what the in-process window leaves behind stays).
+    std::thread::sleep(SECS(3));
+    crate::bench::record(
+        &env,
+        &format!(
+            "tray memory: {} MiB RSS (app and children) after the window was opened and closed ({} build)",
+            crate::support::rss_kib_of_tree(app.pid()) / 1024,
+            if env.app.components().any(|c| c.as_os_str() == "release") { "release" } else { "debug" }
+        ),
+    );
     assert_eq!(menu.labels(), MENU, "the tray menu must still answer after the window closed");
 
     menu.click("Pause sync");

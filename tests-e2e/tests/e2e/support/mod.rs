@@ -278,23 +278,40 @@ pub fn close_window_like_a_user(title: &str) {
     let atom = |name: &str| conn.intern_atom(false, name.as_bytes()).unwrap().reply().unwrap().atom;
     let (protocols, delete) = (atom("WM_PROTOCOLS"), atom("WM_DELETE_WINDOW"));
     let children = conn.query_tree(root).unwrap().reply().unwrap().children;
-    // Only a mapped window: a closed window's X window can linger unmapped under the same title.
-    let window = children
+    // Every top-level window with that title: a closed window's X window can linger under the
+    // same title, and which of them GTK answers for is not ours to guess.
+    let windows: Vec<_> = children
         .into_iter()
         .filter(|&w| {
-            conn.get_window_attributes(w)
-                .ok()
-                .and_then(|c| c.reply().ok())
-                .is_some_and(|a| a.map_state == x11rb::protocol::xproto::MapState::VIEWABLE)
-        })
-        .find(|&w| {
             conn.get_property(false, w, AtomEnum::WM_NAME, AtomEnum::ANY, 0, 1024)
                 .ok()
                 .and_then(|c| c.reply().ok())
                 .is_some_and(|p| p.value == title.as_bytes())
         })
-        .unwrap_or_else(|| panic!("no top-level window titled {title:?}"));
-    let event = ClientMessageEvent::new(32, window, protocols, [delete, x11rb::CURRENT_TIME, 0, 0, 0]);
-    conn.send_event(false, window, EventMask::NO_EVENT, event).unwrap();
+        .collect();
+    assert!(!windows.is_empty(), "no top-level window titled {title:?}");
+    for window in windows {
+        let event = ClientMessageEvent::new(32, window, protocols, [delete, x11rb::CURRENT_TIME, 0, 0, 0]);
+        conn.send_event(false, window, EventMask::NO_EVENT, event).unwrap();
+    }
     conn.flush().unwrap();
+}
+
+/// Resident memory (VmRSS, KiB) of `pid` and every process it started, summed.
+pub fn rss_kib_of_tree(pid: u32) -> u64 {
+    fn children(pid: u32) -> Vec<u32> {
+        let path = format!("/proc/{pid}/task/{pid}/children");
+        std::fs::read_to_string(path).unwrap_or_default().split_whitespace().filter_map(|p| p.parse().ok()).collect()
+    }
+    let rss = |p: u32| {
+        std::fs::read_to_string(format!("/proc/{p}/status"))
+            .ok()
+            .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let mut total = rss(pid);
+    for c in children(pid) {
+        total += rss_kib_of_tree(c);
+    }
+    total
 }
