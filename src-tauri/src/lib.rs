@@ -61,7 +61,7 @@ pub fn run() {
             }
         }
     };
-    let log_guard = logs::init(&paths.log_dir);
+    logs::init(&paths.log_dir);
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),
         demo = args.demo,
@@ -97,9 +97,6 @@ pub fn run() {
                 autostart: Arc::new(PluginAutostart(handle.clone())),
                 opener: Arc::new(SystemOpener),
             });
-            if let Some(g) = log_guard {
-                app.manage(g);
-            }
             if let Some(d) = demo {
                 app.manage(d);
             }
