@@ -265,7 +265,7 @@ export function installMockBackend(opts: MockOptions = {}): void {
           const total = 24;
           for (let d = 0; d <= total; d += 6) {
             await new Promise((r) => setTimeout(r, 150));
-            await emit('sync-progress', { done: d, total });
+            await emit('sync-progress', { phase: 'updating', done: d, total });
           }
           const s = summary(runs.length + 1, 0);
           runs.unshift(s);

@@ -2,7 +2,7 @@
 import { derived, get, writable } from 'svelte/store';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { api, toIpcError } from './api';
-import type { AppStatus, BookRow, ConnectResult, IpcError, Progress, RunSummary, Shelves, ShelfKind } from './types';
+import type { AppStatus, BookRow, ConnectResult, IpcError, Progress, RunSummary, Shelves, ShelfKind, SyncProgress } from './types';
 
 export type View = 'books' | 'sync' | 'settings';
 
@@ -29,7 +29,7 @@ export const reconnectBanner = writable<string | null>(null);
 export const offlineByError = writable(false);
 /** Set when a command answered `not_connected`: Settings opens on the connect panel. */
 export const connectPanelWanted = writable(false);
-export const syncProgress = writable<Progress | null>(null);
+export const syncProgress = writable<SyncProgress | null>(null);
 export const exportProgress = writable<Progress | null>(null);
 export const lastSyncFinished = writable<RunSummary | null>(null);
 export const lastConnectResult = writable<ConnectResult | null>(null);
@@ -144,7 +144,7 @@ export async function loadShelves(refresh = false): Promise<void> {
 export async function listenToEvents(): Promise<() => void> {
   const offs: UnlistenFn[] = await Promise.all([
     listen<AppStatus>('status-changed', (ev) => applyStatus(ev.payload)),
-    listen<Progress>('sync-progress', (ev) => syncProgress.set(ev.payload)),
+    listen<SyncProgress>('sync-progress', (ev) => syncProgress.set(ev.payload)),
     listen<RunSummary>('sync-finished', (ev) => {
       syncProgress.set(null);
       lastSyncFinished.set(ev.payload);

@@ -108,9 +108,12 @@ describe('sync view', () => {
     appStatus.set(STATUS);
     const stop = await listenToEvents();
     render(SyncView);
-    await emit('sync-progress', { done: 3, total: 12 });
+    await emit('sync-progress', { phase: 'listing', done: 1, total: 2 });
+    expect(await screen.findByText('Reading your servers (1 of 2)…'), 'listing counts servers, not books').toBeTruthy();
+    await emit('sync-progress', { phase: 'updating', done: 3, total: 12 });
     const bar = await screen.findByRole('progressbar', { name: 'Sync progress: 3 of 12' });
     expect(bar.getAttribute('aria-valuenow'), 'three of twelve is 25%').toBe('25');
+    expect(screen.getByText('Updating Hardcover: 3 of 12 items'), 'each phase says what it counts').toBeTruthy();
     await emit('sync-finished', RUN);
     await screen.findByRole('button', { name: 'Sync now' });
     expect(screen.queryByRole('progressbar'), 'the bar goes away when the run finishes').toBeNull();
