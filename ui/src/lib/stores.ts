@@ -112,7 +112,11 @@ export function reportError(e: unknown): IpcError {
 }
 
 export function applyStatus(s: AppStatus): void {
+  // Just connected (from the window, the tray or a token): the shelves shown were the empty,
+  // signed-out ones; load the library now rather than at the next sync.
+  const justConnected = get(appStatus)?.connected === false && s.connected;
   appStatus.set(s);
+  if (justConnected) void loadShelves();
   offlineByError.set(false);
   reconnectBanner.set(s.reconnectNeeded ? (s.reconnectReason ?? 'Hardcover needs you to sign in again.') : null);
   if (s.connected) connectPanelWanted.set(false);

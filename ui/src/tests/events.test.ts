@@ -35,6 +35,25 @@ describe('app events', () => {
     expect(screen.queryByTestId('reconnect-banner'), 'a status without reconnectNeeded clears the banner').toBeNull();
   });
 
+  it('connecting loads the shelves at once, not at the next sync', async () => {
+    let connected = false;
+    const calls = installBackend({
+      get_status: () => ({ ...STATUS, connected, username: connected ? 'reader' : null }),
+      list_shelves: () => (connected ? SHELVES : { ...SHELVES, statuses: SHELVES.statuses.map((x) => ({ ...x, count: 0 })), lists: [] }),
+      list_books: () => [],
+    });
+    render(App);
+    await screen.findByTestId('count-status-2');
+    const before = callsTo(calls, 'list_shelves').length;
+    connected = true;
+    await emit('status-changed', { ...STATUS, connected: true });
+    const cr = SHELVES.statuses.find((x) => x.id === 2)!;
+    await vi.waitFor(() =>
+      expect(screen.getByTestId('count-status-2').textContent, 'the library appears as soon as the account is connected').toBe(cr.count.toLocaleString()),
+    );
+    expect(callsTo(calls, 'list_shelves').length, 'one more list_shelves, on connecting').toBe(before + 1);
+  });
+
   it('connect-result is announced and refreshes the status', async () => {
     const calls = installBackend({ get_status: () => STATUS, list_shelves: () => SHELVES, list_books: () => [] });
     render(App);
