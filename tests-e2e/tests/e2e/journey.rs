@@ -35,6 +35,12 @@ async fn demo_journey_by_clicking() {
     ui.wait_text("Connected as", SECS(60)).await;
     let status = ui.call("get_status", json!({})).await;
     assert!(status["connected"] == json!(true) && status["username"].is_string(), "Connect must sign in: {status}");
+    // The library appears as soon as the account is connected, not at the next sync.
+    ui.wait_for("the sidebar to count the connected library", SECS(60), || async {
+        let n = ui.text("the Want to Read count", "//*[@data-testid='count-status-1']").await;
+        (n != "0").then_some(())
+    })
+    .await;
     ui.shot("settings").await;
 
     // Sync: a dry-run preview first, then the real run.
