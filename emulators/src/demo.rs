@@ -188,13 +188,19 @@ mod tests {
     use super::*;
     use crate::hardcover::state::format;
 
-    #[test]
-    fn items_are_editions_in_their_own_format() {
+    /// The demo's Hardcover state, built the way `start` builds it (without serving it).
+    fn demo_state() -> (DemoSpec, crate::hardcover::HardcoverState) {
         let spec = DemoSpec::default();
         let state = HardcoverEmulator::builder()
             .library(SeedSpec { books: spec.books, seed: spec.seed, ..SeedSpec::default() })
             .user(DEMO_USER)
             .build_state();
+        (spec, state)
+    }
+
+    #[test]
+    fn items_are_editions_in_their_own_format() {
+        let (spec, state) = demo_state();
         let db = state.db();
         let items = abs_books_from_catalog(&db, spec.abs_items);
         assert_eq!(items.len(), spec.abs_items, "the demo catalog must yield every item asked for");
@@ -223,11 +229,7 @@ mod tests {
 
     #[test]
     fn unmatched_items_carry_nothing_to_match_by_and_are_catalog_books() {
-        let spec = DemoSpec::default();
-        let state = HardcoverEmulator::builder()
-            .library(SeedSpec { books: spec.books, seed: spec.seed, ..SeedSpec::default() })
-            .user(DEMO_USER)
-            .build_state();
+        let (spec, state) = demo_state();
         let db = state.db();
         let matched: Vec<String> = abs_books_from_catalog(&db, spec.abs_items).into_iter().map(|b| b.title).collect();
         for item in unmatched_abs_books(&db, 2) {
