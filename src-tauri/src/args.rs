@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::window::Route;
+
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LaunchArgs {
     /// Run against bundled emulators with a throwaway data dir and a file token store.
@@ -14,6 +16,12 @@ pub struct LaunchArgs {
     pub autostart: bool,
     pub config: Option<PathBuf>,
     pub data_dir: Option<PathBuf>,
+    /// Internal: run as the shelf browser's process, started by the tray (see `link`).
+    pub window_process: bool,
+    /// Internal, with `--window-process`: where the window opens.
+    pub route: Option<Route>,
+    /// Internal, with `--window-process`: when the user asked for the window (Unix ms).
+    pub asked_at_ms: Option<u64>,
 }
 
 pub const USAGE: &str =
@@ -36,6 +44,17 @@ impl LaunchArgs {
                     let n = value("--demo-books")?;
                     let n = n.to_str().and_then(|n| n.parse().ok()).filter(|&n: &usize| n > 0);
                     out.demo_books = Some(n.ok_or_else(|| format!("--demo-books needs a number of books\n{USAGE}"))?);
+                }
+                "--window-process" => out.window_process = true,
+                "--route" => {
+                    let name = value("--route")?;
+                    let route = name.to_str().and_then(Route::from_name);
+                    out.route =
+                        Some(route.ok_or_else(|| format!("--route needs shelves, settings or connect\n{USAGE}"))?);
+                }
+                "--asked-at-ms" => {
+                    let ms = value("--asked-at-ms")?;
+                    out.asked_at_ms = ms.to_str().and_then(|n| n.parse().ok());
                 }
                 "--config" => out.config = Some(value("--config")?),
                 "--data-dir" => out.data_dir = Some(value("--data-dir")?),
@@ -64,5 +83,9 @@ mod tests {
         assert_eq!(parse(&["--demo-books", "10000"]).unwrap().demo_books, Some(10_000));
         assert!(parse(&["--demo-books", "many"]).unwrap_err().contains("number of books"), "a bad size must be named");
         assert!(parse(&["--dmeo"]).unwrap_err().contains("--dmeo"), "a typo must be reported, not ignored");
+        let w = parse(&["--window-process", "--route", "settings", "--asked-at-ms", "1764000000000"]).unwrap();
+        assert!(w.window_process);
+        assert_eq!((w.route, w.asked_at_ms), (Some(Route::Settings), Some(1_764_000_000_000)));
+        assert!(parse(&["--route", "attic"]).unwrap_err().contains("--route needs"), "an unknown route is named");
     }
 }

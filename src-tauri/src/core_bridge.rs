@@ -84,6 +84,9 @@ pub struct Core {
     /// The last connection state read from auth: `status()` is synchronous (the tray calls it),
     /// auth's is not, so commands that change it refresh this copy.
     connection: RwLock<Option<Connection>>,
+    /// In the window process: the sync as the tray process last reported it (the tray runs the
+    /// syncs, see `link`). `None` in the tray, whose own bookkeeping is `sync`.
+    tray_sync: RwLock<Option<SyncStatus>>,
 }
 
 fn build_app(paths: &AppPaths, config: &Config, store: &Result<Arc<Store>, String>) -> Result<Arc<App>, String> {
@@ -116,6 +119,7 @@ impl Core {
         Self {
             app: RwLock::new(app),
             connection: RwLock::new(None),
+            tray_sync: RwLock::new(None),
             scheduler: Mutex::new(None),
             connecting: Mutex::new(None),
             paths,
@@ -227,6 +231,37 @@ impl Core {
         Ok(out)
     }
 
+    /// Read the config file and the sign-in again: the other process (see `link`) changed them.
+    /// A config that cannot be read now is reported like one at start; the old one stays in use.
+    pub async fn reload(&self) {
+        match Config::load(&self.paths.config_file) {
+            Ok(config) => self.replace_config(config),
+            Err(e) => {
+                tracing::error!("{e}");
+                *self.config_error.write().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                // The sign-in is read by a new App too: the old one caches the tokens it had.
+                *self.app.write().unwrap_or_else(|p| p.into_inner()) =
+                    build_app(&self.paths, &self.config(), &self.store);
+            }
+        }
+        self.refresh_connection().await;
+    }
+
+    /// In the window process: the tray's sync state, which `status()` shows from now on.
+    pub fn adopt_tray_sync(&self, sync: SyncStatus) {
+        *self.tray_sync.write().unwrap_or_else(|p| p.into_inner()) = Some(sync);
+        (self.events)(CoreEvent::StatusChanged);
+    }
+
+    /// In the window process: a progress report of the tray's running sync.
+    pub fn adopt_tray_progress(&self, progress: SyncProgress) {
+        if let Some(sync) = self.tray_sync.write().unwrap_or_else(|p| p.into_inner()).as_mut() {
+            sync.state = SyncState::Syncing;
+            sync.progress = Some(progress);
+        }
+        (self.events)(CoreEvent::SyncProgress(progress));
+    }
+
     /// Adopt a config that was just saved (the scheduler picks up a new interval from here).
     pub fn replace_config(&self, config: Config) {
         if let Some((h, rt)) = self.scheduler_on_runtime() {
@@ -261,6 +296,9 @@ impl Core {
     }
 
     pub fn sync_status(&self) -> SyncStatus {
+        if let Some(tray) = self.tray_sync.read().unwrap_or_else(|p| p.into_inner()).clone() {
+            return tray;
+        }
         let s = self.sync.lock().unwrap_or_else(|p| p.into_inner());
         let state = if s.running.is_some() {
             SyncState::Syncing

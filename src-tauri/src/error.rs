@@ -6,11 +6,11 @@ use hardcover_sync::hardcover::token::TokenError;
 use hardcover_sync::shelf::ShelfError;
 use hardcover_sync::store::StoreError;
 use hardcover_sync::sync::port::PortError;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// Stable codes, shared with `ui/` (see the IPC contract). Adding one is a contract change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     NotConnected,
@@ -27,7 +27,7 @@ pub enum ErrorCode {
 
 /// Serializes as `{ "code": "...", "message": "..." }`. The message is for people: it says what
 /// to fix, and never holds a secret (core errors wrap secrets in `Secret`, which prints redacted).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
 #[error("{message}")]
 pub struct IpcError {
     pub code: ErrorCode,

@@ -1,6 +1,6 @@
 //! Hardcover Sync's desktop shell: a tray icon that syncs in the background and a shelf browser
-//! window built only on demand. Thin by design: the work is in the `hardcover_sync` core, reached
-//! through `core_bridge::Core`.
+//! window built only on demand, in a process of its own (see `link`). Thin by design: the work is
+//! in the `hardcover_sync` core, reached through `core_bridge::Core`.
 
 mod args;
 #[cfg(test)]
@@ -10,6 +10,7 @@ mod convert;
 pub mod core_bridge;
 mod demo;
 pub mod error;
+pub mod link;
 mod logs;
 pub mod model;
 mod notify;
@@ -17,6 +18,7 @@ pub mod state;
 pub mod tray;
 pub mod window;
 
+use std::ffi::OsString;
 use std::sync::Arc;
 
 use hardcover_sync::sync::scheduler::{self, SchedulerConfig};
@@ -25,6 +27,9 @@ use hardcover_sync::paths::AppPaths;
 use tauri::{AppHandle, Emitter, Manager, RunEvent, Runtime};
 
 use crate::core_bridge::{Core, CoreEvent, EventSink};
+use crate::link::ToWindow;
+use crate::link::tray_side::{self, WindowProcess};
+use crate::link::window_side::{self, TrayLink};
 use crate::model::events;
 use crate::notify::Notice;
 use crate::state::{AppState, PluginAutostart, SystemOpener};
@@ -44,6 +49,9 @@ pub fn run() {
     };
     // Before anything runs on it (the demo starts its servers on it).
     install_async_runtime();
+    if args.window_process {
+        return run_window_process(args);
+    }
     let (demo, paths) = if args.demo {
         match demo::prepare(args.demo_books) {
             Ok((d, p)) => (Some(d), p),
@@ -68,41 +76,53 @@ pub fn run() {
         "starting; logs in {}",
         paths.log_dir.display()
     );
+    // The window process opens the same files: in the demo, the demo's folder; otherwise
+    // whatever this process was told (unset resolves the same way there).
+    let window_args: Vec<OsString> = match (&demo, &args.config, &args.data_dir) {
+        (Some(_), _, _) => {
+            vec![
+                "--demo".into(),
+                "--config".into(),
+                paths.config_file.clone().into(),
+                "--data-dir".into(),
+                paths.data_dir.clone().into(),
+            ]
+        }
+        (None, config, data_dir) => {
+            let mut a = Vec::new();
+            if let Some(c) = config {
+                a.extend(["--config".into(), c.clone().into_os_string()]);
+            }
+            if let Some(d) = data_dir {
+                a.extend(["--data-dir".into(), d.clone().into_os_string()]);
+            }
+            a
+        }
+    };
 
     let mut builder = tauri::Builder::default();
     if !args.demo {
         // Registered first, as the plugin requires: a second launch must reach us before anything
         // else starts. The demo is left out so it can run beside a real instance.
         builder = builder.plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
-            if let Err(e) = window::open(app, Route::Shelves) {
+            if let Err(e) = tray_side::open(app, Route::Shelves) {
                 tracing::error!("cannot open the window for a second launch: {e}");
             }
         }));
     }
-    let app = builder
-        .plugin(tauri_plugin_autostart::init(
-            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
-            Some(vec!["--autostart"]),
-        ))
-        // The export's save dialog; the window's capability grants only `save`.
-        .plugin(tauri_plugin_dialog::init())
-        .invoke_handler(commands::handler())
+    let app = with_plugins(builder)
         .setup(move |app| {
             let handle = app.handle().clone();
-            let covers = paths.covers_dir();
             let core = Core::open(paths, args.demo, event_sink(handle.clone()));
-            app.manage(window::OpenedAt::default());
             app.manage(AppState {
                 core,
                 autostart: Arc::new(PluginAutostart(handle.clone())),
                 opener: Arc::new(SystemOpener),
+                tray: None,
             });
+            app.manage(WindowProcess::new(window_args));
             if let Some(d) = demo {
                 app.manage(d);
-            }
-            // Covers are shown from the local cache through the asset protocol, and only from there.
-            if let Err(e) = app.asset_protocol_scope().allow_directory(&covers, true) {
-                tracing::warn!("cannot allow the covers folder: {e}");
             }
             tray::build(&handle)?;
             // Who is connected, read from the token store (no request): the tray shows it as
@@ -119,24 +139,83 @@ pub fn run() {
                 });
                 core.attach_scheduler(scheduler);
             });
-            if args.open_window {
-                window::open(&handle, Route::Shelves)?;
+            if args.open_window
+                && let Err(e) = tray_side::open(&handle, Route::Shelves)
+            {
+                tracing::error!("cannot open the window: {e}");
             }
             Ok(())
         })
         .build(tauri::generate_context!())
-        .unwrap_or_else(|e| {
-            tracing::error!("cannot start: {e}");
-            eprintln!("cannot start Hardcover Sync: {e}");
-            std::process::exit(1);
-        });
+        .unwrap_or_else(|e| cannot_start(e));
     app.run(|_app, event| {
-        // Closing the last window must not quit: the app lives in the tray. Quit (from the menu)
-        // exits with a code, which is let through.
+        // The tray process has no window of its own; this is for safety: only Quit (from the
+        // menu), which exits with a code, may end it.
         if let RunEvent::ExitRequested { api, code: None, .. } = event {
             api.prevent_exit();
         }
     });
+}
+
+/// The shelf browser's process, started by the tray with `--window-process` (see `link`): the
+/// window and its commands, no tray and no scheduler. It ends when its window closes.
+fn run_window_process(args: LaunchArgs) {
+    let paths = match AppPaths::resolve(args.config.as_deref(), args.data_dir.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    };
+    logs::init(&paths.log_dir);
+    tracing::info!(pid = std::process::id(), "window process starting");
+    let route = args.route.unwrap_or(Route::Shelves);
+    let asked = args.asked_at_ms.map(|ms| std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms));
+    let app = with_plugins(tauri::Builder::default())
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            let covers = paths.covers_dir();
+            let core = Core::open(paths, args.demo, event_sink(handle.clone()));
+            let link = Arc::new(TrayLink::over_stdout());
+            app.manage(window::OpenedAt::at(asked.unwrap_or_else(std::time::SystemTime::now)));
+            app.manage(AppState {
+                core,
+                autostart: Arc::new(PluginAutostart(handle.clone())),
+                opener: Arc::new(SystemOpener),
+                tray: Some(Arc::clone(&link)),
+            });
+            window_side::listen(handle.clone(), link);
+            // Covers are shown from the local cache through the asset protocol, and only from there.
+            if let Err(e) = app.asset_protocol_scope().allow_directory(&covers, true) {
+                tracing::warn!("cannot allow the covers folder: {e}");
+            }
+            let h = handle.clone();
+            tauri::async_runtime::spawn(async move { h.state::<AppState>().core.refresh_connection().await });
+            window::open(&handle, route)?;
+            Ok(())
+        })
+        .build(tauri::generate_context!())
+        .unwrap_or_else(|e| cannot_start(e));
+    // Closing the window ends this process (Tauri exits when the last window is gone).
+    app.run(|_, _| {});
+}
+
+/// What both processes register: start at login (Settings and the tray menu switch it), the
+/// export's save dialog (the window's capability grants only `save`), and the commands.
+fn with_plugins(builder: tauri::Builder<tauri::Wry>) -> tauri::Builder<tauri::Wry> {
+    builder
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec!["--autostart"]),
+        ))
+        .plugin(tauri_plugin_dialog::init())
+        .invoke_handler(commands::handler())
+}
+
+fn cannot_start(e: tauri::Error) -> ! {
+    tracing::error!("cannot start: {e}");
+    eprintln!("cannot start Hardcover Sync: {e}");
+    std::process::exit(1);
 }
 
 /// Tauri's default runtime has a worker thread per core. The app's async work is mostly waiting
@@ -188,20 +267,24 @@ fn event_sink<R: Runtime>(app: AppHandle<R>) -> EventSink {
     Arc::new(move |event| on_core_event(&app, event))
 }
 
-/// Core news → tray, window events, notifications.
+/// Core news → tray, window (in this process through events, in the window process through the
+/// link), notifications.
 fn on_core_event<R: Runtime>(app: &AppHandle<R>, event: CoreEvent) {
     let Some(state) = app.try_state::<AppState>() else { return };
     let prefs = state.core.config().notifications;
     match event {
         CoreEvent::StatusChanged => {
             tray::refresh(app);
+            tray_side::send(app, &ToWindow::Sync { sync: state.core.sync_status() });
             let _ = app.emit(events::STATUS_CHANGED, state.core.status());
         }
         CoreEvent::SyncProgress(p) => {
             tray::refresh(app);
+            tray_side::send(app, &ToWindow::Progress { progress: p });
             let _ = app.emit(events::SYNC_PROGRESS, p);
         }
         CoreEvent::SyncFinished { summary, finished_titles } => {
+            tray_side::send(app, &ToWindow::SyncFinished { summary: summary.clone() });
             let _ = app.emit(events::SYNC_FINISHED, &summary);
             if !finished_titles.is_empty() {
                 notify::send(Notice::Finished { titles: finished_titles }, &prefs);

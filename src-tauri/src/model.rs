@@ -29,7 +29,7 @@ pub struct AppStatus {
     pub demo: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncState {
     Idle,
@@ -38,7 +38,7 @@ pub enum SyncState {
     Error,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncStatus {
     pub state: SyncState,
@@ -56,7 +56,7 @@ pub struct Progress {
 }
 
 /// What stretch of a sync `done`/`total` count in; each phase counts from 0 again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncPhase {
     /// Reading the servers' libraries: counts servers, not items.
@@ -68,14 +68,14 @@ pub enum SyncPhase {
 }
 
 /// Payload of `sync-progress` (and the running sync's `SyncStatus.progress`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SyncProgress {
     pub phase: SyncPhase,
     pub done: u32,
     pub total: u32,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RunSummary {
     pub run_id: i64,
@@ -354,7 +354,7 @@ pub struct ExportResult {
 }
 
 /// Payload of the `connect-result` event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ConnectResult {
     pub ok: bool,
     pub message: String,

@@ -7,11 +7,25 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::core_bridge::Core;
+use crate::link::window_side::TrayLink;
 
 pub struct AppState {
     pub core: Core,
     pub autostart: Arc<dyn AutostartSwitch>,
     pub opener: Arc<dyn FolderOpener>,
+    /// In the window process: the tray process, which runs the syncs. `None` in the tray itself
+    /// (and in command tests), where the core syncs on its own.
+    pub tray: Option<Arc<TrayLink>>,
+}
+
+impl AppState {
+    /// The connection or the settings changed in this process: the other one must read them
+    /// again (the tray caches the sign-in and runs the scheduler on the settings).
+    pub fn changed_on_disk(&self) {
+        if let Some(tray) = &self.tray {
+            tray.tell_reload();
+        }
+    }
 }
 
 /// Start at login (the OS login items; off unless the user turns it on).

@@ -8,10 +8,11 @@ use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Runtime};
 
+use crate::link::tray_side;
 use crate::model::{AppStatus, SyncPhase, SyncState};
 use crate::notify::Notice;
 use crate::state::AppState;
-use crate::window::{self, Route};
+use crate::window::Route;
 
 pub const TRAY_ID: &str = "hardcover-sync";
 
@@ -188,7 +189,7 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
     tracing::info!(item = which, "tray menu");
     let state = app.state::<AppState>();
     let opened = |route| {
-        if let Err(e) = window::open(app, route) {
+        if let Err(e) = tray_side::open(app, route) {
             tracing::error!("cannot open the window: {e}");
         }
     };

@@ -5,6 +5,7 @@ use hardcover_sync::secret::Secret;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 use crate::error::{IpcError, IpcResult};
+use crate::link::ToWindow;
 use crate::model::{AppStatus, ConnectResult, DisconnectResult, events};
 use crate::state::AppState;
 
@@ -12,7 +13,8 @@ use crate::state::AppState;
 /// outcome as a `connect-result` event (the tray's own window may have started it).
 #[tauri::command]
 pub async fn connect_browser<R: Runtime>(app: AppHandle<R>) -> IpcResult<AppStatus> {
-    let core = &app.state::<AppState>().core;
+    let state = app.state::<AppState>();
+    let core = &state.core;
     let opener = if core.is_demo() { crate::demo::follow_redirect_opener() } else { system_opener() };
     let result = core.connect_browser(opener).await;
     let event = match &result {
@@ -22,6 +24,11 @@ pub async fn connect_browser<R: Runtime>(app: AppHandle<R>) -> IpcResult<AppStat
         },
         Err(e) => ConnectResult { ok: false, message: e.message.clone() },
     };
+    if result.is_ok() {
+        state.changed_on_disk();
+        crate::link::tray_side::send(&app, &ToWindow::Reload);
+    }
+    crate::link::tray_side::send(&app, &ToWindow::ConnectResult { result: event.clone() });
     let _ = app.emit(events::CONNECT_RESULT, event);
     result
 }
@@ -43,7 +50,9 @@ pub async fn connect_token(state: State<'_, AppState>, token: Secret) -> IpcResu
     if token.expose().trim().is_empty() {
         return Err(IpcError::invalid_input("paste the token from https://hardcover.app/account/api"));
     }
-    state.core.connect_token(token.expose()).await
+    let status = state.core.connect_token(token.expose()).await?;
+    state.changed_on_disk();
+    Ok(status)
 }
 
 #[tauri::command]
@@ -53,7 +62,10 @@ pub async fn disconnect<R: Runtime>(app: AppHandle<R>) -> IpcResult<DisconnectRe
 
 /// Shared with the tray's Disconnect item.
 pub async fn disconnect_inner<R: Runtime>(app: &AppHandle<R>) -> IpcResult<DisconnectResult> {
-    let out = app.state::<AppState>().core.disconnect().await?;
+    let state = app.state::<AppState>();
+    let out = state.core.disconnect().await?;
+    state.changed_on_disk();
+    crate::link::tray_side::send(app, &ToWindow::Reload);
     let message = out.note.unwrap_or_else(|| {
         if out.revoked {
             "Disconnected: Hardcover revoked this app's access and the sign-in was deleted here.".into()

@@ -9,12 +9,18 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> IpcResult<RunSummary> {
-    state.core.sync_now().await
+    match &state.tray {
+        Some(tray) => tray.sync_now().await,
+        None => state.core.sync_now().await,
+    }
 }
 
 #[tauri::command]
 pub async fn set_paused(state: State<'_, AppState>, paused: bool) -> IpcResult<SyncStatus> {
-    Ok(state.core.set_paused(paused))
+    match &state.tray {
+        Some(tray) => tray.set_paused(paused).await,
+        None => Ok(state.core.set_paused(paused)),
+    }
 }
 
 #[tauri::command]

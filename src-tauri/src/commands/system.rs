@@ -20,6 +20,8 @@ pub fn apply_autostart<R: Runtime>(app: &AppHandle<R>, enabled: bool) -> IpcResu
     let now = state.autostart.is_enabled().map_err(IpcError::internal)?;
     tracing::info!(enabled = now, "start at login changed");
     crate::tray::set_autostart_checked(app, now);
+    // In the window process: the tray's check mark.
+    state.changed_on_disk();
     Ok(now)
 }
 

@@ -55,7 +55,7 @@ fn harness_in(dir: tempfile::TempDir) -> Harness {
     let opener = Arc::new(FakeOpener::default());
     let app = mock_builder()
         .invoke_handler(super::handler())
-        .manage(AppState { core, autostart: autostart.clone(), opener: opener.clone() })
+        .manage(AppState { core, autostart: autostart.clone(), opener: opener.clone(), tray: None })
         .build(mock_context(noop_assets()))
         .expect("mock app");
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("mock window");
