@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::support::desktop::answer_save_dialog;
-use crate::support::env;
+use crate::support::{TrayMenu, env, pids_with_arg};
 use crate::support::ui::{Ui, xpath_literal};
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
@@ -19,6 +19,20 @@ fn count_of(shelves: &Value, kind: &str, id: i64) -> i64 {
         .and_then(|a| a.iter().find(|s| s["id"] == id))
         .map(|s| s["count"].as_i64().unwrap())
         .unwrap()
+}
+
+/// The tray menu of the app WebDriver started: the process launched with `--open-window` (the
+/// window WebDriver drives runs in a process of its own, started with `--window-process`).
+fn tray_menu() -> TrayMenu {
+    let trays: Vec<u32> = pids_with_arg("--open-window")
+        .into_iter()
+        .filter(|&p| {
+            let cmdline = std::fs::read(format!("/proc/{p}/cmdline")).unwrap_or_default();
+            !String::from_utf8_lossy(&cmdline).contains("--window-process")
+        })
+        .collect();
+    assert_eq!(trays.len(), 1, "exactly one tray process must run for this session: {trays:?}");
+    TrayMenu::of_pid(trays[0], SECS(30))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -35,6 +49,11 @@ async fn demo_journey_by_clicking() {
     ui.wait_text("Connected as", SECS(60)).await;
     let status = ui.call("get_status", json!({})).await;
     assert!(status["connected"] == json!(true) && status["username"].is_string(), "Connect must sign in: {status}");
+    // The sign-in happened in the window's process; the tray's, which runs the syncs, must know.
+    let tray = tray_menu();
+    tokio::task::block_in_place(|| {
+        tray.wait_for_label("the tray to show the sign-in made in the window", |l| l.starts_with("Connected as"))
+    });
     // The library appears as soon as the account is connected, not at the next sync.
     ui.wait_for("the sidebar to count the connected library", SECS(60), || async {
         let n = ui.text("the Want to Read count", "//*[@data-testid='count-status-1']").await;
@@ -70,6 +89,11 @@ async fn demo_journey_by_clicking() {
         "the first demo sync must push the Audiobookshelf progress to Hardcover: {run}"
     );
     assert_eq!(run["errors"], json!(0), "the demo sync must not fail: {run}");
+    // The window's Sync now ran in the tray's process: its status line reports the run.
+    let line = tokio::task::block_in_place(|| {
+        tray.wait_for_label("the tray to report the run the window asked for", |l| l.starts_with("Last sync"))
+    });
+    assert!(line.ends_with("updated"), "the tray's line must count what the run changed: {line}");
 
     // Link an unmatched item: the demo's Audiobookshelf has items tagged with their narrator.
     let unmatched = ui.call("unmatched_items", json!({})).await;

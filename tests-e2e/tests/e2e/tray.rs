@@ -38,13 +38,16 @@ fn tray_menu_drives_the_app() {
     });
     std::thread::sleep(SECS(1));
     screenshot(&env, "tray-open-shelves");
+    let window_process = crate::support::living_children(app.pid());
+    assert_eq!(window_process.len(), 1, "the window must run in one process of its own, started by the tray");
 
     crate::support::close_window_like_a_user(WINDOW_TITLE);
     wait_for(SECS(15), "the window to close", || (!window_titles().iter().any(|t| t == WINDOW_TITLE)).then_some(()));
-    std::thread::sleep(SECS(1));
     assert!(app.is_running(), "closing the window must leave the app running in the tray");
-    // A figure, not a check: what the tray keeps once the window has been open (WebKit's web and
-    // network processes are gone; what the in-process window leaves behind stays).
+    wait_for(SECS(15), "the window process (and WebKit's processes under it) to exit", || {
+        crate::support::living_children(app.pid()).is_empty().then_some(())
+    });
+    // A figure, not a check: what the tray holds once the window has been open and closed.
     std::thread::sleep(SECS(3));
     crate::bench::record(
         &env,
@@ -88,7 +91,11 @@ fn tray_menu_drives_the_app() {
         window_titles().iter().any(|t| t == WINDOW_TITLE).then_some(())
     });
 
+    let open_window = crate::support::living_children(app.pid());
     menu.click("Quit");
     let status = app.wait_exit(SECS(15));
     assert!(status.success(), "Quit must exit cleanly, got {status}");
+    wait_for(SECS(15), "the open window's process to exit with the tray", || {
+        (!open_window.iter().any(|&p| crate::support::process_alive(p))).then_some(())
+    });
 }

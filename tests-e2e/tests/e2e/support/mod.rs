@@ -298,11 +298,17 @@ pub fn close_window_like_a_user(title: &str) {
 }
 
 /// Resident memory (VmRSS, KiB) of `pid` and every process it started, summed.
+/// The processes `pid` started that are still running (not zombies).
+pub fn living_children(pid: u32) -> Vec<u32> {
+    children(pid).into_iter().filter(|&c| process_alive(c)).collect()
+}
+
+fn children(pid: u32) -> Vec<u32> {
+    let path = format!("/proc/{pid}/task/{pid}/children");
+    std::fs::read_to_string(path).unwrap_or_default().split_whitespace().filter_map(|p| p.parse().ok()).collect()
+}
+
 pub fn rss_kib_of_tree(pid: u32) -> u64 {
-    fn children(pid: u32) -> Vec<u32> {
-        let path = format!("/proc/{pid}/task/{pid}/children");
-        std::fs::read_to_string(path).unwrap_or_default().split_whitespace().filter_map(|p| p.parse().ok()).collect()
-    }
     let rss = |p: u32| {
         std::fs::read_to_string(format!("/proc/{p}/status"))
             .ok()
