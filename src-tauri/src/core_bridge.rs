@@ -681,6 +681,43 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_window_process_shows_the_tray_s_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let (core, seen) = test_core(dir.path());
+        let tray = SyncStatus {
+            state: SyncState::Paused,
+            last_run_at: Some("2026-11-25T10:32:00Z".into()),
+            last_summary: Some(RunSummary { run_id: 4, finished: 2, ..Default::default() }),
+            progress: None,
+            next_run_at: None,
+        };
+        core.adopt_tray_sync(tray.clone());
+        assert_eq!(core.status().sync, tray, "the window's status must be the tray's sync, which runs the syncs");
+        let p = SyncProgress { phase: SyncPhase::Updating, done: 3, total: 8 };
+        core.adopt_tray_progress(p);
+        let sync = core.status().sync;
+        assert_eq!((sync.state, sync.progress), (SyncState::Syncing, Some(p)), "progress shows as a running sync");
+        let events = seen.lock().unwrap();
+        assert!(events.contains(&CoreEvent::StatusChanged), "the page must hear of the tray's state");
+        assert!(events.contains(&CoreEvent::SyncProgress(p)), "the page must get the tray's progress");
+    }
+
+    #[test]
+    fn reloading_picks_up_what_the_other_process_wrote() {
+        let dir = tempfile::tempdir().unwrap();
+        let (core, _) = test_core(dir.path());
+        let yaml = "scrobbling:\n  hardcover:\n    token_store: file\n    sync:\n      interval: 45m\n";
+        std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(core.reload());
+        assert_eq!(core.interval(), std::time::Duration::from_secs(45 * 60), "a saved interval must be adopted");
+        std::fs::write(dir.path().join("config.yaml"), "scrobbling: [broken").unwrap();
+        rt.block_on(core.reload());
+        assert!(core.config_error().is_some(), "a config broken meanwhile must be reported");
+        assert_eq!(core.interval(), std::time::Duration::from_secs(45 * 60), "and the last good one kept");
+    }
+
+    #[test]
     fn a_broken_config_file_does_not_stop_the_app() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("config.yaml"), "scrobbling: [unclosed").unwrap();

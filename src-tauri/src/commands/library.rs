@@ -27,6 +27,9 @@ pub async fn list_shelves<R: Runtime>(app: AppHandle<R>) -> IpcResult<Shelves> {
     Ok(convert::shelves(local))
 }
 
+/// How long the background refresh waits before it starts (see `refresh_in_background`).
+const REFRESH_AFTER: std::time::Duration = std::time::Duration::from_millis(1500);
+
 /// One background refresh at a time: opening the window repeatedly must not queue imports.
 static REFRESHING: AtomicBool = AtomicBool::new(false);
 
@@ -35,6 +38,10 @@ fn refresh_in_background<R: Runtime>(app: AppHandle<R>, core_app: Arc<hardcover_
         return;
     }
     tauri::async_runtime::spawn(async move {
+        // A window that just opened asks for the shelves first: let it read and draw its first
+        // rows before the refresh takes the database and the CPU (importing a large library
+        // is seconds of both).
+        tokio::time::sleep(REFRESH_AFTER).await;
         let result = core_app.shelves_refreshed().await;
         REFRESHING.store(false, Ordering::Release);
         match result {

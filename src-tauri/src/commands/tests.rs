@@ -111,6 +111,22 @@ fn pausing_shows_in_the_status() {
 }
 
 #[test]
+fn the_tray_answers_the_window_process_like_the_commands_would() {
+    use crate::link::{Call, tray_side::answer};
+    let h = harness();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let paused = rt.block_on(answer(h._app.handle(), Call::SetPaused { paused: true })).unwrap();
+    assert_eq!(paused["state"], "paused", "the window's Pause must pause the tray's sync: {paused}");
+    assert_eq!(h.call("get_status", json!({})).unwrap()["sync"]["state"], "paused");
+    let not_connected = rt.block_on(answer(h._app.handle(), Call::SyncNow)).unwrap_err();
+    assert_eq!(
+        not_connected.code,
+        crate::error::ErrorCode::NotConnected,
+        "the window must get the tray's error code, not a generic one: {not_connected:?}"
+    );
+}
+
+#[test]
 fn settings_round_trip_through_the_config_file() {
     let h = harness();
     let mut s = h.call("get_settings", json!({})).unwrap();

@@ -126,7 +126,8 @@ fn handle<R: Runtime>(app: &AppHandle<R>, msg: ToTray) {
     }
 }
 
-async fn answer<R: Runtime>(app: &AppHandle<R>, call: Call) -> Result<serde_json::Value, IpcError> {
+/// The tray's answer to a call from the window process (what the window's command returns).
+pub(crate) async fn answer<R: Runtime>(app: &AppHandle<R>, call: Call) -> Result<serde_json::Value, IpcError> {
     let core = &app.state::<AppState>().core;
     let value = match call {
         Call::SyncNow => serde_json::to_value(core.sync_now().await?),

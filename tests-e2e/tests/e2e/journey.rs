@@ -8,8 +8,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::support::desktop::answer_save_dialog;
-use crate::support::{TrayMenu, env, pids_with_arg};
 use crate::support::ui::{Ui, xpath_literal};
+use crate::support::{TrayMenu, env, pids_with_arg};
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
 
