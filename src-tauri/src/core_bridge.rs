@@ -168,14 +168,24 @@ impl Core {
         if let Some(Connection { connected: false, reconnect_needed: Some(why), .. }) = &fresh {
             tracing::warn!("the Hardcover sign-in cannot be read: {why}");
         }
-        let changed = {
+        // Said once, when a connected account turns to needing a new sign-in (a rejected token,
+        // a refused renewal), not on every look while it stays so.
+        let needs = |c: &Option<Connection>| match c {
+            Some(Connection { connected: true, reconnect_needed: Some(why), .. }) => Some(why.clone()),
+            _ => None,
+        };
+        let (changed, newly_needed) = {
             let mut c = self.connection.write().unwrap_or_else(|p| p.into_inner());
             let changed = *c != fresh;
+            let newly_needed = if needs(&c).is_none() { needs(&fresh) } else { None };
             *c = fresh;
-            changed
+            (changed, newly_needed)
         };
         if changed {
             (self.events)(CoreEvent::StatusChanged);
+        }
+        if let Some(reason) = newly_needed {
+            (self.events)(CoreEvent::ReconnectNeeded { reason });
         }
     }
 
@@ -715,6 +725,50 @@ pub(crate) mod tests {
         rt.block_on(core.reload());
         assert!(core.config_error().is_some(), "a config broken meanwhile must be reported");
         assert_eq!(core.interval(), std::time::Duration::from_secs(45 * 60), "and the last good one kept");
+    }
+
+    #[test]
+    fn a_rejected_sign_in_asks_for_a_reconnect_once() {
+        use hardcover_sync_emulators::hardcover::{ALL_SCOPES, HardcoverEmulator, SeedSpec};
+        const TOKEN: &str = "hc_pat_shell_reconnect_test_01";
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let (hc, abs) = rt.block_on(async {
+            let hc = HardcoverEmulator::builder()
+                .library(SeedSpec { books: 3, ..SeedSpec::default() })
+                .user("reader")
+                .personal_token(TOKEN, ALL_SCOPES)
+                .start()
+                .await
+                .expect("the Hardcover emulator must start");
+            let abs = hardcover_sync_emulators::audiobookshelf::AbsEmulator::builder()
+                .api_key("abs-test-key")
+                .with_samples()
+                .start()
+                .await
+                .expect("abs emulator");
+            (hc, abs)
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = format!(
+            "scrobbling:\n  hardcover:\n    api_url: {}\n    token_store: file\nsources:\n  - kind: audiobookshelf\n    name: abs\n    url: {}\n    api_key: abs-test-key\n",
+            hc.graphql_url(),
+            abs.base_url()
+        );
+        std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+        let (core, seen) = test_core(dir.path());
+        rt.block_on(core.connect_token(TOKEN)).expect("the emulator accepts the token");
+        let reconnects =
+            || seen.lock().unwrap().iter().filter(|e| matches!(e, CoreEvent::ReconnectNeeded { .. })).count();
+        assert_eq!(reconnects(), 0, "a working sign-in needs no reconnect");
+
+        // The user reset the token on hardcover.app.
+        assert!(hc.tokens().revoke(TOKEN));
+        assert!(rt.block_on(core.sync_now()).is_err(), "a sync with a rejected token must fail");
+        assert_eq!(reconnects(), 1, "a rejected sign-in must ask the user to reconnect (the notification)");
+        assert!(core.status().reconnect_needed, "and the status must say so");
+        let _ = rt.block_on(core.sync_now());
+        rt.block_on(core.refresh_connection());
+        assert_eq!(reconnects(), 1, "asked once, not on every later look or run");
     }
 
     #[test]

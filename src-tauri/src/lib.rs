@@ -268,10 +268,12 @@ fn event_sink<R: Runtime>(app: AppHandle<R>) -> EventSink {
 }
 
 /// Core news → tray, window (in this process through events, in the window process through the
-/// link), notifications.
+/// link), notifications (from the tray process only: the window process must not repeat them).
 fn on_core_event<R: Runtime>(app: &AppHandle<R>, event: CoreEvent) {
     let Some(state) = app.try_state::<AppState>() else { return };
     let prefs = state.core.config().notifications;
+    // The window process's core hears some of the same news (a rejected sign-in).
+    let notifies = state.tray.is_none();
     match event {
         CoreEvent::StatusChanged => {
             tray::refresh(app);
@@ -286,15 +288,20 @@ fn on_core_event<R: Runtime>(app: &AppHandle<R>, event: CoreEvent) {
         CoreEvent::SyncFinished { summary, finished_titles } => {
             tray_side::send(app, &ToWindow::SyncFinished { summary: summary.clone() });
             let _ = app.emit(events::SYNC_FINISHED, &summary);
-            if !finished_titles.is_empty() {
+            if notifies && !finished_titles.is_empty() {
                 notify::send(Notice::Finished { titles: finished_titles }, &prefs);
             }
         }
         CoreEvent::SyncFailed { message, consecutive } => {
-            if consecutive == notify::FAILURES_BEFORE_NOTICE {
+            if notifies && consecutive == notify::FAILURES_BEFORE_NOTICE {
                 notify::send(Notice::Failures { count: consecutive, message }, &prefs);
             }
         }
-        CoreEvent::ReconnectNeeded { reason } => notify::send(Notice::Reconnect { reason }, &prefs),
+        CoreEvent::ReconnectNeeded { reason } if notifies => {
+            let app = app.clone();
+            let connect: notify::OnClick = Box::new(move || tray::connect_in_browser(&app));
+            notify::send_clickable(Notice::Reconnect { reason }, &prefs, Some(connect));
+        }
+        CoreEvent::ReconnectNeeded { .. } => {}
     }
 }

@@ -37,6 +37,14 @@ impl Notice {
         }
     }
 
+    /// What a click on the notice does, for notices that do something.
+    pub fn action_label(&self) -> Option<&'static str> {
+        match self {
+            Notice::Reconnect { .. } => Some("Connect Hardcover…"),
+            _ => None,
+        }
+    }
+
     /// (summary, body)
     pub fn text(&self) -> (String, String) {
         match self {
@@ -63,29 +71,53 @@ impl Notice {
                 ("Could not connect to Hardcover".to_owned(), format!("{message}\nTry Connect Hardcover… again."))
             }
             Notice::Reconnect { reason } => {
-                ("Reconnect to Hardcover".to_owned(), format!("{reason}\nUse Connect Hardcover… in the tray menu."))
+                ("Reconnect to Hardcover".to_owned(), format!("{reason}\nClick here to sign in again."))
             }
         }
     }
 }
 
+/// What clicking a notification does.
+pub type OnClick = Box<dyn FnOnce() + Send>;
+
+/// The action a click on the notification's body invokes (the freedesktop spec's name for it).
+const CLICK: &str = "default";
+
 /// Show `notice` unless muted. Delivery runs off the caller's thread (it talks D-Bus and may
 /// block) and a failure is only logged: no notification daemon is not an error.
 pub fn send(notice: Notice, prefs: &Notifications) {
+    send_clickable(notice, prefs, None);
+}
+
+/// [`send`], and run `on_click` if the user clicks the notification (or its button, on servers
+/// that show actions as buttons). The thread waits until the notification is clicked or closed.
+pub fn send_clickable(notice: Notice, prefs: &Notifications, on_click: Option<OnClick>) {
     if !notice.allowed_by(prefs) {
         tracing::debug!(?notice, "notification muted in settings");
         return;
     }
     std::thread::spawn(move || {
         let (summary, body) = notice.text();
-        if let Err(e) = notify_rust::Notification::new()
-            .appname("Hardcover Sync")
-            .summary(&summary)
-            .body(&body)
-            .icon("dev.hardcoversync.desktop")
-            .show()
-        {
-            tracing::warn!("cannot show notification {summary:?}: {e}");
+        let mut n = notify_rust::Notification::new();
+        n.appname("Hardcover Sync").summary(&summary).body(&body).icon("dev.hardcoversync.desktop");
+        if let (Some(label), Some(_)) = (notice.action_label(), &on_click) {
+            n.action(CLICK, label);
+        }
+        match n.show() {
+            Ok(shown) => {
+                #[cfg(all(unix, not(target_os = "macos")))]
+                if let Some(on_click) = on_click {
+                    shown.wait_for_action(|action| {
+                        if action == CLICK {
+                            tracing::info!("notification {summary:?} clicked");
+                            on_click();
+                        }
+                    });
+                }
+                #[cfg(not(all(unix, not(target_os = "macos"))))]
+                let _ = (shown, on_click);
+            }
+            Err(e) => tracing::warn!("cannot show notification {summary:?}: {e}"),
         }
     });
 }
@@ -100,6 +132,14 @@ mod tests {
         let (summary, body) = n.text();
         assert_eq!(summary, "5 finished books sent to Hardcover", "one notification must cover the whole run");
         assert!(body.contains("Book 1") && body.contains("and 2 more"), "{body}");
+    }
+
+    #[test]
+    fn only_the_reconnect_notice_is_clickable() {
+        let reconnect = Notice::Reconnect { reason: "Hardcover rejected the pasted token".into() };
+        assert_eq!(reconnect.action_label(), Some("Connect Hardcover…"), "clicking it starts the connect flow");
+        assert!(reconnect.text().1.contains("Click here"), "the notice must say that a click signs in again");
+        assert_eq!(Notice::Finished { titles: vec!["x".into()] }.action_label(), None);
     }
 
     #[test]

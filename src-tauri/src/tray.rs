@@ -202,22 +202,7 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
                 }
             });
         }
-        // The browser sign-in runs from the tray itself; the outcome shows in the menu (status
-        // line), as a notification, and in the window if it is open (`connect-result`).
-        id::CONNECT => {
-            let app = app.clone();
-            tauri::async_runtime::spawn(async move {
-                let message = match crate::commands::connect::connect_browser(app.clone()).await {
-                    Ok(s) => Notice::Connection {
-                        ok: true,
-                        message: format!("Connected as {}", s.username.as_deref().unwrap_or("your Hardcover account")),
-                    },
-                    Err(e) => Notice::Connection { ok: false, message: e.message },
-                };
-                let prefs = app.state::<AppState>().core.config().notifications;
-                crate::notify::send(message, &prefs);
-            });
-        }
+        id::CONNECT => connect_in_browser(app),
         id::SYNC_NOW => {
             let app = app.clone();
             tauri::async_runtime::spawn(async move {
@@ -242,6 +227,24 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
         id::QUIT => app.exit(0),
         _ => {}
     }
+}
+
+/// The browser sign-in, run from the tray itself ("Connect Hardcover…", a click on the
+/// "reconnect" notification); the outcome shows in the menu (status line), as a notification,
+/// and in the window if it is open (`connect-result`).
+pub fn connect_in_browser<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let message = match crate::commands::connect::connect_browser(app.clone()).await {
+            Ok(s) => Notice::Connection {
+                ok: true,
+                message: format!("Connected as {}", s.username.as_deref().unwrap_or("your Hardcover account")),
+            },
+            Err(e) => Notice::Connection { ok: false, message: e.message },
+        };
+        let prefs = app.state::<AppState>().core.config().notifications;
+        crate::notify::send(message, &prefs);
+    });
 }
 
 /// Keep the check mark in step when the setting changes from the Settings page.

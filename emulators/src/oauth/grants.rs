@@ -169,6 +169,17 @@ impl Grants {
         }
     }
 
+    /// Revoke every chain: the user removed the app's access on hardcover.app.
+    pub(crate) fn revoke_all(&self, st: &OAuthState) {
+        let chains: Vec<u64> = {
+            let inner = self.inner.lock().unwrap();
+            inner.refresh.values().map(|r| r.chain).chain(inner.chain_access.keys().copied()).collect()
+        };
+        for c in chains {
+            self.revoke_chain(st, c);
+        }
+    }
+
     /// Revoke a refresh token (and its chain). False when unknown.
     pub(crate) fn revoke_refresh(&self, st: &OAuthState, token: &str) -> bool {
         let chain = self.inner.lock().unwrap().refresh.get(token).map(|r| r.chain);

@@ -146,6 +146,12 @@ impl OAuthState {
         self.grants.approve_device(user_code)
     }
 
+    /// Every token this server issued stops working, refresh tokens included: what removing the
+    /// app's access on hardcover.app does.
+    pub fn revoke_all_grants(&self) {
+        self.grants.revoke_all(self);
+    }
+
     /// Whether `token` is a live refresh token (for tests that check revocation).
     pub fn refresh_token_is_live(&self, token: &str) -> bool {
         self.grants.refresh_is_live(token)
