@@ -3,6 +3,7 @@
 
 mod bench;
 mod journey;
+mod reconnect;
 mod support;
 mod tray;
 mod window;

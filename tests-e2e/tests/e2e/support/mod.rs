@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod desktop;
+pub mod notifications;
 pub mod ui;
 
 use std::path::{Path, PathBuf};
@@ -70,10 +71,16 @@ pub struct AppProcess {
 impl AppProcess {
     pub fn start(env: &Env, name: &str, extra: &[&str]) -> Self {
         let dir = tempfile::Builder::new().prefix("hcs-e2e-").tempdir().unwrap();
+        Self::start_in(env, name, dir, extra, &[])
+    }
+
+    /// Start on `dir` (which may already hold a config.yaml), with extra environment variables.
+    pub fn start_in(env: &Env, name: &str, dir: tempfile::TempDir, extra: &[&str], vars: &[(&str, &Path)]) -> Self {
         let log = std::fs::File::create(env.out.join(format!("{name}-app.log"))).unwrap();
         let child = Command::new(&env.app)
             .args(isolated_args(dir.path()))
             .args(extra)
+            .envs(vars.iter().copied())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -160,7 +167,9 @@ impl TrayMenu {
                 if !name.starts_with(':') {
                     continue;
                 }
-                let Ok(tree) = busctl(&["tree", "--list", name]) else { continue };
+                // A connection that does not answer introspection (there is one) would hold each look up
+                // for the default 25 s.
+                let Ok(tree) = busctl(&["--timeout=2", "tree", "--list", name]) else { continue };
                 if let Some(path) = tree
                     .lines()
                     .map(str::trim)
