@@ -184,7 +184,6 @@ fn run_window_process(args: LaunchArgs) {
                 opener: Arc::new(SystemOpener),
                 tray: Some(Arc::clone(&link)),
             });
-            window_side::listen(handle.clone(), link);
             // Covers are shown from the local cache through the asset protocol, and only from there.
             if let Err(e) = app.asset_protocol_scope().allow_directory(&covers, true) {
                 tracing::warn!("cannot allow the covers folder: {e}");
@@ -192,6 +191,8 @@ fn run_window_process(args: LaunchArgs) {
             let h = handle.clone();
             tauri::async_runtime::spawn(async move { h.state::<AppState>().core.refresh_connection().await });
             window::open(&handle, route)?;
+            // After the window exists: an early "Open" from the tray must find it, not race it.
+            window_side::listen(handle.clone(), link);
             Ok(())
         })
         .build(tauri::generate_context!())
