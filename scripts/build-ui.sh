@@ -1,20 +1,17 @@
 #!/usr/bin/env bash
 # Build the web UI into ui/dist, which the app bundles (tauri.conf.json build.frontendDist).
-# Until ui/ has its own package.json, writes a placeholder page so the shell can be built and
-# tested on its own (ui/dist is git-ignored either way).
+#
+# Skipped when ui/dist is newer than every source file of ui/: a rebuild rewrites ui/dist, and
+# the app's build script then recompiles the app (a release build with LTO: minutes) for the same
+# page. UI_REBUILD=1 forces it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -f ui/package.json ]; then
-  if [ ! -d ui/node_modules ]; then
-    npm --prefix ui ci --no-audit --no-fund
-  fi
-  npm --prefix ui run build
-elif [ ! -f ui/dist/index.html ]; then
-  mkdir -p ui/dist
-  cat > ui/dist/index.html <<'HTML'
-<!doctype html>
-<html><head><meta charset="utf-8"><title>Hardcover Sync</title></head>
-<body><h1>Hardcover Sync</h1><p>Placeholder page: the real UI is built from ui/.</p></body></html>
-HTML
-  echo "ui/package.json not found: wrote a placeholder ui/dist/index.html"
+if [ ! -d ui/node_modules ]; then
+  npm --prefix ui ci --no-audit --no-fund
 fi
+stamp=ui/dist/index.html
+if [ -z "${UI_REBUILD:-}" ] && [ -f "$stamp" ] && [ -z "$(find ui \( -path ui/node_modules -o -path ui/dist \) -prune -o -type f -newer "$stamp" -print -quit)" ]; then
+  echo "ui/dist is up to date"
+  exit 0
+fi
+npm --prefix ui run build
