@@ -76,29 +76,7 @@ pub fn run() {
         "starting; logs in {}",
         paths.log_dir.display()
     );
-    // The window process opens the same files: in the demo, the demo's folder; otherwise
-    // whatever this process was told (unset resolves the same way there).
-    let window_args: Vec<OsString> = match (&demo, &args.config, &args.data_dir) {
-        (Some(_), _, _) => {
-            vec![
-                "--demo".into(),
-                "--config".into(),
-                paths.config_file.clone().into(),
-                "--data-dir".into(),
-                paths.data_dir.clone().into(),
-            ]
-        }
-        (None, config, data_dir) => {
-            let mut a = Vec::new();
-            if let Some(c) = config {
-                a.extend(["--config".into(), c.clone().into_os_string()]);
-            }
-            if let Some(d) = data_dir {
-                a.extend(["--data-dir".into(), d.clone().into_os_string()]);
-            }
-            a
-        }
-    };
+    let window_args = window_process_args(&args, &paths, demo.is_some());
 
     let mut builder = tauri::Builder::default();
     if !args.demo {
@@ -155,6 +133,29 @@ pub fn run() {
             api.prevent_exit();
         }
     });
+}
+
+/// What the window process is started with, so that it opens the same files as this one: the
+/// demo's folder in the demo; otherwise whatever this process was told (unset resolves the same
+/// way there, and a relative path too: the child keeps our working directory).
+fn window_process_args(args: &LaunchArgs, paths: &AppPaths, demo: bool) -> Vec<OsString> {
+    if demo {
+        return vec![
+            "--demo".into(),
+            "--config".into(),
+            paths.config_file.clone().into(),
+            "--data-dir".into(),
+            paths.data_dir.clone().into(),
+        ];
+    }
+    let mut out = Vec::new();
+    if let Some(c) = &args.config {
+        out.extend(["--config".into(), c.clone().into_os_string()]);
+    }
+    if let Some(d) = &args.data_dir {
+        out.extend(["--data-dir".into(), d.clone().into_os_string()]);
+    }
+    out
 }
 
 /// The shelf browser's process, started by the tray with `--window-process` (see `link`): the
@@ -304,5 +305,35 @@ fn on_core_event<R: Runtime>(app: &AppHandle<R>, event: CoreEvent) {
             notify::send_clickable(Notice::Reconnect { reason }, &prefs, Some(connect));
         }
         CoreEvent::ReconnectNeeded { .. } => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(args: Vec<OsString>) -> Vec<String> {
+        args.into_iter().map(|a| a.into_string().unwrap()).collect()
+    }
+
+    #[test]
+    fn the_window_process_opens_the_tray_s_files() {
+        let dir = tempfile::tempdir().unwrap();
+        // The demo's paths are everything under its temp folder: the window must resolve the same.
+        let paths = AppPaths::under(dir.path().join("config.yaml"), dir.path());
+        let demo = LaunchArgs { demo: true, ..LaunchArgs::default() };
+        let parsed = LaunchArgs::parse(strings(window_process_args(&demo, &paths, true))).unwrap();
+        assert!(parsed.demo, "the window must know it is the demo (its sign-in follows the demo's redirect)");
+        let resolved = AppPaths::resolve(parsed.config.as_deref(), parsed.data_dir.as_deref()).unwrap();
+        assert_eq!(resolved, paths, "the window must open the demo's config, database and logs");
+
+        let told = LaunchArgs { config: Some("cfg.yaml".into()), ..LaunchArgs::default() };
+        let parsed = LaunchArgs::parse(strings(window_process_args(&told, &paths, false))).unwrap();
+        assert_eq!(
+            (parsed.config, parsed.data_dir, parsed.demo),
+            (Some("cfg.yaml".into()), None, false),
+            "outside the demo the window is told what the tray was told, no more"
+        );
+        assert!(window_process_args(&LaunchArgs::default(), &paths, false).is_empty());
     }
 }
