@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measure the desktop app's idle memory: start it headless (Xvfb + private session bus) with its
 # own throwaway data dir, wait IDLE_SECONDS (default 15), print RSS and PSS of the app and every
-# process it started (WebKit's web and network processes, if any).
+# process it started (WebKit's web and network processes, if any). Then count what wakes it while
+# idle: context switches of every thread over WAKE_SECONDS (default 60; 0 skips), per thread name.
 #
 #   scripts/measure-memory.sh [--release] [--window]
 #     --release  measure target/release (built here if needed) instead of target/debug
@@ -24,7 +25,7 @@ if [ "$PROFILE" = release ]; then cargo build -p hardcover-sync-app --release; e
 BIN="$CARGO_TARGET_DIR/$PROFILE/hardcover-sync-app"
 DATA=$(mktemp -d)
 trap 'rm -rf "$DATA"' EXIT
-export BIN DATA IDLE_SECONDS=${IDLE_SECONDS:-15} APP_ARGS_STR="${APP_ARGS[*]:-}"
+export BIN DATA IDLE_SECONDS=${IDLE_SECONDS:-15} WAKE_SECONDS=${WAKE_SECONDS:-60} APP_ARGS_STR="${APP_ARGS[*]:-}"
 unset DBUS_SESSION_BUS_ADDRESS
 
 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -euo pipefail -c '
@@ -44,5 +45,26 @@ xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -euo pipefail -c
   done
   printf "%-37s %10s %10s\n" "TOTAL (KiB)" "$total_rss" "$total_pss"
   echo "TOTAL RSS $((total_rss / 1024)) MiB, PSS $((total_pss / 1024)) MiB after ${IDLE_SECONDS}s idle"
+  if [ "$WAKE_SECONDS" -gt 0 ]; then
+    # "pid/tid name switches" for every thread of the app and its children.
+    threads() {
+      local p t
+      for p in $app $(descendants "$app"); do
+        for t in /proc/$p/task/*; do
+          [ -r "$t/status" ] || continue
+          echo "$p/${t##*/} $(tr " " _ < "$t/comm") $(awk "/ctxt_switches/ {s += \$2} END {print s}" "$t/status")"
+        done
+      done
+    }
+    threads | sort >"$DATA/before"
+    sleep "$WAKE_SECONDS"
+    threads | sort >"$DATA/after"
+    join "$DATA/before" "$DATA/after" | awk -v secs="$WAKE_SECONDS" "
+      { d = \$5 - \$3; total += d; if (d > 0) by[\$2] += d }
+      END {
+        printf \"wake-ups while idle: %d in %ds (context switches of every thread)\\n\", total, secs
+        for (n in by) printf \"  %-28s %d\\n\", n, by[n]
+      }"
+  fi
   kill "$app"; wait "$app" 2>/dev/null || true
 '
