@@ -192,6 +192,7 @@ fn run_window_process(args: LaunchArgs) {
             let h = handle.clone();
             tauri::async_runtime::spawn(async move { h.state::<AppState>().core.refresh_connection().await });
             window::open(&handle, route)?;
+            window::follow_desktop_theme(&handle);
             // After the window exists: an early "Open" from the tray must find it, not race it.
             window_side::listen(handle.clone(), link);
             Ok(())
@@ -236,7 +237,8 @@ fn install_async_runtime() {
     }
 }
 
-/// Start over (same pid, via exec) with `GDK_GL=disable` (and `MALLOC_ARENA_MAX=2`), unless the
+/// Start over (same pid, via exec) with `GDK_GL=disable` (and `MALLOC_ARENA_MAX=2`,
+/// `TOKIO_WORKER_THREADS=1`, both for memory; see below), unless the
 /// user set `GDK_GL` already.
 ///
 /// Why: GDK sets up OpenGL for the tray's hidden windows, which maps the GL driver; with Mesa's
@@ -260,6 +262,12 @@ fn restart_without_gdk_gl() {
     // each keeping freed memory; two are plenty for a tray. Read by glibc at start, hence here.
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
         cmd.env("MALLOC_ARENA_MAX", "2");
+    }
+    // zbus's D-Bus connections (single instance, notifications) run on a tokio runtime of its
+    // own, with a worker per core by default: one does for a few D-Bus messages. Our runtime sets
+    // its own count (`install_async_runtime`), so this variable only reaches zbus's.
+    if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
+        cmd.env("TOKIO_WORKER_THREADS", "1");
     }
     let err = cmd.exec();
     eprintln!("cannot restart with GDK_GL=disable ({err}); going on with OpenGL");

@@ -66,6 +66,55 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, route: Route) -> tauri::Result<()> {
     w.set_focus()
 }
 
+/// Give the window the desktop's dark/light preference (the settings portal's `color-scheme`),
+/// read once, off the UI thread: the page follows it through `prefers-color-scheme`.
+///
+/// Tauri's `dbus` feature would do this and keep listening for changes, with a thread that wakes
+/// every 5 s in every process, the idle tray's included; it is off (see Cargo.toml). GTK's own
+/// dark theme setting still applies without the portal.
+pub fn follow_desktop_theme<R: Runtime>(app: &AppHandle<R>) {
+    #[cfg(target_os = "linux")]
+    {
+        let app = app.clone();
+        std::thread::spawn(move || {
+            let Some(theme) = portal_theme() else { return };
+            if let Some(w) = app.get_webview_window(MAIN)
+                && let Err(e) = w.set_theme(Some(theme))
+            {
+                tracing::debug!("cannot set the window's theme: {e}");
+            }
+        });
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = app;
+}
+
+#[cfg(target_os = "linux")]
+fn portal_theme() -> Option<tauri::Theme> {
+    use zbus::zvariant::{OwnedValue, Value};
+    let conn = zbus::blocking::Connection::session().ok()?;
+    let reply = conn
+        .call_method(
+            Some("org.freedesktop.portal.Desktop"),
+            "/org/freedesktop/portal/desktop",
+            Some("org.freedesktop.portal.Settings"),
+            "Read",
+            &("org.freedesktop.appearance", "color-scheme"),
+        )
+        .ok()?;
+    let value: OwnedValue = reply.body().deserialize().ok()?;
+    // `Read` wraps the setting in one or two variants, depending on the portal's version.
+    let mut v: &Value<'_> = &value;
+    while let Value::Value(inner) = v {
+        v = inner.as_ref();
+    }
+    match v {
+        Value::U32(1) => Some(tauri::Theme::Dark),
+        Value::U32(2) => Some(tauri::Theme::Light),
+        _ => None,
+    }
+}
+
 /// When the user asked for the window ("Open shelves…" in the tray, a second launch), so the time
 /// they wait until rows show can be measured from where it starts (the tray process, which hands
 /// the moment to the window process as `--asked-at-ms`) to where it ends (the page). Wall-clock

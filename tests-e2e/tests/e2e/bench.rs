@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::support::ui::{Ui, xpath_literal};
-use crate::support::{AppProcess, TrayMenu, close_window_like_a_user, env, wait_for, window_titles};
+use crate::support::{AppProcess, TrayMenu, close_window_and_wait, env, wait_for};
 
 const BOOKS: &str = "10000";
 const SECS: fn(u64) -> Duration = Duration::from_secs;
@@ -52,10 +52,7 @@ fn bench_open_shelves_with_10000_books() {
         let ms = wait_for(SECS(600), "the window to report its first rows", || first_rows_ms(&log, i));
         opens.push(ms);
         std::thread::sleep(SECS(1));
-        close_window_like_a_user(crate::WINDOW_TITLE);
-        wait_for(SECS(15), "the window to close", || {
-            (!window_titles().iter().any(|t| t == crate::WINDOW_TITLE)).then_some(())
-        });
+        close_window_and_wait(crate::WINDOW_TITLE, "the window to close");
     }
     assert!(app.is_running(), "the app must keep running in the tray between windows");
     record(

@@ -32,6 +32,17 @@ fn tray_menu_drives_the_app() {
     assert_eq!(status_items, vec![false, false], "the status lines are information, not buttons");
     assert!(!window_titles().iter().any(|t| t == WINDOW_TITLE), "the app must start in the tray with no window");
 
+    // Idle: nothing may wake the tray between scheduled syncs (the next one is 30 minutes away).
+    // A count, not a timing: the threads' context switches while the test leaves the app alone,
+    // in two 10 s windows. Something else on the session bus can wake it once in a while; a
+    // thread with a timer of its own (a pool's 500 ms, a listener's 5 s) wakes it in both.
+    std::thread::sleep(SECS(2));
+    let woke: Vec<u64> = (0..2).map(|_| crate::support::wake_ups(app.pid(), SECS(10))).collect();
+    assert!(
+        woke.iter().min() <= Some(&1),
+        "an idle tray must not wake up on its own: its threads woke {woke:?} times in two 10 s windows"
+    );
+
     menu.click("Open shelves…");
     wait_for(SECS(20), "the shelves window to appear", || {
         window_titles().iter().any(|t| t == WINDOW_TITLE).then_some(())
@@ -41,8 +52,7 @@ fn tray_menu_drives_the_app() {
     let window_process = crate::support::living_children(app.pid());
     assert_eq!(window_process.len(), 1, "the window must run in one process of its own, started by the tray");
 
-    crate::support::close_window_like_a_user(WINDOW_TITLE);
-    wait_for(SECS(15), "the window to close", || (!window_titles().iter().any(|t| t == WINDOW_TITLE)).then_some(()));
+    crate::support::close_window_and_wait(WINDOW_TITLE, "the window to close");
     assert!(app.is_running(), "closing the window must leave the app running in the tray");
     wait_for(SECS(15), "the window process (and WebKit's processes under it) to exit", || {
         crate::support::living_children(app.pid()).is_empty().then_some(())
@@ -81,10 +91,7 @@ fn tray_menu_drives_the_app() {
     });
     // Like a user, let the window finish appearing before closing it.
     std::thread::sleep(SECS(1));
-    crate::support::close_window_like_a_user(WINDOW_TITLE);
-    wait_for(SECS(15), "the window to close again", || {
-        (!window_titles().iter().any(|t| t == WINDOW_TITLE)).then_some(())
-    });
+    crate::support::close_window_and_wait(WINDOW_TITLE, "the window to close again");
 
     menu.click("Open shelves…");
     wait_for(SECS(20), "the window to open again from the tray", || {
