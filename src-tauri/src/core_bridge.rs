@@ -652,17 +652,25 @@ pub(crate) mod tests {
         assert_eq!(core.sync_status().progress, None, "a report after the run ended must not revive it");
     }
 
-    #[test]
-    fn a_real_sync_reports_its_progress_through_the_events() {
+    /// A Hardcover (a library of `books`, `token` accepted) and an Audiobookshelf with the
+    /// captured sample items, and a config dir pointing at both with the file token store.
+    pub(crate) struct ServerSetup {
+        pub rt: tokio::runtime::Runtime,
+        pub hc: hardcover_sync_emulators::hardcover::RunningHardcover,
+        /// Kept only to keep the server running.
+        pub _abs: hardcover_sync_emulators::audiobookshelf::AbsEmulator,
+        pub dir: tempfile::TempDir,
+    }
+
+    pub(crate) fn hardcover_and_audiobookshelf(token: &str, books: usize) -> ServerSetup {
         use hardcover_sync_emulators::audiobookshelf::AbsEmulator;
         use hardcover_sync_emulators::hardcover::{ALL_SCOPES, HardcoverEmulator, SeedSpec};
-        const TOKEN: &str = "hc_pat_shell_progress_test_0001";
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         let (hc, abs) = rt.block_on(async {
             let hc = HardcoverEmulator::builder()
-                .library(SeedSpec { books: 6, ..SeedSpec::default() })
+                .library(SeedSpec { books, ..SeedSpec::default() })
                 .user("reader")
-                .personal_token(TOKEN, ALL_SCOPES)
+                .personal_token(token, ALL_SCOPES)
                 .start()
                 .await
                 .expect("the Hardcover emulator must start");
@@ -677,6 +685,15 @@ pub(crate) mod tests {
             abs.base_url()
         );
         std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+        ServerSetup { rt, hc, _abs: abs, dir }
+    }
+
+    #[test]
+    fn a_real_sync_reports_its_progress_through_the_events() {
+        const TOKEN: &str = "hc_pat_shell_progress_test_0001";
+        // Held to the end: the servers stop when it is dropped.
+        let servers = hardcover_and_audiobookshelf(TOKEN, 6);
+        let (rt, dir) = (&servers.rt, &servers.dir);
         let (core, seen) = test_core(dir.path());
         rt.block_on(core.connect_token(TOKEN)).expect("the emulator accepts the token");
         rt.block_on(core.sync_now()).expect("the sync must succeed");
@@ -729,32 +746,9 @@ pub(crate) mod tests {
 
     #[test]
     fn a_rejected_sign_in_asks_for_a_reconnect_once() {
-        use hardcover_sync_emulators::hardcover::{ALL_SCOPES, HardcoverEmulator, SeedSpec};
         const TOKEN: &str = "hc_pat_shell_reconnect_test_01";
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-        let (hc, abs) = rt.block_on(async {
-            let hc = HardcoverEmulator::builder()
-                .library(SeedSpec { books: 3, ..SeedSpec::default() })
-                .user("reader")
-                .personal_token(TOKEN, ALL_SCOPES)
-                .start()
-                .await
-                .expect("the Hardcover emulator must start");
-            let abs = hardcover_sync_emulators::audiobookshelf::AbsEmulator::builder()
-                .api_key("abs-test-key")
-                .with_samples()
-                .start()
-                .await
-                .expect("abs emulator");
-            (hc, abs)
-        });
-        let dir = tempfile::tempdir().unwrap();
-        let yaml = format!(
-            "scrobbling:\n  hardcover:\n    api_url: {}\n    token_store: file\nsources:\n  - kind: audiobookshelf\n    name: abs\n    url: {}\n    api_key: abs-test-key\n",
-            hc.graphql_url(),
-            abs.base_url()
-        );
-        std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
+        let servers = hardcover_and_audiobookshelf(TOKEN, 3);
+        let (rt, hc, dir) = (&servers.rt, &servers.hc, &servers.dir);
         let (core, seen) = test_core(dir.path());
         rt.block_on(core.connect_token(TOKEN)).expect("the emulator accepts the token");
         let reconnects =

@@ -336,28 +336,9 @@ fn test_source_lists_a_reading_server_once() {
 
 #[test]
 fn preview_then_sync_a_reading_server() {
-    use hardcover_sync_emulators::audiobookshelf::AbsEmulator;
-    use hardcover_sync_emulators::hardcover::{ALL_SCOPES, HardcoverEmulator, SeedSpec};
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-    let (hc, abs) = rt.block_on(async {
-        let hc = HardcoverEmulator::builder()
-            .library(SeedSpec { books: 6, ..SeedSpec::default() })
-            .user("reader")
-            .personal_token(TOKEN, ALL_SCOPES)
-            .start()
-            .await
-            .expect("the Hardcover emulator must start");
-        let abs = AbsEmulator::builder().api_key("abs-test-key").with_samples().start().await.expect("abs emulator");
-        (hc, abs)
-    });
-    let dir = tempfile::tempdir().unwrap();
-    let yaml = format!(
-        "scrobbling:\n  hardcover:\n    api_url: {}\n    token_store: file\nsources:\n  - kind: audiobookshelf\n    name: abs\n    url: {}\n    api_key: abs-test-key\n",
-        hc.graphql_url(),
-        abs.base_url()
-    );
-    std::fs::write(dir.path().join("config.yaml"), yaml).unwrap();
-    let h = harness_in(dir);
+    // Held to the end: the servers stop when it is dropped.
+    let servers = crate::core_bridge::tests::hardcover_and_audiobookshelf(TOKEN, 6);
+    let h = harness_in(servers.dir);
     h.call("connect_token", json!({"token": TOKEN})).unwrap();
 
     let plan = h.call("sync_preview", json!({})).unwrap();
