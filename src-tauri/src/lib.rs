@@ -189,6 +189,8 @@ fn run_window_process(args: LaunchArgs) {
             if let Err(e) = app.asset_protocol_scope().allow_directory(&covers, true) {
                 tracing::warn!("cannot allow the covers folder: {e}");
             }
+            // Read the sign-in before the tray's first news arrives: a status sent with none read
+            // yet would tell the page "not connected".
             let h = handle.clone();
             tauri::async_runtime::spawn(async move { h.state::<AppState>().core.refresh_connection().await });
             window::open(&handle, route)?;

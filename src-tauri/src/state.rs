@@ -18,16 +18,6 @@ pub struct AppState {
     pub tray: Option<Arc<TrayLink>>,
 }
 
-impl AppState {
-    /// The connection or the settings changed in this process: the other one must read them
-    /// again (the tray caches the sign-in and runs the scheduler on the settings).
-    pub fn changed_on_disk(&self) {
-        if let Some(tray) = &self.tray {
-            tray.tell_reload();
-        }
-    }
-}
-
 /// Start at login (the OS login items; off unless the user turns it on).
 pub trait AutostartSwitch: Send + Sync {
     fn is_enabled(&self) -> Result<bool, String>;

@@ -25,8 +25,7 @@ pub async fn connect_browser<R: Runtime>(app: AppHandle<R>) -> IpcResult<AppStat
         Err(e) => ConnectResult { ok: false, message: e.message.clone() },
     };
     if result.is_ok() {
-        state.changed_on_disk();
-        crate::link::tray_side::send(&app, &ToWindow::Reload);
+        crate::link::changed_here(&app);
     }
     crate::link::tray_side::send(&app, &ToWindow::ConnectResult { result: event.clone() });
     let _ = app.emit(events::CONNECT_RESULT, event);
@@ -46,12 +45,16 @@ pub async fn cancel_connect(state: State<'_, AppState>) -> IpcResult<()> {
 /// A pasted personal token. It arrives as a `Secret`, so even a debug log of the arguments
 /// prints `<redacted>`.
 #[tauri::command]
-pub async fn connect_token(state: State<'_, AppState>, token: Secret) -> IpcResult<AppStatus> {
+pub async fn connect_token<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    token: Secret,
+) -> IpcResult<AppStatus> {
     if token.expose().trim().is_empty() {
         return Err(IpcError::invalid_input("paste the token from https://hardcover.app/account/api"));
     }
     let status = state.core.connect_token(token.expose()).await?;
-    state.changed_on_disk();
+    crate::link::changed_here(&app);
     Ok(status)
 }
 
@@ -62,10 +65,8 @@ pub async fn disconnect<R: Runtime>(app: AppHandle<R>) -> IpcResult<DisconnectRe
 
 /// Shared with the tray's Disconnect item.
 pub async fn disconnect_inner<R: Runtime>(app: &AppHandle<R>) -> IpcResult<DisconnectResult> {
-    let state = app.state::<AppState>();
-    let out = state.core.disconnect().await?;
-    state.changed_on_disk();
-    crate::link::tray_side::send(app, &ToWindow::Reload);
+    let out = app.state::<AppState>().core.disconnect().await?;
+    crate::link::changed_here(app);
     let message = out.note.unwrap_or_else(|| {
         if out.revoked {
             "Disconnected: Hardcover revoked this app's access and the sign-in was deleted here.".into()

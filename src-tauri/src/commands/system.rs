@@ -21,7 +21,7 @@ pub fn apply_autostart<R: Runtime>(app: &AppHandle<R>, enabled: bool) -> IpcResu
     tracing::info!(enabled = now, "start at login changed");
     crate::tray::set_autostart_checked(app, now);
     // In the window process: the tray's check mark.
-    state.changed_on_disk();
+    crate::link::changed_here(app);
     Ok(now)
 }
 

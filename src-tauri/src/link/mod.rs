@@ -20,9 +20,11 @@ pub mod tray_side;
 pub mod window_side;
 
 use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Manager, Runtime};
 
 use crate::error::{IpcError, IpcResult};
 use crate::model::{ConnectResult, RunSummary, SyncProgress, SyncStatus};
+use crate::state::AppState;
 use crate::window::Route;
 
 /// Marks our lines on the window's stdout; anything else there (a library printing a warning to
@@ -76,6 +78,16 @@ pub enum ToWindow {
     Open {
         route: Route,
     },
+}
+
+/// The connection or the settings changed in this process: the other one, if any, reads both
+/// again (the tray caches the sign-in and runs the scheduler on the settings; the window shows
+/// them). One call for either side: each process has only its own end of the link.
+pub fn changed_here<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(tray) = app.try_state::<AppState>().and_then(|s| s.tray.clone()) {
+        tray.tell_reload();
+    }
+    tray_side::send(app, &ToWindow::Reload);
 }
 
 /// One message as a line (with its newline).
