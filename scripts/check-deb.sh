@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the .deb exactly as a release does (`npm run tauri -- build --bundles deb`), unpack it into a
-# throwaway root with `dpkg -x`, and check what a desktop user gets: the binary, the .desktop
+# throwaway root with `dpkg -x`, and check what a desktop user gets: the two binaries (the tray,
+# which must not link WebKit, and the window it starts), the .desktop
 # entry (name, Exec, Icon), the icons the entry points at, and the declared dependencies (the
 # tray library is loaded at run time, so only the Depends line brings it in).
 #
@@ -29,6 +30,13 @@ dpkg -x "$DEB" "$DEST"
 
 BIN="$DEST/usr/bin/hardcover-sync-app"
 [ -x "$BIN" ] || fail "usr/bin/hardcover-sync-app is missing or not executable"
+WINDOW="$DEST/usr/bin/hardcover-sync-window"
+[ -x "$WINDOW" ] || fail "usr/bin/hardcover-sync-window (the shelf browser the tray starts) is missing or not executable"
+# The tray runs all day: it must not pay for WebKit (docs/desktop.md, "Two processes").
+needed() { objdump -p "$1" | awk '$1 == "NEEDED" { print $2 }'; }
+if needed "$BIN" | grep -E 'webkit|javascriptcore'; then fail "the tray binary links WebKit"; fi
+needed "$WINDOW" | grep -q webkit2gtk || fail "the window binary does not link WebKit: is it the window?"
+echo "check-deb: the tray links $(needed "$BIN" | wc -l) libraries, no WebKit; the window links WebKit"
 
 DESKTOP=$(find "$DEST/usr/share/applications" -name '*.desktop' | head -n1)
 [ -n "$DESKTOP" ] || fail "no .desktop file under usr/share/applications"

@@ -7,6 +7,8 @@
 #             idle (none), syncing (blue arrows dot), error (red "!" dot), disconnected (grey book)
 set -euo pipefail
 cd "$(dirname "$0")/../src-tauri/icons"
+# The tray icons belong to the tray process (desktop/, hardcover-sync-desktop).
+TRAY=../../desktop/icons
 
 # All drawing happens on a 512 canvas and is scaled down, so every size has the same shape.
 book() { # $1 page colour, $2 spine colour
@@ -33,16 +35,16 @@ tray_base() { # $1 page colour, $2 outline colour, $3 output
 tray_base '#fdf6e3' '#1d1d1d' /tmp/tray-book.png
 tray_base '#c8c8c8' '#6e6e6e' /tmp/tray-book-grey.png
 
-convert /tmp/tray-book.png -resize 64x64 tray-idle.png
-convert /tmp/tray-book-grey.png -resize 64x64 tray-disconnected.png
+convert /tmp/tray-book.png -resize 64x64 "$TRAY/tray-idle.png"
+convert /tmp/tray-book-grey.png -resize 64x64 "$TRAY/tray-disconnected.png"
 convert /tmp/tray-book.png \
   -fill '#1e88e5' -stroke white -strokewidth 16 -draw 'circle 384,384 384,272' \
   -fill none -stroke white -strokewidth 26 -draw 'arc 322,322 446,446 200,340' \
   -fill white -stroke none -draw 'polygon 430,330 470,380 400,380' \
-  -resize 64x64 tray-syncing.png
+  -resize 64x64 "$TRAY/tray-syncing.png"
 convert /tmp/tray-book.png \
   -fill '#d32f2f' -stroke white -strokewidth 16 -draw 'circle 384,384 384,272' \
   -fill white -stroke none -draw 'roundrectangle 370,308 398,410 10,10' -draw 'circle 384,440 384,458' \
-  -resize 64x64 tray-error.png
+  -resize 64x64 "$TRAY/tray-error.png"
 rm -f /tmp/tray-book.png /tmp/tray-book-grey.png
 ls -l

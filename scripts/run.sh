@@ -6,4 +6,7 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 scripts/setup.sh
 npm run --prefix ui build
-exec cargo run --release --locked -p hardcover-sync-app -- "$@"
+# Both binaries: the tray (hardcover-sync-app) starts the window (hardcover-sync-window) beside it,
+# and `cargo run` would build only the one it runs.
+cargo build --release --locked -p hardcover-sync-app
+exec "${CARGO_TARGET_DIR:-target}/release/hardcover-sync-app" "$@"

@@ -4,43 +4,11 @@
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-use serde::{Deserialize, Serialize};
-
 use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
+pub use hardcover_sync_desktop::route::Route;
+
 pub const MAIN: &str = "main";
-
-/// Where the window opens. The UI routes on the URL fragment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Route {
-    Shelves,
-    Settings,
-    Connect,
-}
-
-impl Route {
-    pub fn fragment(self) -> &'static str {
-        match self {
-            Route::Shelves => "#/shelves",
-            Route::Settings => "#/settings",
-            Route::Connect => "#/connect",
-        }
-    }
-
-    /// The name on the window process's command line (`--route settings`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Route::Shelves => "shelves",
-            Route::Settings => "settings",
-            Route::Connect => "connect",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        [Route::Shelves, Route::Settings, Route::Connect].into_iter().find(|r| r.name() == name)
-    }
-}
 
 /// Show the window at `route`, creating it from the `main` entry of tauri.conf.json if needed.
 pub fn open<R: Runtime>(app: &AppHandle<R>, route: Route) -> tauri::Result<()> {

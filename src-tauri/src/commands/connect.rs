@@ -5,7 +5,6 @@ use hardcover_sync::secret::Secret;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 use crate::error::{IpcError, IpcResult};
-use crate::link::ToWindow;
 use crate::model::{AppStatus, ConnectResult, DisconnectResult, events};
 use crate::state::AppState;
 
@@ -25,9 +24,8 @@ pub async fn connect_browser<R: Runtime>(app: AppHandle<R>) -> IpcResult<AppStat
         Err(e) => ConnectResult { ok: false, message: e.message.clone() },
     };
     if result.is_ok() {
-        crate::link::changed_here(&app);
+        crate::tray_link::changed_here(&app);
     }
-    crate::link::tray_side::send(&app, &ToWindow::ConnectResult { result: event.clone() });
     let _ = app.emit(events::CONNECT_RESULT, event);
     result
 }
@@ -54,7 +52,7 @@ pub async fn connect_token<R: Runtime>(
         return Err(IpcError::invalid_input("paste the token from https://hardcover.app/account/api"));
     }
     let status = state.core.connect_token(token.expose()).await?;
-    crate::link::changed_here(&app);
+    crate::tray_link::changed_here(&app);
     Ok(status)
 }
 
@@ -66,7 +64,7 @@ pub async fn disconnect<R: Runtime>(app: AppHandle<R>) -> IpcResult<DisconnectRe
 /// Shared with the tray's Disconnect item.
 pub async fn disconnect_inner<R: Runtime>(app: &AppHandle<R>) -> IpcResult<DisconnectResult> {
     let out = app.state::<AppState>().core.disconnect().await?;
-    crate::link::changed_here(app);
+    crate::tray_link::changed_here(app);
     let message = out.note.unwrap_or_else(|| {
         if out.revoked {
             "Disconnected: Hardcover revoked this app's access and the sign-in was deleted here.".into()

@@ -42,7 +42,7 @@ pub async fn save_settings<R: Runtime>(app: AppHandle<R>, settings: Settings) ->
     if state.autostart.is_enabled().ok() != Some(start_at_login) {
         super::system::apply_autostart(&app, start_at_login)?;
     }
-    crate::link::changed_here(&app);
+    crate::tray_link::changed_here(&app);
     get_settings(app).await
 }
 

@@ -19,9 +19,8 @@ pub fn apply_autostart<R: Runtime>(app: &AppHandle<R>, enabled: bool) -> IpcResu
         .map_err(|e| IpcError::internal(format!("cannot change start at login: {e}")))?;
     let now = state.autostart.is_enabled().map_err(IpcError::internal)?;
     tracing::info!(enabled = now, "start at login changed");
-    crate::tray::set_autostart_checked(app, now);
-    // In the window process: the tray's check mark.
-    crate::link::changed_here(app);
+    // The tray's check mark.
+    crate::tray_link::changed_here(app);
     Ok(now)
 }
 

@@ -10,8 +10,8 @@ use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_
 use tauri::webview::InvokeRequest;
 use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 
-use crate::core_bridge::tests::test_core;
 use crate::state::{AppState, AutostartSwitch, FolderOpener};
+use hardcover_sync_desktop::test_support::test_core;
 
 #[derive(Default)]
 struct FakeAutostart(Mutex<bool>);
@@ -112,13 +112,15 @@ fn pausing_shows_in_the_status() {
 
 #[test]
 fn the_tray_answers_the_window_process_like_the_commands_would() {
-    use crate::link::{Call, tray_side::answer};
+    use hardcover_sync_desktop::link::Call;
+    use hardcover_sync_desktop::tray::window_process::answer;
+    use tauri::Manager;
     let h = harness();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let paused = rt.block_on(answer(h._app.handle(), Call::SetPaused { paused: true })).unwrap();
+    let paused = rt.block_on(answer(&h._app.state::<AppState>().core, Call::SetPaused { paused: true })).unwrap();
     assert_eq!(paused["state"], "paused", "the window's Pause must pause the tray's sync: {paused}");
     assert_eq!(h.call("get_status", json!({})).unwrap()["sync"]["state"], "paused");
-    let not_connected = rt.block_on(answer(h._app.handle(), Call::SyncNow)).unwrap_err();
+    let not_connected = rt.block_on(answer(&h._app.state::<AppState>().core, Call::SyncNow)).unwrap_err();
     assert_eq!(
         not_connected.code,
         crate::error::ErrorCode::NotConnected,
@@ -337,7 +339,7 @@ fn test_source_lists_a_reading_server_once() {
 #[test]
 fn preview_then_sync_a_reading_server() {
     // Held to the end: the servers stop when it is dropped.
-    let servers = crate::core_bridge::tests::hardcover_and_audiobookshelf(TOKEN, 6);
+    let servers = hardcover_sync_desktop::test_support::hardcover_and_audiobookshelf(TOKEN, 6);
     let h = harness_in(servers.dir);
     h.call("connect_token", json!({"token": TOKEN})).unwrap();
 

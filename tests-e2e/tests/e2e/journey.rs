@@ -22,14 +22,11 @@ fn count_of(shelves: &Value, kind: &str, id: i64) -> i64 {
 }
 
 /// The tray menu of the app WebDriver started: the process launched with `--open-window` (the
-/// window WebDriver drives runs in a process of its own, started with `--window-process`).
+/// window WebDriver drives runs in a process of its own, `hardcover-sync-window`).
 fn tray_menu() -> TrayMenu {
     let trays: Vec<u32> = pids_with_arg("--open-window")
         .into_iter()
-        .filter(|&p| {
-            let cmdline = std::fs::read(format!("/proc/{p}/cmdline")).unwrap_or_default();
-            !String::from_utf8_lossy(&cmdline).contains("--window-process")
-        })
+        .filter(|&p| crate::support::program_of(p).ends_with("/hardcover-sync-app"))
         .collect();
     assert_eq!(trays.len(), 1, "exactly one tray process must run for this session: {trays:?}");
     TrayMenu::of_pid(trays[0], SECS(30))

@@ -31,6 +31,10 @@ fn tray_menu_drives_the_app() {
         menu.items().iter().filter(|i| i.label.is_some()).take(2).map(|i| i.enabled).collect();
     assert_eq!(status_items, vec![false, false], "the status lines are information, not buttons");
     assert!(!window_titles().iter().any(|t| t == WINDOW_TITLE), "the app must start in the tray with no window");
+    for lib in ["libwebkit2gtk", "libjavascriptcoregtk"] {
+        let mapped = crate::support::mapped_libraries(app.pid(), lib);
+        assert!(mapped.is_empty(), "the tray process must not load WebKit (only the window does): it maps {mapped:?}");
+    }
 
     // Idle: nothing may wake the tray between scheduled syncs (the next one is 30 minutes away).
     // A count, not a timing: the threads' context switches while the test leaves the app alone,
@@ -51,6 +55,12 @@ fn tray_menu_drives_the_app() {
     screenshot(&env, "tray-open-shelves");
     let window_process = crate::support::living_children(app.pid());
     assert_eq!(window_process.len(), 1, "the window must run in one process of its own, started by the tray");
+    let program = crate::support::program_of(window_process[0]);
+    assert!(program.ends_with("/hardcover-sync-window"), "the window process must be the window binary: {program}");
+    assert!(
+        !crate::support::mapped_libraries(window_process[0], "libwebkit2gtk").is_empty(),
+        "WebKit must be loaded where the window is"
+    );
 
     crate::support::close_window_and_wait(WINDOW_TITLE, "the window to close");
     assert!(app.is_running(), "closing the window must leave the app running in the tray");

@@ -22,7 +22,7 @@ async fn window_shows_the_page_and_answers_ipc() {
 
     let status = ui.invoke("get_status", json!({})).await;
     assert_eq!(status["ok"]["connected"], json!(false), "get_status must answer the window: {status}");
-    let refused = ui.invoke("plugin:autostart|enable", json!({})).await;
+    let refused = ui.invoke("plugin:window|close", json!({"label": "main"})).await;
     assert!(
         refused.get("err").is_some(),
         "the window must not reach plugin commands its capability does not grant: {refused}"

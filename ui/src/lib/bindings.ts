@@ -1,5 +1,5 @@
-// Generated from src-tauri/src/model.rs and error.rs by ts-rs: do not edit.
-// Regenerate with `UPDATE_BINDINGS=1 cargo test -p hardcover-sync-app bindings`.
+// Generated from desktop/src/model.rs and error.rs by ts-rs: do not edit.
+// Regenerate with `UPDATE_BINDINGS=1 cargo test -p hardcover-sync-desktop bindings`.
 
 /** Hardcover's reading status ids. */
 export type StatusId = 1 | 2 | 3 | 4 | 5 | 6;

@@ -332,6 +332,25 @@ pub fn wake_ups(pid: u32, window: Duration) -> u64 {
     context_switches(pid).into_iter().map(|(tid, n)| n.saturating_sub(before.get(&tid).copied().unwrap_or(0))).sum()
 }
 
+/// The shared libraries `pid` has mapped whose file name contains `needle`.
+pub fn mapped_libraries(pid: u32, needle: &str) -> Vec<String> {
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).expect("the process's memory map");
+    let mut libs: Vec<String> = maps
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .filter(|path| path.rsplit('/').next().is_some_and(|f| f.contains(needle)))
+        .map(str::to_owned)
+        .collect();
+    libs.dedup();
+    libs
+}
+
+/// The program `pid` runs (its first argument), e.g. `…/hardcover-sync-window`.
+pub fn program_of(pid: u32) -> String {
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    String::from_utf8_lossy(cmdline.split(|&b| b == 0).next().unwrap_or_default()).into_owned()
+}
+
 /// The processes `pid` started that are still running (not zombies).
 pub fn living_children(pid: u32) -> Vec<u32> {
     children(pid).into_iter().filter(|&c| process_alive(c)).collect()

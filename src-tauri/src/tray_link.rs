@@ -9,7 +9,8 @@ use serde::de::DeserializeOwned;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::oneshot;
 
-use super::{Call, ToTray, ToWindow, decode, encode, reply_value};
+use hardcover_sync_desktop::link::{Call, ToTray, ToWindow, decode, encode, reply_value};
+
 use crate::error::{IpcError, IpcResult};
 use crate::model::{RunSummary, SyncStatus, events};
 use crate::state::AppState;
@@ -78,6 +79,14 @@ impl TrayLink {
     /// The tray is gone: every call still waiting fails (their senders drop).
     fn abandon_all(&self) {
         self.waiting.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+}
+
+/// The connection or the settings changed here: the tray reads both again (it caches the
+/// sign-in and runs the scheduler on the settings).
+pub fn changed_here<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(tray) = app.try_state::<AppState>().and_then(|s| s.tray.clone()) {
+        tray.tell_reload();
     }
 }
 

@@ -3,7 +3,7 @@
 //! when it no longer matches the Rust types, and rewrites it when asked:
 //!
 //! ```sh
-//! UPDATE_BINDINGS=1 cargo test -p hardcover-sync-app bindings
+//! UPDATE_BINDINGS=1 cargo test -p hardcover-sync-desktop bindings
 //! ```
 
 use std::collections::BTreeSet;
@@ -14,7 +14,7 @@ use ts_rs::{Config, TS};
 use crate::error::{ErrorCode, IpcError};
 use crate::model::*;
 
-pub const REGENERATE: &str = "UPDATE_BINDINGS=1 cargo test -p hardcover-sync-app bindings";
+pub const REGENERATE: &str = "UPDATE_BINDINGS=1 cargo test -p hardcover-sync-desktop bindings";
 
 /// Where the bindings live, from this crate's folder.
 fn path() -> PathBuf {
@@ -34,7 +34,7 @@ fn render() -> (String, Vec<(String, Vec<String>)>) {
     let cfg = Config::new().with_large_int("number");
     let mut declared = Vec::new();
     let mut out = format!(
-        "// Generated from src-tauri/src/model.rs and error.rs by ts-rs: do not edit.\n\
+        "// Generated from desktop/src/model.rs and error.rs by ts-rs: do not edit.\n\
          // Regenerate with `{REGENERATE}`.\n\n"
     );
     // Hardcover's reading statuses, from the core's list (the Rust side carries them as a u8).

@@ -7,7 +7,9 @@
 //!
 //! Who does what:
 //! - The **tray** owns the sync: the scheduler, the run in progress, its history, notifications.
-//!   It starts the window process (`--window-process`, same binary) and answers its calls.
+//!   It starts the window process (the `hardcover-sync-window` binary beside its own) and
+//!   answers its calls (`tray::window_process`). It is built without Tauri, so it never loads
+//!   WebKit: the tray stays small whether or not a window was ever opened.
 //! - The **window** reads and edits the library itself (the same SQLite database, in WAL mode,
 //!   and the same token store), and asks the tray to sync or pause. When it changed the
 //!   connection or the settings, it tells the tray to read them again.
@@ -16,16 +18,11 @@
 //! pipe needs no socket file or port and only the two processes hold it; when the tray exits,
 //! the window reads end-of-file and closes too.
 
-pub mod tray_side;
-pub mod window_side;
-
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Manager, Runtime};
 
 use crate::error::{IpcError, IpcResult};
 use crate::model::{ConnectResult, RunSummary, SyncProgress, SyncStatus};
-use crate::state::AppState;
-use crate::window::Route;
+use crate::route::Route;
 
 /// Marks our lines on the window's stdout; anything else there (a library printing a warning to
 /// stdout) is not a message and is skipped.
@@ -80,16 +77,6 @@ pub enum ToWindow {
     },
 }
 
-/// The connection or the settings changed in this process: the other one, if any, reads both
-/// again (the tray caches the sign-in and runs the scheduler on the settings; the window shows
-/// them). One call for either side: each process has only its own end of the link.
-pub fn changed_here<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(tray) = app.try_state::<AppState>().and_then(|s| s.tray.clone()) {
-        tray.tell_reload();
-    }
-    tray_side::send(app, &ToWindow::Reload);
-}
-
 /// One message as a line (with its newline).
 pub fn encode<T: Serialize>(msg: &T) -> String {
     // These types serialize without failing (no maps with non-string keys, no custom impls).
@@ -98,8 +85,8 @@ pub fn encode<T: Serialize>(msg: &T) -> String {
 }
 
 /// The message on `line`: `None` for a line that is not ours, an error for one of ours that does
-/// not parse (a tray and window of different versions, which must not happen: they are one
-/// binary).
+/// not parse (a tray and window of different versions, which must not happen: they are built
+/// and installed together).
 pub fn decode<T: serde::de::DeserializeOwned>(line: &str) -> Option<Result<T, String>> {
     let json = line.trim_end().strip_prefix(PREFIX)?;
     Some(serde_json::from_str(json).map_err(|e| format!("unreadable message from the other process ({e}): {json}")))

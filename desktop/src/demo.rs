@@ -18,7 +18,7 @@ pub struct Demo {
 }
 
 /// Create the data dir, start the emulators, write a config pointing at them.
-pub fn prepare(books: Option<usize>) -> std::io::Result<(Demo, AppPaths)> {
+pub fn prepare(books: Option<usize>, rt: &tokio::runtime::Handle) -> std::io::Result<(Demo, AppPaths)> {
     let dir = tempfile::Builder::new().prefix("hardcover-sync-demo-").tempdir()?;
     let books = books.or_else(|| std::env::var("HARDCOVER_SYNC_DEMO_BOOKS").ok().and_then(|n| n.parse().ok()));
     // A size asked for is the size of the user's library: every catalog book on a shelf.
@@ -26,8 +26,8 @@ pub fn prepare(books: Option<usize>) -> std::io::Result<(Demo, AppPaths)> {
         Some(books) => DemoSpec { books, shelf_share: 1.0, ..DemoSpec::default() },
         None => DemoSpec::default(),
     };
-    // Spawned on Tauri's runtime, so the servers keep running after this returns.
-    let servers = tauri::async_runtime::block_on(demo::start(&spec))?;
+    // Spawned on the process's runtime, so the servers keep running after this returns.
+    let servers = rt.block_on(demo::start(&spec))?;
     let paths = AppPaths::under(dir.path().join("config.yaml"), dir.path());
     servers.write_config(&paths.config_file)?;
     tracing::info!("demo mode: data in {}, Hardcover at {}", dir.path().display(), servers.hardcover.base_url());
@@ -40,7 +40,10 @@ pub fn prepare(books: Option<usize>) -> std::io::Result<(Demo, AppPaths)> {
 pub fn follow_redirect_opener() -> Opener {
     Arc::new(|url: &url::Url| {
         let url = url.clone();
-        tauri::async_runtime::spawn(async move {
+        // Called from the sign-in, which runs on the runtime.
+        let rt = tokio::runtime::Handle::try_current()
+            .map_err(|e| format!("the demo sign-in needs the async runtime: {e}"))?;
+        rt.spawn(async move {
             let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(5)).build();
             match client {
                 Ok(c) => {

@@ -1,8 +1,10 @@
-//! Command-line flags of the desktop app (the full CLI is the separate `hardcover-sync` binary).
+//! Command-line flags of the desktop app's two binaries: the tray (`hardcover-sync-app`, what the
+//! user starts) and the window it starts (`hardcover-sync-window`). The full CLI is the separate
+//! `hardcover-sync` binary.
 
 use std::path::PathBuf;
 
-use crate::window::Route;
+use crate::route::Route;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LaunchArgs {
@@ -16,11 +18,9 @@ pub struct LaunchArgs {
     pub autostart: bool,
     pub config: Option<PathBuf>,
     pub data_dir: Option<PathBuf>,
-    /// Internal: run as the shelf browser's process, started by the tray (see `link`).
-    pub window_process: bool,
-    /// Internal, with `--window-process`: where the window opens.
+    /// Window process only: where the window opens.
     pub route: Option<Route>,
-    /// Internal, with `--window-process`: when the user asked for the window (Unix ms).
+    /// Window process only: when the user asked for the window (Unix ms).
     pub asked_at_ms: Option<u64>,
 }
 
@@ -45,7 +45,6 @@ impl LaunchArgs {
                     let n = n.to_str().and_then(|n| n.parse().ok()).filter(|&n: &usize| n > 0);
                     out.demo_books = Some(n.ok_or_else(|| format!("--demo-books needs a number of books\n{USAGE}"))?);
                 }
-                "--window-process" => out.window_process = true,
                 "--route" => {
                     let name = value("--route")?;
                     let route = name.to_str().and_then(Route::from_name);
@@ -83,8 +82,7 @@ mod tests {
         assert_eq!(parse(&["--demo-books", "10000"]).unwrap().demo_books, Some(10_000));
         assert!(parse(&["--demo-books", "many"]).unwrap_err().contains("number of books"), "a bad size must be named");
         assert!(parse(&["--dmeo"]).unwrap_err().contains("--dmeo"), "a typo must be reported, not ignored");
-        let w = parse(&["--window-process", "--route", "settings", "--asked-at-ms", "1764000000000"]).unwrap();
-        assert!(w.window_process);
+        let w = parse(&["--route", "settings", "--asked-at-ms", "1764000000000"]).unwrap();
         assert_eq!((w.route, w.asked_at_ms), (Some(Route::Settings), Some(1_764_000_000_000)));
         assert!(parse(&["--route", "attic"]).unwrap_err().contains("--route needs"), "an unknown route is named");
     }

@@ -1,0 +1,331 @@
+//! The tray icon and its menu: every action lives in the menu, because on Linux (AppIndicator)
+//! clicks on the icon itself are not delivered.
+//!
+//! GTK objects live on the main thread (the GTK main loop's): the handles are kept there, and
+//! other threads ask for a redraw with [`refresh`], which runs on that loop.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use tray_icon::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
+use tray_icon::{Icon, TrayIcon, TrayIconBuilder};
+
+use super::Tray;
+use crate::model::{AppStatus, SyncPhase, SyncState};
+use crate::route::Route;
+
+pub const TRAY_ID: &str = "hardcover-sync";
+
+/// Menu item ids.
+mod id {
+    pub const STATUS_USER: &str = "status-user";
+    pub const STATUS_SYNC: &str = "status-sync";
+    pub const CONNECT: &str = "connect";
+    pub const SYNC_NOW: &str = "sync-now";
+    pub const PAUSE: &str = "pause";
+    pub const OPEN_SHELVES: &str = "open-shelves";
+    pub const SETTINGS: &str = "settings";
+    pub const START_AT_LOGIN: &str = "start-at-login";
+    pub const QUIT: &str = "quit";
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IconState {
+    Idle,
+    Syncing,
+    Error,
+    Disconnected,
+}
+
+impl IconState {
+    pub fn of(status: &AppStatus) -> Self {
+        if status.reconnect_needed || status.sync.state == SyncState::Error {
+            IconState::Error
+        } else if status.sync.state == SyncState::Syncing {
+            IconState::Syncing
+        } else if !status.connected {
+            IconState::Disconnected
+        } else {
+            IconState::Idle
+        }
+    }
+
+    fn png(self) -> &'static [u8] {
+        match self {
+            IconState::Idle => include_bytes!("../../icons/tray-idle.png"),
+            IconState::Syncing => include_bytes!("../../icons/tray-syncing.png"),
+            IconState::Error => include_bytes!("../../icons/tray-error.png"),
+            IconState::Disconnected => include_bytes!("../../icons/tray-disconnected.png"),
+        }
+    }
+
+    /// The icon as RGBA pixels: (pixels, width, height).
+    fn rgba(self) -> Result<(Vec<u8>, u32, u32), String> {
+        let mut decoder = png::Decoder::new(std::io::Cursor::new(self.png()));
+        // Palette and 16-bit images come out as 8-bit, with alpha.
+        decoder.set_transformations(png::Transformations::normalize_to_color8() | png::Transformations::ALPHA);
+        let mut reader = decoder.read_info().map_err(|e| format!("tray icon {self:?}: {e}"))?;
+        let size = reader.output_buffer_size().ok_or_else(|| format!("tray icon {self:?} is too large"))?;
+        let mut buf = vec![0; size];
+        let frame = reader.next_frame(&mut buf).map_err(|e| format!("tray icon {self:?}: {e}"))?;
+        buf.truncate(frame.buffer_size());
+        let rgba = match frame.color_type {
+            png::ColorType::Rgba => buf,
+            // The grey "disconnected" book is stored as grey + alpha.
+            png::ColorType::GrayscaleAlpha => buf.chunks(2).flat_map(|p| [p[0], p[0], p[0], p[1]]).collect(),
+            other => return Err(format!("tray icon {self:?} decodes as {other:?}, not RGBA")),
+        };
+        Ok((rgba, frame.width, frame.height))
+    }
+
+    fn icon(self) -> Result<Icon, String> {
+        let (rgba, w, h) = self.rgba()?;
+        Icon::from_rgba(rgba, w, h).map_err(|e| format!("tray icon {self:?}: {e}"))
+    }
+}
+
+/// The two status lines at the top of the menu. `local_hhmm` turns an RFC 3339 time into the
+/// local clock time (injected so tests do not depend on the machine's time zone).
+pub fn status_lines(
+    status: &AppStatus,
+    last_error: Option<&str>,
+    local_hhmm: &dyn Fn(&str) -> String,
+) -> (String, String) {
+    let user = match (&status.username, status.connected) {
+        (Some(u), true) => format!("Connected as {u}"),
+        (None, true) => "Connected".to_owned(),
+        _ => "Not connected".to_owned(),
+    };
+    let sync = &status.sync;
+    let line = if status.reconnect_needed {
+        "Reconnect needed".to_owned()
+    } else if let (SyncState::Syncing, Some(p)) = (sync.state, sync.progress)
+        && p.phase != SyncPhase::Listing
+        && p.total > 0
+    {
+        // Matching and updating both count the items, from 0 each: say which, or the count
+        // would seem to go backwards.
+        let verb = if p.phase == SyncPhase::Matching { "Matching" } else { "Syncing" };
+        format!("{verb} {}/{}…", p.done, p.total)
+    } else if sync.state == SyncState::Syncing {
+        "Syncing…".to_owned()
+    } else if sync.state == SyncState::Error {
+        format!("Last sync failed: {}", last_error.unwrap_or("see the logs"))
+    } else {
+        let last = match (&sync.last_run_at, &sync.last_summary) {
+            (Some(at), Some(s)) => format!("Last sync {} · {} updated", local_hhmm(at), s.updated()),
+            (Some(at), None) => format!("Last sync {}", local_hhmm(at)),
+            _ => "Not synced yet".to_owned(),
+        };
+        if sync.state == SyncState::Paused { format!("{last} (paused)") } else { last }
+    };
+    (user, line)
+}
+
+fn local_hhmm(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| t.with_timezone(&chrono::Local).format("%H:%M").to_string())
+        .unwrap_or_else(|_| rfc3339.to_owned())
+}
+
+/// Labels are shown as given, except that `&` marks a mnemonic: a user name with one must keep it.
+fn label(text: &str) -> String {
+    text.replace('&', "&&")
+}
+
+/// Handles to what changes after start. GTK's, so they stay on the main thread.
+struct Handles {
+    icon: TrayIcon,
+    status_user: MenuItem,
+    status_sync: MenuItem,
+    connect: MenuItem,
+    pause: MenuItem,
+    start_at_login: CheckMenuItem,
+    shown: Option<IconState>,
+}
+
+thread_local! {
+    static HANDLES: RefCell<Option<Handles>> = const { RefCell::new(None) };
+}
+
+/// Build the tray icon and menu. On the main thread, after GTK started.
+pub fn build(tray: &Arc<Tray>) -> Result<(), String> {
+    let autostart = tray.autostart.is_enabled().unwrap_or(false);
+    let status_user = MenuItem::with_id(id::STATUS_USER, "Not connected", false, None);
+    let status_sync = MenuItem::with_id(id::STATUS_SYNC, "Not synced yet", false, None);
+    let connect = MenuItem::with_id(id::CONNECT, "Connect Hardcover…", true, None);
+    let sync_now = MenuItem::with_id(id::SYNC_NOW, "Sync now", true, None);
+    let pause = MenuItem::with_id(id::PAUSE, "Pause sync", true, None);
+    let open = MenuItem::with_id(id::OPEN_SHELVES, "Open shelves…", true, None);
+    let settings = MenuItem::with_id(id::SETTINGS, "Settings…", true, None);
+    let start_at_login = CheckMenuItem::with_id(id::START_AT_LOGIN, "Start at login", true, autostart, None);
+    let quit = MenuItem::with_id(id::QUIT, "Quit", true, None);
+    let sep = PredefinedMenuItem::separator;
+    let menu = Menu::with_items(&[
+        &status_user,
+        &status_sync,
+        &sep(),
+        &connect,
+        &sync_now,
+        &pause,
+        &sep(),
+        &open,
+        &settings,
+        &start_at_login,
+        &sep(),
+        &quit,
+    ])
+    .map_err(|e| format!("cannot build the tray menu: {e}"))?;
+    let icon = TrayIconBuilder::new()
+        .with_id(TRAY_ID)
+        .with_icon(IconState::Disconnected.icon()?)
+        .with_tooltip("Hardcover Sync")
+        .with_menu(Box::new(menu))
+        .with_menu_on_left_click(true)
+        .build()
+        .map_err(|e| format!("cannot show the tray icon: {e}"))?;
+    let handler_tray = Arc::clone(tray);
+    MenuEvent::set_event_handler(Some(move |event: MenuEvent| on_menu_event(&handler_tray, event.id().as_ref())));
+    HANDLES.with(|h| {
+        *h.borrow_mut() = Some(Handles { icon, status_user, status_sync, connect, pause, start_at_login, shown: None })
+    });
+    refresh_here(tray);
+    Ok(())
+}
+
+/// Bring the menu and icon in line with the current status, from any thread.
+pub fn refresh(tray: &Arc<Tray>) {
+    let tray = Arc::clone(tray);
+    gtk::glib::MainContext::default().invoke(move || refresh_here(&tray));
+}
+
+/// Keep the check mark in step when the setting changed in the window's Settings, from any thread.
+pub fn set_autostart_checked(enabled: bool) {
+    gtk::glib::MainContext::default().invoke(move || {
+        HANDLES.with(|h| {
+            if let Some(h) = h.borrow().as_ref() {
+                h.start_at_login.set_checked(enabled);
+            }
+        })
+    });
+}
+
+fn refresh_here(tray: &Tray) {
+    let status = tray.core.status();
+    let (user, sync) = status_lines(&status, tray.core.last_error().as_deref(), &local_hhmm);
+    HANDLES.with(|h| {
+        let mut h = h.borrow_mut();
+        let Some(h) = h.as_mut() else { return };
+        h.status_user.set_text(label(&user));
+        h.status_sync.set_text(label(&sync));
+        h.connect.set_text(if status.connected { "Disconnect" } else { "Connect Hardcover…" });
+        let paused = status.sync.state == SyncState::Paused;
+        h.pause.set_text(if paused { "Resume sync" } else { "Pause sync" });
+        let icon = IconState::of(&status);
+        if h.shown != Some(icon) {
+            match icon.icon().and_then(|i| h.icon.set_icon(Some(i)).map_err(|e| e.to_string())) {
+                Ok(()) => h.shown = Some(icon),
+                Err(e) => tracing::warn!("cannot update the tray icon: {e}"),
+            }
+        }
+    });
+}
+
+/// On the main thread (GTK delivers menu activations there).
+fn on_menu_event(tray: &Arc<Tray>, which: &str) {
+    tracing::info!(item = which, "tray menu");
+    match which {
+        id::CONNECT if tray.core.status().connected => tray.disconnect(),
+        id::CONNECT => tray.connect_in_browser(),
+        id::SYNC_NOW => tray.sync_now(),
+        id::PAUSE => {
+            let paused = tray.core.status().sync.state == SyncState::Paused;
+            tray.core.set_paused(!paused);
+        }
+        id::OPEN_SHELVES => tray.open_window(Route::Shelves),
+        id::SETTINGS => tray.open_window(Route::Settings),
+        id::START_AT_LOGIN => HANDLES.with(|h| {
+            let h = h.borrow();
+            let Some(h) = h.as_ref() else { return };
+            // GTK has already flipped the check mark; make the OS agree, or flip it back.
+            let wanted = h.start_at_login.is_checked();
+            if let Err(e) = tray.autostart.set_enabled(wanted) {
+                tracing::error!("cannot change start at login: {e}");
+                h.start_at_login.set_checked(!wanted);
+            }
+        }),
+        id::QUIT => gtk::main_quit(),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{RunSummary, SyncProgress, SyncStatus, TokenStore};
+
+    fn status(state: SyncState) -> AppStatus {
+        AppStatus {
+            connected: true,
+            username: Some("ada".into()),
+            user_id: Some(1),
+            token_store: TokenStore::Keyring,
+            reconnect_needed: false,
+            reconnect_reason: None,
+            sync: SyncStatus { state, last_run_at: None, last_summary: None, progress: None, next_run_at: None },
+            offline: false,
+            demo: false,
+        }
+    }
+
+    fn lines(s: &AppStatus) -> (String, String) {
+        status_lines(s, Some("server down"), &|t| t[11..16].to_owned())
+    }
+
+    #[test]
+    fn status_lines_follow_the_state() {
+        let mut s = status(SyncState::Idle);
+        assert_eq!(lines(&s), ("Connected as ada".into(), "Not synced yet".into()));
+        s.sync.last_run_at = Some("2026-11-25T10:32:00Z".into());
+        s.sync.last_summary = Some(RunSummary { progress_updated: 2, finished: 1, ..Default::default() });
+        assert_eq!(lines(&s).1, "Last sync 10:32 · 3 updated", "updated counts every change of the run");
+        s.sync.state = SyncState::Syncing;
+        s.sync.progress = Some(SyncProgress { phase: SyncPhase::Listing, done: 0, total: 1 });
+        assert_eq!(lines(&s).1, "Syncing…", "while the servers are read there is no item count yet");
+        s.sync.progress = Some(SyncProgress { phase: SyncPhase::Matching, done: 3, total: 40 });
+        assert_eq!(lines(&s).1, "Matching 3/40…");
+        s.sync.progress = Some(SyncProgress { phase: SyncPhase::Updating, done: 12, total: 40 });
+        assert_eq!(lines(&s).1, "Syncing 12/40…");
+        s.reconnect_needed = true;
+        assert_eq!(lines(&s).1, "Reconnect needed", "reconnect needed outranks everything else");
+        assert_eq!(IconState::of(&s), IconState::Error);
+        let mut s = status(SyncState::Error);
+        s.connected = false;
+        assert_eq!(lines(&s), ("Not connected".into(), "Last sync failed: server down".into()));
+    }
+
+    #[test]
+    fn icon_follows_the_state() {
+        assert_eq!(IconState::of(&status(SyncState::Idle)), IconState::Idle);
+        assert_eq!(IconState::of(&status(SyncState::Syncing)), IconState::Syncing);
+        assert_eq!(IconState::of(&status(SyncState::Error)), IconState::Error);
+        let mut s = status(SyncState::Idle);
+        s.connected = false;
+        assert_eq!(IconState::of(&s), IconState::Disconnected);
+    }
+
+    #[test]
+    fn every_icon_decodes() {
+        for s in [IconState::Idle, IconState::Syncing, IconState::Error, IconState::Disconnected] {
+            let (rgba, w, h) = s.rgba().expect("tray icons must be valid PNGs");
+            assert_eq!((w, h), (64, 64), "{s:?}");
+            assert_eq!(rgba.len(), 64 * 64 * 4, "{s:?} must decode to one RGBA pixel per point");
+            assert!(rgba.chunks(4).any(|p| p[3] == 0), "{s:?} must have a transparent background");
+        }
+    }
+
+    #[test]
+    fn an_ampersand_in_a_name_is_shown_not_taken_for_a_mnemonic() {
+        assert_eq!(label("Connected as Tom & Jerry"), "Connected as Tom && Jerry");
+    }
+}
