@@ -1,4 +1,5 @@
-//! The window process's end of the link: calls to the tray on stdout, the tray's news on stdin.
+//! The window process's end of the link (`hardcover_sync_desktop::link`): calls to the tray on
+//! stdout, the tray's news on stdin.
 
 use std::collections::HashMap;
 use std::io::{BufRead, Write};

@@ -1,5 +1,5 @@
-//! The shelf browser window, in the window process (see `link`): it does not exist until asked
-//! for, and closing it ends that process; the app keeps running in the tray.
+//! The shelf browser window, in the window process (see `hardcover_sync_desktop::link`): it does
+//! not exist until asked for, and closing it ends that process; the app keeps running in the tray.
 
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};

@@ -58,13 +58,8 @@ pub async fn connect_token<R: Runtime>(
 
 #[tauri::command]
 pub async fn disconnect<R: Runtime>(app: AppHandle<R>) -> IpcResult<DisconnectResult> {
-    disconnect_inner(&app).await
-}
-
-/// Shared with the tray's Disconnect item.
-pub async fn disconnect_inner<R: Runtime>(app: &AppHandle<R>) -> IpcResult<DisconnectResult> {
     let out = app.state::<AppState>().core.disconnect().await?;
-    crate::tray_link::changed_here(app);
+    crate::tray_link::changed_here(&app);
     let message = out.note.unwrap_or_else(|| {
         if out.revoked {
             "Disconnected: Hardcover revoked this app's access and the sign-in was deleted here.".into()
