@@ -9,5 +9,5 @@ scripts/setup.sh --test
 command -v cargo-tarpaulin >/dev/null || cargo install cargo-tarpaulin --locked
 mkdir -p test-output/coverage
 scripts/with-keyring.sh cargo tarpaulin --engine ptrace --packages hardcover-sync \
-  --exclude-files 'emulators/*' 'src-tauri/*' 'fuzz/*' 'src/main.rs' \
+  --exclude-files 'emulators/*' 'desktop/*' 'src-tauri/*' 'fuzz/*' 'src/main.rs' \
   --out Html --out Json --output-dir test-output/coverage --skip-clean --timeout 300 "$@"
