@@ -47,6 +47,13 @@ pub fn run() {
     let route = args.route.unwrap_or(Route::Shelves);
     let asked = args.asked_at_ms.map(|ms| std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms));
     let app = with_plugins(tauri::Builder::default())
+        // When the close reached the app, for a report of a window that would not close (seen
+        // only on a machine whose CPUs were all busy: docs/desktop.md, end-to-end tests).
+        .on_window_event(|_, event| {
+            if let tauri::WindowEvent::CloseRequested { .. } = event {
+                tracing::info!("window close requested");
+            }
+        })
         .setup(move |app| {
             let handle = app.handle().clone();
             let covers = paths.covers_dir();
