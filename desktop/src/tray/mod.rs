@@ -165,6 +165,14 @@ pub fn run() {
 
     gtk::main();
     tracing::info!("quit from the tray menu");
+    // The panel's "clicked" call for Quit is answered on the shared session-bus connection
+    // (libdbusmenu's), from a worker thread: send the answer before exiting, or the panel sees
+    // us leave the bus without replying.
+    if let Ok(bus) = gtk::gio::bus_get_sync(gtk::gio::BusType::Session, None::<&gtk::gio::Cancellable>)
+        && let Err(e) = bus.flush_sync(None::<&gtk::gio::Cancellable>)
+    {
+        tracing::debug!("cannot flush the session bus: {e}");
+    }
     // The open window's process reads end-of-file on its link when we exit, and closes.
     drop(tray.demo.lock().unwrap_or_else(|p| p.into_inner()).take());
     std::process::exit(0);
