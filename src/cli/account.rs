@@ -49,6 +49,16 @@ pub async fn connect(
         app.auth().connect_browser(BrowserOptions::new(system_opener()), &app.probe()).await?
     };
     writeln!(out, "Connected as {}", account.username)?;
+    // The shelves and `export` read the local copy: fill it now, so they are never empty right
+    // after connecting. Being connected does not depend on it, so a failure only warns.
+    match app.refresh_library(false).await {
+        Ok(report) => writeln!(
+            out,
+            "Imported {} book(s) and {} list(s) into the local copy",
+            report.user_books_fetched, report.lists
+        )?,
+        Err(e) => eprintln!("warning: your library could not be imported yet ({e}); run `hardcover-sync import`"),
+    }
     Ok(())
 }
 

@@ -7,6 +7,7 @@ use anyhow::Context as _;
 
 use crate::app::AppError;
 use crate::export::{ExportFormat, status_id_for};
+use crate::import::last_import;
 use crate::store::library::Selection;
 
 use super::{Context, print_json};
@@ -64,15 +65,21 @@ pub async fn import(ctx: &Context, full: bool, json: bool, out: &mut (dyn Write 
     Ok(())
 }
 
-pub fn export(
-    ctx: &Context,
-    shelves: &[String],
-    lists: &[String],
-    format: ExportFormat,
-    file: Option<PathBuf>,
-    out: &mut (dyn Write + Send),
-) -> anyhow::Result<()> {
+pub struct ExportArgs<'a> {
+    pub shelves: &'a [String],
+    pub lists: &'a [String],
+    pub format: ExportFormat,
+    pub file: Option<PathBuf>,
+    /// Skip the refresh: export the local copy as it is.
+    pub offline: bool,
+}
+
+pub async fn export(ctx: &Context, args: ExportArgs<'_>, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
+    let ExportArgs { shelves, lists, format, file, offline } = args;
     let app = ctx.app()?;
+    if !offline {
+        refresh_before_export(app).await?;
+    }
     let store = app.store();
     let mut selection = Selection { all: shelves.is_empty() && lists.is_empty(), ..Selection::default() };
     for s in shelves {
@@ -114,4 +121,60 @@ pub fn export(
         }
     }
     Ok(())
+}
+
+/// Bring the local copy up to date before an export, so it holds what Hardcover holds now. When
+/// that cannot be done, the export goes on from the copy and says how old it is; with no copy at
+/// all there is nothing to export, which is an error naming the fix rather than an empty file.
+async fn refresh_before_export(app: &crate::app::App) -> anyhow::Result<()> {
+    let why = if app.connection().await.connected {
+        match app.refresh_library(false).await {
+            Ok(_) => return Ok(()),
+            Err(e) => e.to_string(),
+        }
+    } else {
+        "not connected to Hardcover".to_owned()
+    };
+    match last_import(app.store())? {
+        Some(at) => {
+            eprintln!(
+                "warning: the local copy could not be refreshed ({why}); exporting it as it was {}",
+                copy_age(&at, chrono::Utc::now())
+            );
+            Ok(())
+        }
+        None => anyhow::bail!(
+            "nothing to export: your library was never imported ({why}). Run `hardcover-sync connect`, then export again"
+        ),
+    }
+}
+
+/// "3 days ago (2026-12-02 10:00 UTC)": when the local copy was last brought up to date.
+fn copy_age(updated_at: &str, now: chrono::DateTime<chrono::Utc>) -> String {
+    let Ok(at) = chrono::DateTime::parse_from_rfc3339(updated_at) else {
+        return format!("at {updated_at}");
+    };
+    let at = at.with_timezone(&chrono::Utc);
+    let minutes = (now - at).num_minutes().max(0);
+    let ago = match minutes {
+        0 => "just now".to_owned(),
+        1..=59 => format!("{minutes} min ago"),
+        60..=2879 => format!("{} h ago", minutes / 60),
+        _ => format!("{} days ago", minutes / 1440),
+    };
+    format!("{ago} ({})", at.format("%Y-%m-%d %H:%M UTC"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::copy_age;
+
+    #[test]
+    fn the_copy_s_age_is_said_in_words_with_its_date() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-05T12:00:00Z").unwrap().to_utc();
+        assert_eq!(copy_age("2026-12-05T11:58:00Z", now), "2 min ago (2026-12-05 11:58 UTC)");
+        assert_eq!(copy_age("2026-12-05T07:00:00Z", now), "5 h ago (2026-12-05 07:00 UTC)");
+        assert_eq!(copy_age("2026-12-02T10:00:00Z", now), "3 days ago (2026-12-02 10:00 UTC)");
+        assert_eq!(copy_age("yesterday", now), "at yesterday", "an unreadable date is shown as stored");
+    }
 }

@@ -103,7 +103,7 @@ pub enum Command {
     },
     /// Undo a wrong match: the item is left out of syncs until linked again.
     Unlink { source: String, item: String },
-    /// Export shelves and lists (default: everything) from the local copy.
+    /// Export shelves and lists (default: everything), refreshing the local copy first.
     Export {
         /// A status (read, want-to-read, …); repeatable.
         #[arg(long, value_name = "NAME")]
@@ -116,6 +116,9 @@ pub enum Command {
         /// Write here instead of stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Export the local copy as it is, without asking Hardcover for changes first.
+        #[arg(long)]
+        offline: bool,
     },
 }
 
@@ -163,7 +166,10 @@ async fn dispatch(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> 
         Command::History { json, limit } => sync::history(&ctx, json, limit, out),
         Command::Link { source, item, book, edition } => sync::link(&ctx, &source, &item, book, edition, out),
         Command::Unlink { source, item } => sync::unlink(&ctx, &source, &item, out),
-        Command::Export { shelf, list, format, out: file } => library::export(&ctx, &shelf, &list, format, file, out),
+        Command::Export { shelf, list, format, out: file, offline } => {
+            library::export(&ctx, library::ExportArgs { shelves: &shelf, lists: &list, format, file, offline }, out)
+                .await
+        }
     }
 }
 

@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use hardcover_sync_emulators::hardcover::RunningHardcover;
+
 use crate::support::{Sandbox, TOKEN, hardcover};
 
 #[tokio::test]
@@ -55,7 +57,7 @@ async fn second_import_is_incremental_and_sees_changes() {
     let (ok, out, err) = sb.cli(&["import", "--json"]).await;
     assert!(ok, "{err}");
     let first: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(first["full"], true, "the first import must read everything");
+    assert_eq!(first["full"], false, "connect already read everything: the next import is incremental");
 
     // Change one book's status behind our back, as the user would on the website.
     let user_id = hc.user_id("reader").unwrap();
@@ -141,4 +143,78 @@ async fn bad_config_names_key_and_line() {
     let (ok, _, err) = sb.cli(&["status"]).await;
     assert!(!ok, "an unknown key must be an error");
     assert!(err.contains("colour") && err.contains("line 5"), "the error must name the key and line: {err}");
+}
+
+/// Every book id in the user's library on the emulator: shelved or on a list.
+fn library_book_ids(hc: &RunningHardcover) -> Vec<i64> {
+    let user_id = hc.user_id("reader").unwrap();
+    let db = hc.state().db();
+    let mut ids: Vec<i64> =
+        db.lists_of(user_id).iter().flat_map(|l| db.list_books_of(l.id)).map(|lb| lb.book_id).collect();
+    ids.extend(db.user_books_of(user_id).iter().map(|u| u.book_id));
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+fn csv_book_ids(csv_text: &str) -> Vec<i64> {
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let mut ids: Vec<i64> = reader.records().map(|r| r.unwrap()[0].parse().unwrap()).collect();
+    ids.sort_unstable();
+    ids
+}
+
+#[tokio::test]
+async fn connect_then_export_exports_the_whole_library() {
+    let hc = hardcover(60).await;
+    let sb = Sandbox::new(&hc, "");
+    let (ok, out, err) = sb.cli(&["connect", "--token", TOKEN]).await;
+    assert!(ok, "connect --token must succeed: {err}");
+    assert!(out.contains("Imported"), "connecting must import the library at once and say so: {out}");
+
+    let (ok, out, err) = sb.cli(&["export", "--format", "csv"]).await;
+    assert!(ok, "export right after connect must succeed: {err}");
+    let want = library_book_ids(&hc);
+    let shelved = hc.state().db().user_books_of(hc.user_id("reader").unwrap()).len();
+    assert!(shelved > 10, "the seeded library must have books on the user's shelves: {shelved}");
+    assert_eq!(csv_book_ids(&out), want, "export right after connect must hold every book of the library");
+}
+
+#[tokio::test]
+async fn export_refreshes_the_copy_first_unless_offline() {
+    let hc = hardcover(20).await;
+    let sb = Sandbox::new(&hc, "");
+    assert!(sb.cli(&["connect", "--token", TOKEN]).await.0);
+    // A book moved to Paused on the website after connecting.
+    let user_id = hc.user_id("reader").unwrap();
+    let book_id = {
+        let mut db = hc.state().db();
+        let id = db.user_books_of(user_id).iter().find(|u| u.status_id == 1).map(|u| u.id).unwrap();
+        let ub = db.user_books.get_mut(&id).unwrap();
+        ub.status_id = 4;
+        ub.updated_at = "2099-01-01T00:00:00+00:00".into();
+        ub.book_id
+    };
+    let shelf_of = |csv_text: &str| {
+        let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+        let rec = reader.records().map(Result::unwrap).find(|r| r[0] == book_id.to_string()).unwrap();
+        rec[18].to_owned()
+    };
+
+    let (ok, out, err) = sb.cli(&["export", "--format", "csv", "--offline"]).await;
+    assert!(ok, "{err}");
+    assert_eq!(shelf_of(&out), "to-read", "--offline must export the local copy as it was");
+
+    let (ok, out, err) = sb.cli(&["export", "--format", "csv"]).await;
+    assert!(ok, "{err}");
+    assert_eq!(shelf_of(&out), "paused", "export must refresh the local copy first: the book was moved on Hardcover");
+}
+
+#[tokio::test]
+async fn export_with_no_copy_and_no_connection_says_what_to_do() {
+    let hc = hardcover(5).await;
+    let sb = Sandbox::new(&hc, "");
+    let (ok, out, err) = sb.cli(&["export", "--format", "csv"]).await;
+    assert!(!ok, "an export of a library never imported must fail, not write an empty file: {out}");
+    assert!(err.contains("hardcover-sync connect"), "the error must say how to fill the copy: {err}");
 }
