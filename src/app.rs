@@ -112,7 +112,7 @@ impl App {
             let secret = if cfg.api_key.is_some() || cfg.password.is_some() {
                 None
             } else {
-                match source_secret(kind, &cfg.name) {
+                match source_secret(kind, &self.paths.source_secrets_file(), &cfg.name) {
                     Ok(s) => s,
                     Err(e) => {
                         failed.push(SourceFailure { source: cfg.name.clone(), message: e.to_string() });

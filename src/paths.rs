@@ -60,6 +60,11 @@ impl AppPaths {
         self.data_dir.join("tokens.json")
     }
 
+    /// Reading servers' secrets typed in Settings when there is no keyring to keep them (0600).
+    pub fn source_secrets_file(&self) -> PathBuf {
+        self.data_dir.join("source-secrets.json")
+    }
+
     pub fn covers_dir(&self) -> PathBuf {
         self.cache_dir.join("covers")
     }

@@ -53,6 +53,7 @@ fn render() -> (String, Vec<(String, Vec<String>)>) {
         AppStatus,
         SyncState,
         SyncStatus,
+        SourceStatus,
         SyncPhase,
         SyncProgress,
         Progress,

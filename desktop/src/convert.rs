@@ -16,8 +16,8 @@ use hardcover_sync::sync::summary::{ItemResult, Summary};
 
 use crate::model::{
     BookDetail, BookFormat, BookList, BookRow, Direction, Edition, LinkedItem, NotificationSettings, Read, RunItem,
-    RunSummary, SearchHit, Settings, ShelfCount, ShelfKind, Shelves, SourceKindDto, SourceSettings, SyncPhase,
-    SyncProgress, TokenStore,
+    RunSummary, SearchHit, Settings, ShelfCount, ShelfKind, Shelves, SourceKindDto, SourceSettings, SourceStatus,
+    SyncPhase, SyncProgress, TokenStore,
 };
 
 /// Counts, page numbers and seconds never go below zero or past u32 in practice; a corrupt
@@ -156,7 +156,12 @@ pub fn run_summary(run: &SyncRun) -> RunSummary {
         unmatched: summary.unmatched,
         errors: summary.errors,
         hardcover_requests: summary.hardcover_requests,
+        sentence: if run.finished_at.is_some() { summary.sentence() } else { "Did not finish".to_owned() },
     }
+}
+
+pub fn source_status(h: hardcover_sync::store::source_health::SourceHealth) -> SourceStatus {
+    SourceStatus { name: h.source, failing_since: h.failing_since, message: h.message, last_ok_at: h.last_ok_at }
 }
 
 pub fn run_items(run: &SyncRun) -> Vec<RunItem> {
@@ -264,6 +269,7 @@ pub fn settings(s: shelf::Settings, start_at_login: bool) -> Settings {
                 secret: None,
             })
             .collect(),
+        secrets_file: s.secrets_file.map(|p| p.display().to_string()),
     }
 }
 
@@ -304,6 +310,7 @@ pub fn settings_to_core(s: Settings, current: &Config) -> shelf::Settings {
         },
         token_store: token_store_kind(s.token_store),
         sources: s.sources.into_iter().map(|src| source_settings(src, current)).collect(),
+        secrets_file: None,
     }
 }
 
@@ -359,6 +366,7 @@ mod settings_tests {
                     secret: Some("typed".into()),
                 },
             ],
+            secrets_file: None,
         };
         let core = settings_to_core(page.clone(), &current);
         let enabled: Vec<bool> = core.sources.iter().map(|s| s.enabled).collect();

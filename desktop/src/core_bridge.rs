@@ -22,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 use crate::convert;
 use crate::convert::token_store_dto;
 use crate::error::{ErrorCode, IpcError, IpcResult};
-use crate::model::{AppStatus, RunSummary, SyncPhase, SyncProgress, SyncState, SyncStatus};
+use crate::model::{AppStatus, RunSummary, SourceStatus, SyncPhase, SyncProgress, SyncState, SyncStatus};
 
 /// What the core tells the shell. The shell turns these into tray updates, window events and
 /// notifications.
@@ -43,6 +43,12 @@ pub enum CoreEvent {
     ReconnectNeeded {
         reason: String,
     },
+    /// A reading server that worked (or was never tried) failed in this run: said once, not on
+    /// every run while it stays failing.
+    SourceStartedFailing {
+        source: String,
+        message: String,
+    },
 }
 
 pub type EventSink = Arc<dyn Fn(CoreEvent) + Send + Sync>;
@@ -60,6 +66,8 @@ struct SyncRuntime {
     last_summary: Option<RunSummary>,
     last_error: Option<String>,
     consecutive_failures: u32,
+    /// Each source's health as the store last said (read at start and after every run).
+    sources: Vec<SourceStatus>,
 }
 
 pub struct Core {
@@ -89,6 +97,19 @@ pub struct Core {
     tray_sync: RwLock<Option<SyncStatus>>,
 }
 
+/// The sources' health for the status; a store that cannot be read shows none (and says why in
+/// the log) rather than stopping the app.
+fn source_statuses(app: &Result<Arc<App>, String>) -> Vec<SourceStatus> {
+    match app.as_ref().map(|app| app.source_health()) {
+        Ok(Ok(all)) => all.into_iter().map(convert::source_status).collect(),
+        Ok(Err(e)) => {
+            tracing::warn!("cannot read the sources' health: {e}");
+            Vec::new()
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
 fn build_app(paths: &AppPaths, config: &Config, store: &Result<Arc<Store>, String>) -> Result<Arc<App>, String> {
     let app = match store {
         Ok(store) => App::with_store(paths.clone(), config.clone(), Arc::clone(store)),
@@ -116,6 +137,7 @@ impl Core {
             e.to_string()
         });
         let app = build_app(&paths, &config, &store);
+        let sync = SyncRuntime { sources: source_statuses(&app), ..SyncRuntime::default() };
         Self {
             app: RwLock::new(app),
             connection: RwLock::new(None),
@@ -127,7 +149,7 @@ impl Core {
             config: RwLock::new(config),
             config_error: RwLock::new(config_error),
             store,
-            sync: Mutex::new(SyncRuntime::default()),
+            sync: Mutex::new(sync),
             events,
         }
     }
@@ -278,7 +300,10 @@ impl Core {
             let interval = config.scrobbling.hardcover.sync.interval;
             rt.spawn(async move { h.set_interval(interval).await });
         }
-        *self.app.write().unwrap_or_else(|p| p.into_inner()) = build_app(&self.paths, &config, &self.store);
+        let app = build_app(&self.paths, &config, &self.store);
+        // A source removed or disabled in the new config is no longer shown as failing.
+        self.sync.lock().unwrap_or_else(|p| p.into_inner()).sources = source_statuses(&app);
+        *self.app.write().unwrap_or_else(|p| p.into_inner()) = app;
         *self.config.write().unwrap_or_else(|p| p.into_inner()) = config;
         *self.config_error.write().unwrap_or_else(|p| p.into_inner()) = None;
         (self.events)(CoreEvent::StatusChanged);
@@ -325,6 +350,7 @@ impl Core {
             last_summary: s.last_summary.clone(),
             progress: s.running,
             next_run_at: self.next_run_at(),
+            sources: s.sources.clone(),
         }
     }
 
@@ -409,6 +435,7 @@ impl Core {
         (self.events)(CoreEvent::StatusChanged);
         tracing::info!("sync requested");
         let result = self.run_sync().await;
+        self.update_sources();
         // A rejected token marks the session for reconnecting: show it at once.
         self.refresh_connection().await;
         match result {
@@ -456,6 +483,19 @@ impl Core {
         };
         if send {
             (self.events)(CoreEvent::SyncProgress(p));
+        }
+    }
+
+    /// Read the sources' health the run just stored, and announce each source that started
+    /// failing in it.
+    fn update_sources(&self) {
+        let fresh = source_statuses(&self.app.read().unwrap_or_else(|p| p.into_inner()));
+        let before = std::mem::replace(&mut self.sync.lock().unwrap_or_else(|p| p.into_inner()).sources, fresh.clone());
+        let was_failing = |name: &str| before.iter().any(|b| b.name == name && b.failing_since.is_some());
+        for s in fresh.into_iter().filter(|s| s.failing_since.is_some() && !was_failing(&s.name)) {
+            let message = s.message.unwrap_or_default();
+            tracing::warn!(source = %s.name, "source started failing: {message}");
+            (self.events)(CoreEvent::SourceStartedFailing { source: s.name, message });
         }
     }
 
@@ -673,6 +713,7 @@ mod tests {
             last_summary: Some(RunSummary { run_id: 4, finished: 2, ..Default::default() }),
             progress: None,
             next_run_at: None,
+            sources: vec![],
         };
         core.adopt_tray_sync(tray.clone());
         assert_eq!(core.status().sync, tray, "the window's status must be the tray's sync, which runs the syncs");

@@ -103,7 +103,7 @@ pub fn reply_value<T: serde::de::DeserializeOwned>(result: Result<serde_json::Va
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
-    use crate::model::{SyncPhase, SyncState};
+    use crate::model::{SourceStatus, SyncPhase, SyncState};
 
     #[test]
     fn messages_survive_the_line_format() {
@@ -119,6 +119,12 @@ mod tests {
             last_summary: Some(RunSummary { run_id: 3, added: 2, ..Default::default() }),
             progress: Some(SyncProgress { phase: SyncPhase::Matching, done: 1, total: 4 }),
             next_run_at: Some("2026-11-25T10:00:00Z".into()),
+            sources: vec![SourceStatus {
+                name: "komga".into(),
+                failing_since: Some("2026-11-25T09:30:00Z".into()),
+                message: Some("cannot reach komga".into()),
+                last_ok_at: None,
+            }],
         };
         let to_window = [
             ToWindow::Sync { sync },

@@ -46,6 +46,26 @@ pub struct SyncStatus {
     pub last_summary: Option<RunSummary>,
     pub progress: Option<SyncProgress>,
     pub next_run_at: Option<String>,
+    /// Each reading server as the last syncs found it, failing ones first.
+    pub sources: Vec<SourceStatus>,
+}
+
+impl SyncStatus {
+    pub fn failing_sources(&self) -> usize {
+        self.sources.iter().filter(|s| s.failing_since.is_some()).count()
+    }
+}
+
+/// A reading server's health across syncs: ok, or failing since when and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceStatus {
+    pub name: String,
+    /// When it started failing (RFC 3339); `null` while it works.
+    pub failing_since: Option<String>,
+    /// Why it fails, in words naming what to fix.
+    pub message: Option<String>,
+    pub last_ok_at: Option<String>,
 }
 
 /// Payload of `export-progress`.
@@ -91,6 +111,8 @@ pub struct RunSummary {
     pub unmatched: u32,
     pub errors: u32,
     pub hardcover_requests: u32,
+    /// The run in one sentence: "3 books updated, 1 finished: Dune", "All 25 books up to date".
+    pub sentence: String,
 }
 
 impl RunSummary {
@@ -309,6 +331,10 @@ pub struct Settings {
     pub start_at_login: bool,
     pub token_store: TokenStore,
     pub sources: Vec<SourceSettings>,
+    /// Output only (a save's answer): the private file typed secrets went to, when no keyring
+    /// kept them. The page tells the user where it is.
+    #[serde(default)]
+    pub secrets_file: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

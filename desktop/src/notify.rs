@@ -16,6 +16,11 @@ pub enum Notice {
     Reconnect {
         reason: String,
     },
+    /// A reading server started failing (announced once, until it works again).
+    SourceFailing {
+        source: String,
+        message: String,
+    },
     /// How a sign-in started from the tray ended (the user asked for it: never muted).
     Connection {
         ok: bool,
@@ -31,7 +36,7 @@ impl Notice {
     pub fn allowed_by(&self, prefs: &Notifications) -> bool {
         match self {
             Notice::Finished { .. } => prefs.finished,
-            Notice::Failures { .. } => prefs.failures,
+            Notice::Failures { .. } | Notice::SourceFailing { .. } => prefs.failures,
             Notice::Reconnect { .. } => prefs.reconnect,
             Notice::Connection { .. } => true,
         }
@@ -63,6 +68,10 @@ impl Notice {
             Notice::Failures { count, message } => (
                 format!("Sync failed {count} times in a row"),
                 format!("{message}\nOpen the logs from Settings for details."),
+            ),
+            Notice::SourceFailing { source, message } => (
+                format!("{source} cannot be synced"),
+                format!("{message}\nOpen shelves… → Sync to edit the source or retry."),
             ),
             Notice::Connection { ok: true, message } => {
                 (message.clone(), "Your shelves and sync are ready.".to_owned())

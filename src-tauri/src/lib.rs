@@ -139,6 +139,6 @@ fn on_core_event<R: Runtime>(app: &AppHandle<R>, event: CoreEvent) {
         CoreEvent::SyncFinished { summary, .. } => {
             let _ = app.emit(events::SYNC_FINISHED, &summary);
         }
-        CoreEvent::SyncFailed { .. } | CoreEvent::ReconnectNeeded { .. } => {}
+        CoreEvent::SyncFailed { .. } | CoreEvent::ReconnectNeeded { .. } | CoreEvent::SourceStartedFailing { .. } => {}
     }
 }

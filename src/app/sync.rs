@@ -9,12 +9,14 @@ use super::{App, AppError};
 use crate::import::{import_library, last_import};
 use crate::sources::ProgressSource;
 use crate::store::history::HistoryEntry;
+use crate::store::source_health::SourceHealth;
 use crate::sync::client_port::{ClientPort, daily_reserve};
 use crate::sync::matching::{self, DEFAULT_THRESHOLD};
 use crate::sync::observe::{Observer, ignore};
 use crate::sync::port::PortError;
 use crate::sync::progress::Zone;
 use crate::sync::run::{SyncOptions, SyncOutcome, sync_once_observed};
+use crate::sync::summary::Summary;
 
 impl App {
     /// One sync of every enabled source with Hardcover, in the configured direction. A dry run
@@ -47,6 +49,9 @@ impl App {
             }
             self.store.run_finish(outcome.run_id, Utc::now(), &outcome.summary.to_json())?;
         }
+        if !dry_run {
+            self.record_source_health(&outcome.summary)?;
+        }
         if let Some(reason) = port.reconnect_reason() {
             self.auth.session().mark_reconnect_needed(reason);
         } else if outcome.stopped == Some(PortError::Unauthorized) {
@@ -56,6 +61,30 @@ impl App {
             self.refresh_cache_after_sync(user_id).await;
         }
         Ok(outcome)
+    }
+
+    /// Keep what this run found of each configured source (read, or failing and why), so a
+    /// failure stays shown until a later run reads the source again.
+    fn record_source_health(&self, summary: &Summary) -> Result<(), AppError> {
+        let now = Utc::now();
+        let configured: Vec<&str> = self.config.sources.iter().map(|s| s.name.as_str()).collect();
+        for cfg in self.config.sources.iter().filter(|s| s.enabled) {
+            let failure = summary.source_failure(&cfg.name);
+            if self.store.source_health_record(&cfg.name, failure.map_or(Ok(()), Err), now)? {
+                tracing::warn!(source = %cfg.name, "the source started failing: {}", failure.unwrap_or_default());
+            }
+        }
+        self.store.source_health_retain(&configured)?;
+        Ok(())
+    }
+
+    /// The enabled sources' health as the last syncs found it, failing ones first. A source no
+    /// sync has tried yet is not listed.
+    pub fn source_health(&self) -> Result<Vec<SourceHealth>, AppError> {
+        let enabled: Vec<&str> = self.config.sources.iter().filter(|s| s.enabled).map(|s| s.name.as_str()).collect();
+        let mut all = self.store.source_health_all()?;
+        all.retain(|h| enabled.contains(&h.source.as_str()));
+        Ok(all)
     }
 
     /// Only when the user keeps a local copy (they imported once) and this sync changed their

@@ -31,7 +31,7 @@ pub use http::oauth_http_client;
 pub use opener::{Opener, command_opener, system_opener};
 pub use session::{AuthSession, Clock};
 pub use settings::{OAuthSettings, PERSONAL_TOKEN_URL, SCOPES};
-pub use source_secrets::{set_source_secret, source_secret};
+pub use source_secrets::{SecretPlace, set_source_secret, source_secret};
 pub use store::{FileStore, KeyringStore, MemoryStore, TokenStore, TokenStoreError, open_token_store};
 pub use tokens::{REQUIRED_SCOPES, StoredTokens, TokenKind};
 

@@ -98,7 +98,7 @@ impl KeyringStore {
     }
 }
 
-fn keyring_error(e: keyring::Error) -> TokenStoreError {
+pub(crate) fn keyring_error(e: keyring::Error) -> TokenStoreError {
     match e {
         keyring::Error::PlatformFailure(inner) => TokenStoreError::NoKeyring(inner.to_string()),
         other => TokenStoreError::Keyring(other.to_string()),
@@ -159,28 +159,7 @@ impl TokenStore for FileStore {
     }
 
     fn save(&self, tokens: &StoredTokens) -> Result<(), TokenStoreError> {
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| self.err(e))?;
-        // Write a 0600 temp file and rename it over the old one: the file is never briefly
-        // world-readable, and a crash mid-write cannot leave half a token set behind.
-        let tmp = self.path.with_extension("json.tmp");
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp).map_err(|e| self.err(e))?;
-        #[cfg(unix)]
-        {
-            // `mode` only applies when the file is created; a leftover temp file keeps its mode.
-            use std::os::unix::fs::PermissionsExt;
-            f.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(|e| self.err(e))?;
-        }
-        f.write_all(tokens.to_secret_json().expose().as_bytes()).map_err(|e| self.err(e))?;
-        f.sync_all().map_err(|e| self.err(e))?;
-        std::fs::rename(&tmp, &self.path).map_err(|e| self.err(e))
+        write_private(&self.path, tokens.to_secret_json().expose().as_bytes()).map_err(|e| self.err(e))
     }
 
     fn delete(&self) -> Result<(), TokenStoreError> {
@@ -194,6 +173,31 @@ impl TokenStore for FileStore {
     fn describe(&self) -> String {
         format!("file {}", self.path.display())
     }
+}
+
+/// Write `bytes` to `path` readable by the user only (0600), creating its folder. A 0600 temp
+/// file is renamed over the old one: the file is never briefly world-readable, and a crash
+/// mid-write cannot leave half of it behind.
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
+    let tmp = path.with_extension("json.tmp");
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(&tmp)?;
+    #[cfg(unix)]
+    {
+        // `mode` only applies when the file is created; a leftover temp file keeps its mode.
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
 }
 
 /// In memory, for tests. Keeps the serialized form so tests exercise the same encoding.

@@ -5,9 +5,9 @@
 //! checks the result with the same parser the app starts with, and only then replaces the file
 //! (atomically). Comments do not survive a save (serde_yaml drops them).
 //!
-//! Secrets typed for a source go to the OS keyring, never into the file. With `token_store: file`
-//! there is no keyring, and writing a password into a plain config file behind the user's back is
-//! not a design we want: such a save is refused, asking for `${ENV}` in the config instead.
+//! Secrets typed for a source never go into the config file: they go to the OS keyring, or with
+//! `token_store: file` (or no keyring in the session) to a private 0600 file whose path the save
+//! reports, so the user knows where it is. A typed secret is never dropped silently.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_yaml::{Mapping, Value};
 
 use crate::app::App;
-use crate::auth::{set_source_secret, source_secret};
+use crate::auth::{SecretPlace, set_source_secret, source_secret};
 use crate::config::{Config, Direction, SourceConfig, SourceKind, TokenStoreKind};
 use crate::secret::Secret;
 
@@ -35,6 +35,9 @@ pub struct Settings {
     pub notifications: NotificationSettings,
     pub token_store: TokenStoreKind,
     pub sources: Vec<SourceSettings>,
+    /// Output only: the private file a save put typed secrets in, when not the keyring.
+    #[serde(default, skip_deserializing)]
+    pub secrets_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,30 +71,36 @@ fn yes() -> bool {
     true
 }
 
-/// Where source secrets live. The keyring in the app; a fake in tests (CI has no keyring).
+/// Where source secrets live. The keyring or the private file in the app; a fake in tests.
 pub trait SecretStore {
     fn has(&self, kind: TokenStoreKind, source: &str) -> bool;
-    fn set(&self, source: &str, secret: &Secret) -> Result<(), ShelfError>;
+    /// Keep `secret`; says where it went.
+    fn set(&self, kind: TokenStoreKind, source: &str, secret: &Secret) -> Result<SecretPlace, ShelfError>;
 }
 
-/// The OS keyring, through `auth::source_secret` / `auth::set_source_secret`.
-pub struct KeyringSecrets;
+/// The OS keyring, else the private secrets file, through `auth::source_secret` /
+/// `auth::set_source_secret`.
+pub struct SystemSecrets {
+    /// [`crate::paths::AppPaths::source_secrets_file`].
+    pub file: PathBuf,
+}
 
-impl SecretStore for KeyringSecrets {
+impl SecretStore for SystemSecrets {
     fn has(&self, kind: TokenStoreKind, source: &str) -> bool {
         // An unreachable keyring shows as "no secret", not as a panel that cannot open.
-        matches!(source_secret(kind, source), Ok(Some(_)))
+        matches!(source_secret(kind, &self.file, source), Ok(Some(_)))
     }
 
-    fn set(&self, source: &str, secret: &Secret) -> Result<(), ShelfError> {
-        set_source_secret(source, Some(secret))
+    fn set(&self, kind: TokenStoreKind, source: &str, secret: &Secret) -> Result<SecretPlace, ShelfError> {
+        set_source_secret(kind, &self.file, source, secret)
             .map_err(|e| ShelfError::Internal(format!("cannot keep the secret of source {source:?}: {e}")))
     }
 }
 
 /// The settings as the config file has them now (re-read: it may have changed since `app` opened).
 pub fn load(app: &App) -> Result<Settings, ShelfError> {
-    load_with(&app.paths.config_file, &KeyringSecrets, &|name| std::env::var(name).ok())
+    let secrets = SystemSecrets { file: app.paths.source_secrets_file() };
+    load_with(&app.paths.config_file, &secrets, &|name| std::env::var(name).ok())
 }
 
 /// [`load`] from `path`, with the secret store and environment injected.
@@ -109,10 +118,11 @@ pub fn load_with(
     Ok(from_config(&config, secrets))
 }
 
-/// Save the panel's settings into the config file at `path`, keeping every key the panel does
+/// Save the panel's settings into the config file of `app`, keeping every key the panel does
 /// not own. Returns the settings as saved; restart the app's core (`App::open`) to apply them.
-pub fn save(path: &Path, settings: &Settings) -> Result<Settings, ShelfError> {
-    save_with(path, settings, &KeyringSecrets, &|name| std::env::var(name).ok())
+pub fn save(app: &App, settings: &Settings) -> Result<Settings, ShelfError> {
+    let secrets = SystemSecrets { file: app.paths.source_secrets_file() };
+    save_with(&app.paths.config_file, settings, &secrets, &|name| std::env::var(name).ok())
 }
 
 /// [`save`] with the secret store and environment injected.
@@ -142,16 +152,6 @@ pub fn save_with(
         .iter()
         .filter_map(|s| s.secret.as_ref().filter(|x| !x.is_empty()).map(|x| (s.name.as_str(), x)))
         .collect();
-    if settings.token_store == TokenStoreKind::File
-        && let Some((name, _)) = typed.first()
-    {
-        return Err(ShelfError::InvalidInput(format!(
-            "token_store is file, so there is no keyring to keep the secret of source {name:?} in, and it is not written \
-             into the config file in plain text. Put it in the config file as an environment reference \
-             (api_key: ${{MY_KEY}} or password: ${{MY_PASSWORD}}), or switch token_store to keyring"
-        )));
-    }
-
     // Checked here as well as by the parser below, whose message for a malformed duration names
     // only the enclosing section.
     if let Err(e) = crate::config::parse_duration(&settings.interval) {
@@ -163,12 +163,15 @@ pub fn save_with(
     );
     let config = Config::parse(&text, path, env).map_err(|e| ShelfError::InvalidInput(e.to_string()))?;
 
-    // Secrets first: if the keyring refuses, the file is left as it was.
+    // Secrets first: if they cannot be kept, the config file is left as it was.
+    let mut secrets_file = None;
     for (name, secret) in &typed {
-        secrets.set(name, secret)?;
+        if let SecretPlace::File(file) = secrets.set(config.scrobbling.hardcover.token_store, name, secret)? {
+            secrets_file = Some(file);
+        }
     }
     write_atomically(path, &text)?;
-    Ok(from_config(&config, secrets))
+    Ok(Settings { secrets_file, ..from_config(&config, secrets) })
 }
 
 fn from_config(c: &Config, secrets: &dyn SecretStore) -> Settings {
@@ -201,6 +204,7 @@ fn from_config(c: &Config, secrets: &dyn SecretStore) -> Settings {
                 secret: None,
             })
             .collect(),
+        secrets_file: None,
     }
 }
 

@@ -27,7 +27,11 @@ pub async fn test_source(app: &App, source: &SourceConfig, secret: Option<Secret
             cfg.password = None;
             Some(s)
         }
-        None => match source_secret(app.config.scrobbling.hardcover.token_store, &cfg.name) {
+        None => match source_secret(
+            app.config.scrobbling.hardcover.token_store,
+            &app.paths.source_secrets_file(),
+            &cfg.name,
+        ) {
             Ok(s) => s,
             Err(e) => return SourceTest { ok: false, message: e.to_string(), items: 0 },
         },

@@ -172,6 +172,17 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE matches ADD COLUMN title TEXT;
     ALTER TABLE matches ADD COLUMN authors TEXT NOT NULL DEFAULT '[]';
     "#,
+    // 3: each reading server's health across syncs, so a failing one stays visible (and is
+    // announced once) until a sync reads it again.
+    r#"
+    CREATE TABLE source_health (
+        source        TEXT PRIMARY KEY,
+        failing_since TEXT,            -- NULL: the last sync read it
+        message       TEXT,            -- why it fails, in words for the user; never a secret
+        last_ok_at    TEXT,
+        checked_at    TEXT NOT NULL
+    );
+    "#,
 ];
 
 #[cfg(test)]

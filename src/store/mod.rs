@@ -12,6 +12,7 @@ pub mod meta;
 mod migrations;
 pub mod outbox;
 pub mod runs;
+pub mod source_health;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

@@ -109,9 +109,97 @@ impl Summary {
         });
     }
 
+    /// Why `source` could not be read in this run, if it could not (a failure of the source
+    /// itself, not of one of its items).
+    pub fn source_failure(&self, source: &str) -> Option<&str> {
+        self.items
+            .iter()
+            .find(|i| i.source == source && i.id.is_empty() && i.result == ItemResult::Failed)
+            .map(|i| i.reason.as_deref().unwrap_or("it could not be read"))
+    }
+
+    /// The run in one sentence for people: "3 books updated, 1 finished: Dune", "All 25 books up
+    /// to date". Each book is counted once, under what it mainly had done (a book added and
+    /// finished is "finished"), so the numbers add up, unlike the effect counts above.
+    pub fn sentence(&self) -> String {
+        let done = |i: &&SummaryItem| {
+            !i.id.is_empty() && i.result == if self.dry_run { ItemResult::Planned } else { ItemResult::Ok }
+        };
+        let count = |actions: &[Action]| self.items.iter().filter(done).filter(|i| actions.contains(&i.action)).count();
+        let finished: Vec<&str> =
+            self.items.iter().filter(done).filter(|i| i.action == Action::Finish).map(|i| i.title.as_str()).collect();
+        let (verb_updated, verb_finished, verb_added, verb_rated, verb_written) = if self.dry_run {
+            ("to update", "to finish", "to add", "to rate", "to write back to your servers")
+        } else {
+            ("updated", "finished", "added", "rated", "written back to your servers")
+        };
+        let mut parts: Vec<String> = Vec::new();
+        for (n, verb) in [
+            (count(&[Action::Progress, Action::Reread]), verb_updated),
+            (finished.len(), verb_finished),
+            (count(&[Action::Add]), verb_added),
+            (count(&[Action::Rate]), verb_rated),
+            (count(&[Action::WriteBack]), verb_written),
+        ] {
+            if n == 0 {
+                continue;
+            }
+            let noun = if !parts.is_empty() {
+                ""
+            } else if n == 1 {
+                " book"
+            } else {
+                " books"
+            };
+            let mut part = format!("{n}{noun} {verb}");
+            if verb == verb_finished {
+                part.push_str(": ");
+                part.push_str(&titles(&finished));
+            }
+            parts.push(part);
+        }
+        let books = self.items.iter().filter(|i| !i.id.is_empty()).count();
+        let failing_sources = self.items.iter().filter(|i| i.id.is_empty() && i.result == ItemResult::Failed).count();
+        let mut sentence = match (parts.is_empty(), books, failing_sources) {
+            (false, ..) => parts.join(", "),
+            (true, 0, 0) => "No books in progress on your reading servers".to_owned(),
+            (true, 0, _) => "Nothing was synced".to_owned(),
+            (true, 1, _) if self.dry_run => "Nothing to do: 1 book up to date".to_owned(),
+            (true, n, _) if self.dry_run => format!("Nothing to do: all {n} books up to date"),
+            (true, 1, _) => "1 book up to date".to_owned(),
+            (true, n, _) => format!("All {n} books up to date"),
+        };
+        let item_failures = self.items.iter().filter(|i| !i.id.is_empty() && i.result == ItemResult::Failed).count();
+        let problems: Vec<String> = [
+            (item_failures, "failed", "failed"),
+            (self.unmatched as usize, "not matched to a Hardcover book", "not matched to a Hardcover book"),
+            (self.deferred as usize, "left for a later sync", "left for a later sync"),
+            (failing_sources, "source failing", "sources failing"),
+        ]
+        .into_iter()
+        .filter(|(n, ..)| *n > 0)
+        .map(|(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
+        .collect();
+        if !problems.is_empty() {
+            sentence.push_str("; ");
+            sentence.push_str(&problems.join(", "));
+        }
+        sentence
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("the summary holds only plain data")
     }
+}
+
+/// "Dune, Emma and 3 more": a few titles, so a long run still fits a line.
+fn titles(all: &[&str]) -> String {
+    const SHOWN: usize = 3;
+    let mut out = all.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
+    if all.len() > SHOWN {
+        out.push_str(&format!(" and {} more", all.len() - SHOWN));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -133,6 +221,49 @@ mod tests {
             notes: Vec::new(),
             record: None,
         }
+    }
+
+    fn titled(action: Action, title: &str) -> ItemPlan {
+        let mut p = plan(action, Effects::default(), (action == Action::Skip).then_some(SkipReason::Unchanged));
+        p.item_id = title.to_lowercase();
+        p.title = title.into();
+        p
+    }
+
+    #[test]
+    fn the_sentence_counts_each_book_once_and_names_the_finished_ones() {
+        let mut s = Summary::new(false);
+        for t in ["A", "B", "C"] {
+            s.record(&titled(Action::Progress, t), ItemResult::Ok, None);
+        }
+        s.record(&titled(Action::Finish, "Dune"), ItemResult::Ok, None);
+        s.record(&titled(Action::Skip, "Emma"), ItemResult::Skipped, None);
+        assert_eq!(s.sentence(), "3 books updated, 1 finished: Dune");
+
+        let mut s = Summary::new(false);
+        for t in ["A", "B", "C", "D", "E"] {
+            s.record(&titled(Action::Finish, t), ItemResult::Ok, None);
+        }
+        assert_eq!(s.sentence(), "5 books finished: A, B, C and 2 more", "a long run still fits a line");
+    }
+
+    #[test]
+    fn a_run_with_nothing_to_do_says_all_is_up_to_date_and_problems_are_named() {
+        let mut s = Summary::new(false);
+        for t in ["A", "B", "C"] {
+            s.record(&titled(Action::Skip, t), ItemResult::Skipped, None);
+        }
+        assert_eq!(s.sentence(), "All 3 books up to date", "an up-to-date library must not read like a warning");
+        s.record_error("komga", "cannot reach komga".into());
+        assert_eq!(s.sentence(), "All 3 books up to date; 1 source failing");
+        assert_eq!(s.source_failure("komga"), Some("cannot reach komga"));
+        assert_eq!(s.source_failure("abs"), None, "only the source that failed is failing");
+
+        let mut dry = Summary::new(true);
+        dry.record(&titled(Action::Skip, "A"), ItemResult::Skipped, None);
+        assert_eq!(dry.sentence(), "Nothing to do: 1 book up to date");
+        dry.record(&titled(Action::Progress, "B"), ItemResult::Planned, None);
+        assert_eq!(dry.sentence(), "1 book to update", "a preview says what would be done");
     }
 
     #[test]

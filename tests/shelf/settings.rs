@@ -4,9 +4,10 @@
 use std::cell::RefCell;
 use std::path::Path;
 
+use hardcover_sync::auth::SecretPlace;
 use hardcover_sync::config::{Config, Direction, SourceKind, TokenStoreKind};
 use hardcover_sync::secret::Secret;
-use hardcover_sync::shelf::settings::{SecretStore, SourceSettings, load_with, save_with};
+use hardcover_sync::shelf::settings::{SecretStore, SourceSettings, SystemSecrets, load_with, save_with};
 use hardcover_sync::shelf::{self, ShelfError};
 use hardcover_sync_emulators::audiobookshelf::AbsEmulator;
 
@@ -21,9 +22,9 @@ impl SecretStore for FakeKeyring {
     fn has(&self, _kind: TokenStoreKind, source: &str) -> bool {
         self.0.borrow().iter().any(|(n, _)| n == source)
     }
-    fn set(&self, source: &str, secret: &Secret) -> Result<(), ShelfError> {
+    fn set(&self, _kind: TokenStoreKind, source: &str, secret: &Secret) -> Result<SecretPlace, ShelfError> {
         self.0.borrow_mut().push((source.to_owned(), secret.expose().to_owned()));
-        Ok(())
+        Ok(SecretPlace::Keyring)
     }
 }
 
@@ -155,18 +156,39 @@ fn secrets_go_to_the_keyring_never_into_the_file() {
     );
     assert!(saved.sources[0].has_secret, "the saved source must show that it has a secret");
 
-    // With the file token store there is no keyring: refuse rather than write the secret out.
-    let (_dir2, path2) = setup();
-    let keyring2 = FakeKeyring::default();
-    let mut s = load_with(&path2, &keyring2, &env).unwrap();
+    assert_eq!(saved.secrets_file, None, "a secret in the keyring names no file");
+}
+
+#[cfg(unix)]
+#[test]
+fn without_a_keyring_a_typed_secret_goes_to_the_private_file_and_is_used() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, path) = setup();
+    let secrets = SystemSecrets { file: dir.path().join("data").join("source-secrets.json") };
+    let mut s = load_with(&path, &secrets, &env).unwrap();
     s.token_store = TokenStoreKind::File;
-    s.sources[0].secret = Some(Secret::new("typed-s3cret-value"));
-    let err = save_with(&path2, &s, &keyring2, &env).unwrap_err();
-    assert_eq!(err.code(), "invalid_input");
-    assert!(err.to_string().contains("${"), "the refusal must point at ${{ENV}} references: {err}");
-    assert!(!err.to_string().contains("typed-s3cret"), "the error must not echo the secret");
-    assert_eq!(std::fs::read_to_string(&path2).unwrap(), ORIGINAL, "a refused save must leave the file as it was");
-    assert!(keyring2.0.borrow().is_empty(), "nothing may be stored when the save is refused");
+    s.sources.push(SourceSettings {
+        kind: SourceKind::Komga,
+        name: "komga".into(),
+        url: "http://komga.local:25600".into(),
+        username: Some("reader".into()),
+        library: vec![],
+        enabled: true,
+        has_secret: false,
+        secret: Some(Secret::new("typed-s3cret-value")),
+    });
+    let saved =
+        save_with(&path, &s, &secrets, &env).expect("a typed secret without a keyring must be kept, not refused");
+    assert_eq!(saved.secrets_file.as_deref(), Some(secrets.file.as_path()), "the save must say which file holds it");
+    assert!(saved.sources[1].has_secret, "the saved source must show that it has its secret");
+    let mode = std::fs::metadata(&secrets.file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the secrets file must be readable by the user only");
+    assert!(
+        !std::fs::read_to_string(&path).unwrap().contains("typed-s3cret"),
+        "the secret must never be written into the config file"
+    );
+    let found = hardcover_sync::auth::source_secret(TokenStoreKind::File, &secrets.file, "komga").unwrap();
+    assert_eq!(found.map(|s| s.expose().to_owned()).as_deref(), Some("typed-s3cret-value"), "the sync finds it again");
 }
 
 #[cfg(unix)]

@@ -39,7 +39,7 @@ pub enum IconState {
 
 impl IconState {
     pub fn of(status: &AppStatus) -> Self {
-        if status.reconnect_needed || status.sync.state == SyncState::Error {
+        if status.reconnect_needed || status.sync.state == SyncState::Error || status.sync.failing_sources() > 0 {
             IconState::Error
         } else if status.sync.state == SyncState::Syncing {
             IconState::Syncing
@@ -111,6 +111,13 @@ pub fn status_lines(
         "Syncing…".to_owned()
     } else if sync.state == SyncState::Error {
         format!("Last sync failed: {}", last_error.unwrap_or("see the logs"))
+    } else if let n @ 1.. = sync.failing_sources() {
+        // A run that read the other sources succeeded, but this is what the user must act on.
+        let which = if n == 1 { "1 source failing".to_owned() } else { format!("{n} sources failing") };
+        match &sync.last_run_at {
+            Some(at) => format!("{which} · last sync {}", local_hhmm(at)),
+            None => which,
+        }
     } else {
         let last = match (&sync.last_run_at, &sync.last_summary) {
             (Some(at), Some(s)) => format!("Last sync {} · {} updated", local_hhmm(at), s.updated()),
@@ -272,7 +279,14 @@ mod tests {
             token_store: TokenStore::Keyring,
             reconnect_needed: false,
             reconnect_reason: None,
-            sync: SyncStatus { state, last_run_at: None, last_summary: None, progress: None, next_run_at: None },
+            sync: SyncStatus {
+                state,
+                last_run_at: None,
+                last_summary: None,
+                progress: None,
+                next_run_at: None,
+                sources: vec![],
+            },
             offline: false,
             demo: false,
         }
@@ -302,6 +316,27 @@ mod tests {
         let mut s = status(SyncState::Error);
         s.connected = false;
         assert_eq!(lines(&s), ("Not connected".into(), "Last sync failed: server down".into()));
+    }
+
+    #[test]
+    fn a_failing_source_shows_in_the_line_and_the_icon_until_it_passes() {
+        let mut s = status(SyncState::Idle);
+        s.sync.last_run_at = Some("2026-11-25T10:32:00Z".into());
+        s.sync.last_summary = Some(RunSummary { progress_updated: 2, ..Default::default() });
+        let failing = |name: &str| crate::model::SourceStatus {
+            name: name.into(),
+            failing_since: Some("2026-11-25T10:02:00Z".into()),
+            message: Some("cannot reach it".into()),
+            last_ok_at: None,
+        };
+        s.sync.sources = vec![failing("komga")];
+        assert_eq!(lines(&s).1, "1 source failing · last sync 10:32", "a failing source must not read as success");
+        assert_eq!(IconState::of(&s), IconState::Error, "a failing source shows the error icon");
+        s.sync.sources.push(failing("kavita"));
+        assert_eq!(lines(&s).1, "2 sources failing · last sync 10:32");
+        s.sync.sources.clear();
+        assert_eq!(lines(&s).1, "Last sync 10:32 · 2 updated");
+        assert_eq!(IconState::of(&s), IconState::Idle, "once the source passes again the icon is back to normal");
     }
 
     #[test]

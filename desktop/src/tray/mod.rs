@@ -243,6 +243,9 @@ impl Tray {
                     notify::send(Notice::Failures { count: consecutive, message }, &prefs);
                 }
             }
+            CoreEvent::SourceStartedFailing { source, message } => {
+                notify::send(Notice::SourceFailing { source, message }, &prefs);
+            }
             CoreEvent::ReconnectNeeded { reason } => {
                 let connect: notify::OnClick = Box::new(move || tray.connect_in_browser());
                 notify::send_clickable(Notice::Reconnect { reason }, &prefs, Some(connect));

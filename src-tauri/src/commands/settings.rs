@@ -23,7 +23,7 @@ pub async fn get_settings<R: Runtime>(app: AppHandle<R>) -> IpcResult<Settings> 
     }
     let autostart = state.autostart.is_enabled().map_err(IpcError::internal)?;
     let path = &state.core.paths().config_file;
-    let settings = shelf::settings::load_with(path, &shelf::settings::KeyringSecrets, &env)?;
+    let settings = shelf::settings::load_with(path, &secrets(&state), &env)?;
     Ok(convert::settings(settings, autostart))
 }
 
@@ -33,7 +33,7 @@ pub async fn save_settings<R: Runtime>(app: AppHandle<R>, settings: Settings) ->
     let path = state.core.paths().config_file.clone();
     let start_at_login = settings.start_at_login;
     let wanted = convert::settings_to_core(settings, &state.core.config());
-    shelf::settings::save_with(&path, &wanted, &shelf::settings::KeyringSecrets, &env)?;
+    let kept = shelf::settings::save_with(&path, &wanted, &secrets(&state), &env)?;
     tracing::info!("settings saved to {}", path.display());
     // The core's save checked the file with this same parser; reading it back gives the config
     // exactly as the next start will see it.
@@ -43,7 +43,13 @@ pub async fn save_settings<R: Runtime>(app: AppHandle<R>, settings: Settings) ->
         super::system::apply_autostart(&app, start_at_login)?;
     }
     crate::tray_link::changed_here(&app);
-    get_settings(app).await
+    let mut saved = get_settings(app).await?;
+    saved.secrets_file = kept.secrets_file.map(|p| p.display().to_string());
+    Ok(saved)
+}
+
+fn secrets(state: &AppState) -> shelf::settings::SystemSecrets {
+    shelf::settings::SystemSecrets { file: state.core.paths().source_secrets_file() }
 }
 
 /// Build the source as the sync would and list it once. A failing server is an answer

@@ -23,7 +23,7 @@ fn count_of(shelves: &Value, kind: &str, id: i64) -> i64 {
 
 /// The tray menu of the app WebDriver started: the process launched with `--open-window` (the
 /// window WebDriver drives runs in a process of its own, `hardcover-sync-window`).
-fn tray_menu() -> TrayMenu {
+pub(crate) fn tray_menu() -> TrayMenu {
     let trays: Vec<u32> = pids_with_arg("--open-window")
         .into_iter()
         .filter(|&p| crate::support::program_of(p).ends_with("/hardcover-sync-app"))

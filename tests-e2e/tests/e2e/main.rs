@@ -6,6 +6,7 @@ mod journey;
 mod reconnect;
 mod support;
 mod tray;
+mod trust;
 mod window;
 
 pub const WINDOW_TITLE: &str = "Hardcover Sync";

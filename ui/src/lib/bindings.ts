@@ -21,7 +21,24 @@ export type AppStatus = { connected: boolean, username: string | null, userId: n
 
 export type SyncState = "idle" | "syncing" | "paused" | "error";
 
-export type SyncStatus = { state: SyncState, lastRunAt: string | null, lastSummary: RunSummary | null, progress: SyncProgress | null, nextRunAt: string | null, };
+export type SyncStatus = { state: SyncState, lastRunAt: string | null, lastSummary: RunSummary | null, progress: SyncProgress | null, nextRunAt: string | null, 
+/**
+ * Each reading server as the last syncs found it, failing ones first.
+ */
+sources: Array<SourceStatus>, };
+
+/**
+ * A reading server's health across syncs: ok, or failing since when and why.
+ */
+export type SourceStatus = { name: string, 
+/**
+ * When it started failing (RFC 3339); `null` while it works.
+ */
+failingSince: string | null, 
+/**
+ * Why it fails, in words naming what to fix.
+ */
+message: string | null, lastOkAt: string | null, };
 
 /**
  * What stretch of a sync `done`/`total` count in; each phase counts from 0 again.
@@ -38,7 +55,11 @@ export type SyncProgress = { phase: SyncPhase, done: number, total: number, };
  */
 export type Progress = { done: number, total: number, };
 
-export type RunSummary = { runId: number, startedAt: string, finishedAt: string | null, dryRun: boolean, added: number, progressUpdated: number, finished: number, rated: number, writtenBack: number, skipped: number, unmatched: number, errors: number, hardcoverRequests: number, };
+export type RunSummary = { runId: number, startedAt: string, finishedAt: string | null, dryRun: boolean, added: number, progressUpdated: number, finished: number, rated: number, writtenBack: number, skipped: number, unmatched: number, errors: number, hardcoverRequests: number, 
+/**
+ * The run in one sentence: "3 books updated, 1 finished: Dune", "All 25 books up to date".
+ */
+sentence: string, };
 
 export type RunItem = { source: string, id: string, title: string, action: string, result: string, reason: string | null, };
 
@@ -83,7 +104,12 @@ export type Direction = "to_hardcover" | "from_hardcover" | "bidirectional";
 
 export type NotificationSettings = { finished: boolean, failures: boolean, reconnect: boolean, };
 
-export type Settings = { interval: string, direction: Direction, regressionGuard: boolean, currentlyReadingThreshold: number, syncRatings: boolean, overwriteRatings: boolean, notifications: NotificationSettings, startAtLogin: boolean, tokenStore: TokenStore, sources: Array<SourceSettings>, };
+export type Settings = { interval: string, direction: Direction, regressionGuard: boolean, currentlyReadingThreshold: number, syncRatings: boolean, overwriteRatings: boolean, notifications: NotificationSettings, startAtLogin: boolean, tokenStore: TokenStore, sources: Array<SourceSettings>, 
+/**
+ * Output only (a save's answer): the private file typed secrets went to, when no keyring
+ * kept them. The page tells the user where it is.
+ */
+secretsFile: string | null, };
 
 export type TestSourceResult = { ok: boolean, message: string, items: number, };
 

@@ -115,6 +115,7 @@ export function installMockBackend(opts: MockOptions = {}): void {
     unmatched: 2,
     errors: runId === 3 ? 1 : 0,
     hardcoverRequests: 9 + runId,
+    sentence: `${3 + (runId % 5)} books updated${runId % 2 ? ', 1 finished: The Quiet Orchard' : ''}`,
   });
   const runs = [5, 4, 3, 2, 1].map((id, i) => summary(id, i * 0.5 + 0.1));
 
@@ -125,7 +126,7 @@ export function installMockBackend(opts: MockOptions = {}): void {
     tokenStore: 'keyring',
     reconnectNeeded: scenario === 'reconnect',
     reconnectReason: scenario === 'reconnect' ? 'Your Hardcover token was reset on hardcover.app.' : null,
-    sync: { state: 'idle', lastRunAt: runs[0]?.startedAt ?? null, lastSummary: runs[0] ?? null, progress: null, nextRunAt: new Date(Date.UTC(2026, 10, 25, 10, 0)).toISOString() },
+    sync: { state: 'idle', lastRunAt: runs[0]?.startedAt ?? null, lastSummary: runs[0] ?? null, progress: null, nextRunAt: new Date(Date.UTC(2026, 10, 25, 10, 0)).toISOString(), sources: [] },
     offline: scenario === 'offline',
     demo: true,
   };
@@ -134,12 +135,13 @@ export function installMockBackend(opts: MockOptions = {}): void {
     interval: '30m',
     direction: 'to_hardcover',
     regressionGuard: true,
-    currentlyReadingThreshold: 2,
+    currentlyReadingThreshold: 0.02,
     syncRatings: false,
     overwriteRatings: false,
     notifications: { finished: true, failures: true, reconnect: true },
     startAtLogin: true,
     tokenStore: 'keyring',
+    secretsFile: null,
     sources: [
       { kind: 'audiobookshelf', name: 'Home ABS', url: 'https://abs.home.example', username: null, library: ['Audiobooks'], hasSecret: true },
       { kind: 'komga', name: 'Comics', url: 'https://komga.home.example', username: 'margot', library: [], hasSecret: true },

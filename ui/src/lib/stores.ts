@@ -29,6 +29,24 @@ export const reconnectBanner = writable<string | null>(null);
 export const offlineByError = writable(false);
 /** Set when a command answered `not_connected`: Settings opens on the connect panel. */
 export const connectPanelWanted = writable(false);
+/** Settings has changes not saved yet: leaving it asks first (see `navigate`). */
+export const unsavedChanges = writable(false);
+/** Where the user asked to go while Settings had unsaved changes; Settings asks, then goes. */
+export const pendingLeave = writable<{ view: View; then?: () => void } | null>(null);
+
+/** Go to `v` (and run `then`, e.g. pick a shelf), unless that leaves unsaved settings: then
+ * Settings asks first. */
+export function navigate(v: View, then?: () => void): void {
+  if (get(view) === 'settings' && v !== 'settings' && get(unsavedChanges)) {
+    pendingLeave.set({ view: v, then });
+    return;
+  }
+  view.set(v);
+  then?.();
+}
+
+/** A source the Sync view asked Settings to open for editing (by name). */
+export const editSourceWanted = writable<string | null>(null);
 export const syncProgress = writable<SyncProgress | null>(null);
 export const exportProgress = writable<Progress | null>(null);
 export const lastSyncFinished = writable<RunSummary | null>(null);

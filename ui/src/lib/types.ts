@@ -39,6 +39,7 @@ export type {
   SyncPhase,
   SyncProgress,
   SyncState,
+  SourceStatus,
   SyncStatus,
   TestSourceResult,
   TokenStore,

@@ -36,7 +36,7 @@ export const STATUS: AppStatus = {
   tokenStore: 'keyring',
   reconnectNeeded: false,
   reconnectReason: null,
-  sync: { state: 'idle', lastRunAt: null, lastSummary: null, progress: null, nextRunAt: null },
+  sync: { state: 'idle', lastRunAt: null, lastSummary: null, progress: null, nextRunAt: null, sources: [] },
   offline: false,
   demo: false,
 };
@@ -62,11 +62,12 @@ export const SETTINGS: Settings = {
   interval: '30m',
   direction: 'to_hardcover',
   regressionGuard: true,
-  currentlyReadingThreshold: 2,
+  currentlyReadingThreshold: 0.02,
   syncRatings: false,
   overwriteRatings: false,
   notifications: { finished: true, failures: true, reconnect: true },
   startAtLogin: false,
   tokenStore: 'keyring',
+  secretsFile: null,
   sources: [],
 };

@@ -75,7 +75,7 @@ describe('app events', () => {
       sync_now: async () => {
         await emit('sync-finished', {
           runId: 1, startedAt: '2026-11-25T10:00:00Z', finishedAt: '2026-11-25T10:01:00Z', dryRun: false, added: 0,
-          progressUpdated: 2, finished: 1, rated: 0, writtenBack: 0, skipped: 3, unmatched: 0, errors: 0, hardcoverRequests: 4,
+          progressUpdated: 2, finished: 1, rated: 0, writtenBack: 0, skipped: 3, unmatched: 0, errors: 0, hardcoverRequests: 4, sentence: '2 books updated, 1 finished: Dune',
         });
         return null;
       },

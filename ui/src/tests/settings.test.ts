@@ -48,6 +48,45 @@ describe('settings', () => {
     expect(others, 'no other command may carry the token').toEqual([]);
   });
 
+  it('the threshold is typed as a percentage and saved as a fraction', async () => {
+    const calls = installBackend({ get_settings: () => SETTINGS, save_settings: (a) => a.settings });
+    appStatus.set(STATUS);
+    const user = userEvent.setup();
+    render(SettingsView);
+    const field = (await screen.findByLabelText('Currently Reading threshold (percent)')) as HTMLInputElement;
+    expect(field.value, 'a stored 0.02 shows as 2 (%)').toBe('2');
+    await user.clear(field);
+    await user.type(field, '150');
+    expect(screen.getByText('Enter a percentage from 0 to 100'), 'an impossible percentage is named as you type').toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Save' }) as HTMLButtonElement).disabled, 'and cannot be saved').toBe(true);
+    await user.clear(field);
+    await user.type(field, '5');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(callsTo(calls, 'save_settings').length).toBe(1));
+    const saved = callsTo(calls, 'save_settings')[0]?.args.settings as Settings;
+    expect(saved.currentlyReadingThreshold, '5 % is saved as 0.05').toBe(0.05);
+  });
+
+  it('Save tests a new source first and says what failed', async () => {
+    const calls = installBackend({
+      get_settings: () => SETTINGS,
+      save_settings: (a) => a.settings,
+      test_source: () => ({ ok: false, message: 'Cannot reach https://abs.example: connection refused', items: 0 }),
+    });
+    appStatus.set(STATUS);
+    const user = userEvent.setup();
+    render(SettingsView);
+    await user.click(await screen.findByRole('button', { name: 'Add source' }));
+    await user.type(screen.getByRole('textbox', { name: 'Server URL' }), 'https://abs.example');
+    await user.click(screen.getByRole('button', { name: 'Done' }));
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    const alert = await screen.findByTestId('save-test-failed');
+    expect(alert.textContent, 'the failed test is named with its reason').toContain('connection refused');
+    expect(callsTo(calls, 'save_settings').length, 'a source that fails its test is not saved silently').toBe(0);
+    await user.click(screen.getByRole('button', { name: 'Save anyway' }));
+    await waitFor(() => expect(callsTo(calls, 'save_settings').length, 'Save anyway saves').toBe(1));
+  });
+
   it('start at login calls set_autostart', async () => {
     const calls = installBackend({ get_settings: () => SETTINGS, set_autostart: (a) => a.enabled });
     appStatus.set(STATUS);

@@ -21,6 +21,7 @@ const RUN: RunSummary = {
   unmatched: 1,
   errors: 0,
   hardcoverRequests: 12,
+  sentence: '4 books updated, 1 finished: Dune, 1 added',
 };
 
 const UNMATCHED: UnmatchedItem[] = [
