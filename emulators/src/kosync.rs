@@ -282,9 +282,19 @@ fn route(method: &Method, path: &str) -> Option<Route> {
     }
 }
 
-fn error(status: StatusCode, code: u16, message: &str) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], json!({"code": code, "message": message}).to_string())
-        .into_response()
+/// The app's `{code, message}` error answer.
+struct Refusal(StatusCode, u16, &'static str);
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let Refusal(status, code, message) = self;
+        (status, [(header::CONTENT_TYPE, "application/json")], json!({"code": code, "message": message}).to_string())
+            .into_response()
+    }
+}
+
+fn error(status: StatusCode, code: u16, message: &'static str) -> Response {
+    Refusal(status, code, message).into_response()
 }
 
 fn ok(status: StatusCode, body: Value) -> Response {
@@ -296,20 +306,20 @@ fn not_found() -> Response {
 }
 
 /// The app's Accept check: `application/vnd.koreader.vN+json`, N = 1.
-fn check_accept(headers: &HeaderMap) -> Result<(), Response> {
+fn check_accept(headers: &HeaderMap) -> Result<(), Refusal> {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default().trim();
     if accept.is_empty() {
-        return Err(error(StatusCode::PRECONDITION_FAILED, 100, "Accept header not set."));
+        return Err(Refusal(StatusCode::PRECONDITION_FAILED, 100, "Accept header not set."));
     }
     let version = accept
         .strip_prefix("application/vnd.koreader.v")
         .and_then(|rest| rest.strip_suffix("+json"))
         .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()));
     match version {
-        None => Err(error(StatusCode::PRECONDITION_FAILED, 101, "Invalid Accept header format.")),
+        None => Err(Refusal(StatusCode::PRECONDITION_FAILED, 101, "Invalid Accept header format.")),
         Some("1") => Ok(()),
         Some(_) => {
-            Err(error(StatusCode::PRECONDITION_FAILED, 102, "Unsupported version specified in the Accept header."))
+            Err(Refusal(StatusCode::PRECONDITION_FAILED, 102, "Unsupported version specified in the Accept header."))
         }
     }
 }
@@ -319,23 +329,23 @@ fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> &'h str {
 }
 
 /// The authorized user, or the 401 the server answers.
-fn authorize(st: &KosyncState, headers: &HeaderMap) -> Result<String, Response> {
+fn authorize(st: &KosyncState, headers: &HeaderMap) -> Result<String, Refusal> {
     let user = header_str(headers, "x-auth-user");
     let key = header_str(headers, "x-auth-key");
     match st.users.get(user) {
         Some(k) if !user.is_empty() && !key.is_empty() && k == key => Ok(user.to_owned()),
-        _ => Err(error(StatusCode::UNAUTHORIZED, 2001, "Unauthorized")),
+        _ => Err(Refusal(StatusCode::UNAUTHORIZED, 2001, "Unauthorized")),
     }
 }
 
 /// The body as the Lua app sees it: `Err` with the 400 it answers when it is not a JSON hash.
-fn json_hash(body: &[u8]) -> Result<Map<String, Value>, Response> {
+fn json_hash(body: &[u8]) -> Result<Map<String, Value>, Refusal> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(m)) => Ok(m),
         // An empty body is an empty hash to the app (its fields then fail validation).
         Err(_) if body.trim_ascii().is_empty() => Ok(Map::new()),
-        Ok(_) => Err(error(StatusCode::BAD_REQUEST, 104, "Body should be a JSON hash.")),
-        Err(_) => Err(error(StatusCode::BAD_REQUEST, 103, "Could not parse JSON in body.")),
+        Ok(_) => Err(Refusal(StatusCode::BAD_REQUEST, 104, "Body should be a JSON hash.")),
+        Err(_) => Err(Refusal(StatusCode::BAD_REQUEST, 103, "Could not parse JSON in body.")),
     }
 }
 
@@ -356,22 +366,22 @@ async fn handle(State(state): St, method: Method, uri: Uri, headers: HeaderMap, 
         headers.remove(header::ACCEPT);
     }
     if let Err(r) = check_accept(&headers) {
-        return r;
+        return r.into_response();
     }
     match route {
         Route::Healthcheck => ok(StatusCode::OK, json!({"state": "OK"})),
         Route::CreateUser => create_user(&mut st, &body),
         Route::Auth => match authorize(&st, &headers) {
-            Err(r) => r,
+            Err(r) => r.into_response(),
             Ok(_) => faulty(st.fault, &json!({"authorized":"OK"}))
                 .unwrap_or_else(|| ok(StatusCode::OK, json!({"authorized":"OK"}))),
         },
         Route::GetProgress(document) => match authorize(&st, &headers) {
-            Err(r) => r,
+            Err(r) => r.into_response(),
             Ok(user) => get_progress(&st, &user, &document),
         },
         Route::PutProgress => match authorize(&st, &headers) {
-            Err(r) => r,
+            Err(r) => r.into_response(),
             Ok(user) => put_progress(&mut st, user, &body),
         },
     }
@@ -380,7 +390,7 @@ async fn handle(State(state): St, method: Method, uri: Uri, headers: HeaderMap, 
 fn create_user(st: &mut KosyncState, body: &[u8]) -> Response {
     let b = match json_hash(body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     if st.registration_disabled {
         return error(StatusCode::PAYMENT_REQUIRED, 2005, "User registration is disabled.");
@@ -410,7 +420,7 @@ fn get_progress(st: &KosyncState, user: &str, document: &str) -> Response {
 fn put_progress(st: &mut KosyncState, user: String, body: &[u8]) -> Response {
     let b = match json_hash(body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     if let Some(r) = faulty(st.fault, &json!({})) {
         return r;
