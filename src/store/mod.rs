@@ -11,6 +11,7 @@ pub mod matches;
 pub mod meta;
 mod migrations;
 pub mod outbox;
+mod rate_limits;
 pub mod runs;
 
 use std::path::{Path, PathBuf};
