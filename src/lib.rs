@@ -11,6 +11,7 @@ pub mod config;
 pub mod export;
 pub mod hardcover;
 pub mod import;
+pub mod lock;
 pub mod paths;
 pub mod secret;
 pub mod shelf;

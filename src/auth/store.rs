@@ -177,27 +177,29 @@ impl TokenStore for FileStore {
 
 /// Write `bytes` to `path` readable by the user only (0600), creating its folder. A 0600 temp
 /// file is renamed over the old one: the file is never briefly world-readable, and a crash
-/// mid-write cannot leave half of it behind.
+/// mid-write cannot leave half of it behind. The temp name is unique, so two processes saving at
+/// once never write into the same file.
 pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
-    let tmp = path.with_extension("json.tmp");
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.{:08x}.tmp", std::process::id(), rand::random::<u32>()));
     let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
+    opts.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
     let mut f = opts.open(&tmp)?;
-    #[cfg(unix)]
-    {
-        // `mode` only applies when the file is created; a leftover temp file keeps its mode.
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    let written = f.write_all(bytes).and_then(|()| f.sync_all()).and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
     }
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
+    // The rename is durable only once the folder itself is on disk: a power cut right after a
+    // refresh must not bring back the refresh token Hardcover has already rotated away.
+    std::fs::File::open(dir).and_then(|d| d.sync_all())
 }
 
 /// In memory, for tests. Keeps the serialized form so tests exercise the same encoding.

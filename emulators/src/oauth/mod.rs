@@ -39,6 +39,10 @@ pub struct Knobs {
     pub deny: bool,
     /// The callback carries an `iss` other than the issuer (a mix-up attack).
     pub wrong_iss: bool,
+    /// The callback carries no `iss` at all (a server without RFC 9207).
+    pub omit_iss: bool,
+    /// The metadata says `authorization_response_iss_parameter_supported: true` (Hardcover's does).
+    pub advertise_iss: bool,
     /// When set, the most the user grants: granted = requested ∩ this.
     pub grantable_scopes: Option<Vec<String>>,
     pub access_ttl: Duration,
@@ -49,6 +53,9 @@ pub struct Knobs {
     pub device_interval: u64,
     /// Answer `slow_down` to this many device polls before anything else.
     pub device_slow_down_polls: u32,
+    /// How long a refresh answer takes after the chain was rotated (a slow network): another
+    /// process that reads the token store meanwhile still finds the old refresh token.
+    pub refresh_latency: Duration,
 }
 
 impl Default for Knobs {
@@ -56,6 +63,8 @@ impl Default for Knobs {
         Self {
             deny: false,
             wrong_iss: false,
+            omit_iss: false,
+            advertise_iss: true,
             grantable_scopes: None,
             access_ttl: Duration::from_secs(7 * 24 * 3600),
             refresh_ttl: Duration::from_secs(180 * 24 * 3600),
@@ -63,6 +72,7 @@ impl Default for Knobs {
             device_ttl: Duration::from_secs(600),
             device_interval: 5,
             device_slow_down_polls: 0,
+            refresh_latency: Duration::ZERO,
         }
     }
 }
