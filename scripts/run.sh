@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 scripts/setup.sh
-npm run --prefix ui build
+# Skips the Vite build when ui/dist is newer than ui/'s sources: a rebuild rewrites what the app
+# embeds, and cargo would then recompile the app (minutes in release) for the same page.
+scripts/build-ui.sh
 # Both binaries: the tray (hardcover-sync-app) starts the window (hardcover-sync-window) beside it,
 # and `cargo run` would build only the one it runs.
 cargo build --release --locked -p hardcover-sync-app

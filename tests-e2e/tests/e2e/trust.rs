@@ -133,3 +133,76 @@ fn check_private_secrets_file(path: &std::path::Path) {
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.contains(BROKEN) && text.contains(TYPED_KEY), "the typed key must be kept for its source");
 }
+
+fn count_of(shelves: &serde_json::Value, id: i64) -> i64 {
+    shelves["statuses"].as_array().unwrap().iter().find(|s| s["id"] == id).unwrap()["count"].as_i64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shelf_browser_stays_consistent_after_every_action() {
+    let env = env();
+    let ui = Ui::start(&env, "shelf", &["--demo", "--open-window"]).await;
+    ui.click_button("Settings").await;
+    ui.click_button("Connect via browser").await;
+    ui.wait_text("Connected as", SECS(60)).await;
+
+    // Covers show as the cached files (asset:), without reopening the window.
+    ui.click("the Want to Read shelf", "//nav//button[starts-with(@aria-label, 'Want to Read,')]").await;
+    ui.find("a cover read from the local cache", "//*[@data-testid='book-list']//img[starts-with(@src, 'asset:')]")
+        .await;
+
+    // Bulk: three books moved to Paused at once.
+    let before = ui.call("list_shelves", json!({})).await;
+    let mut picked = Vec::new();
+    for i in 1..=3 {
+        let row = ui.find_all(&format!("(//*[@role='option'])[{i}]")).await;
+        let id = row[0].attr("id").await.unwrap().unwrap();
+        picked.push(id.trim_start_matches("book-").parse::<i64>().unwrap());
+        ui.click("a row's checkbox", &format!("(//*[@role='option'])[{i}]//span[contains(@class,'check')]")).await;
+    }
+    ui.wait_text("3 selected", SECS(10)).await;
+    ui.shot("bulk").await;
+    ui.click(
+        "Paused in the bulk menu",
+        "//select[@aria-label='Move selected books to']/option[normalize-space(.)='Paused']",
+    )
+    .await;
+    ui.wait_text("Moved to Paused: 3 books", SECS(60)).await;
+    for id in &picked {
+        let d = ui.call("book_detail", json!({"bookId": id})).await;
+        assert_eq!(d["statusId"], json!(4), "every selected book must be moved: {d}");
+        assert!(ui.find_all(&format!("//*[@id='book-{id}']")).await.is_empty(), "a moved book leaves the shelf");
+    }
+    let after = ui.call("list_shelves", json!({})).await;
+    assert_eq!(count_of(&after, 4), count_of(&before, 4) + 3, "Paused must count the three books");
+    assert_eq!(count_of(&after, 1), count_of(&before, 1) - 3, "Want to Read must count three fewer");
+
+    // Detail and list agree after a move: the book leaves the list, its read is finished, and no
+    // other book takes its highlight.
+    ui.click("the Currently Reading shelf", "//nav//button[starts-with(@aria-label, 'Currently Reading,')]").await;
+    ui.click("the first book", "(//*[@role='option'])[1]").await;
+    let id = ui.find_all("(//*[@role='option'])[1]").await[0].attr("id").await.unwrap().unwrap();
+    ui.find("the detail", "//h1[@id='detail-title']").await;
+    ui.click(
+        "Read in the shelf menu",
+        "//select[@aria-label='Shelf (reading status)']/option[normalize-space(.)='Read']",
+    )
+    .await;
+    ui.wait_for("the book to leave Currently Reading", SECS(30), || async {
+        ui.find_all(&format!("//*[@id='{id}']")).await.is_empty().then_some(())
+    })
+    .await;
+    let reads = ui
+        .wait_for("the detail's read to show it finished", SECS(30), || async {
+            let t = ui.text("the detail", "//div[contains(@class,'detail') and @role='dialog']").await;
+            (!t.contains("in progress")).then_some(t)
+        })
+        .await;
+    assert!(!reads.is_empty(), "the detail must still show the book");
+    assert!(
+        ui.find_all("//*[@role='option' and contains(@class,'active')]").await.is_empty(),
+        "no other book may be highlighted as if it were the one open"
+    );
+    ui.shot("moved").await;
+    ui.close().await;
+}

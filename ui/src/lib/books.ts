@@ -61,10 +61,21 @@ function cmpNullable<T>(a: T | null, b: T | null, cmp: (x: T, y: T) => number): 
   return cmp(a, b);
 }
 
+const sortTitles = new WeakMap<BookRow, string>();
+/** The title as shelves sort it: without a leading "A", "An" or "The" ("The Hobbit" under H). */
+function sortTitle(b: BookRow): string {
+  let t = sortTitles.get(b);
+  if (t === undefined) {
+    t = b.title.replace(/^(the|an|a)\s+(?=\S)/i, '');
+    sortTitles.set(b, t);
+  }
+  return t;
+}
+
 export function sortBooks(rows: BookRow[], key: SortKey, dir: SortDir): BookRow[] {
   const sign = dir === 'asc' ? 1 : -1;
   const out = rows.slice();
-  const byTitle = (a: BookRow, b: BookRow) => collator.compare(a.title, b.title);
+  const byTitle = (a: BookRow, b: BookRow) => collator.compare(sortTitle(a), sortTitle(b));
   const num = (x: number, y: number) => sign * (x - y);
   const str = (x: string, y: string) => sign * collator.compare(x, y);
   out.sort((a, b) => {

@@ -2,6 +2,7 @@
 import { derived, get, writable } from 'svelte/store';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { api, toIpcError } from './api';
+import { clearCoverCache } from './covers';
 import type { AppStatus, BookRow, ConnectResult, IpcError, Progress, RunSummary, Shelves, ShelfKind, SyncProgress } from './types';
 
 export type View = 'books' | 'sync' | 'settings';
@@ -134,7 +135,10 @@ export function applyStatus(s: AppStatus): void {
   // signed-out ones; load the library now rather than at the next sync.
   const justConnected = get(appStatus)?.connected === false && s.connected;
   appStatus.set(s);
-  if (justConnected) void loadShelves();
+  if (justConnected) {
+    void loadShelves();
+    clearCoverCache();
+  }
   offlineByError.set(false);
   reconnectBanner.set(s.reconnectNeeded ? (s.reconnectReason ?? 'Hardcover needs you to sign in again.') : null);
   if (s.connected) connectPanelWanted.set(false);
@@ -171,12 +175,7 @@ export async function listenToEvents(): Promise<() => void> {
       syncProgress.set(null);
       lastSyncFinished.set(ev.payload);
       const s = ev.payload;
-      toast(
-        s.errors > 0
-          ? `Sync finished with ${s.errors} error${s.errors === 1 ? '' : 's'}`
-          : `Sync finished: ${s.progressUpdated} updated, ${s.finished} finished, ${s.skipped} skipped`,
-        s.errors > 0 ? 'error' : 'success',
-      );
+      toast(`Sync finished: ${s.sentence}`, s.errors > 0 ? 'error' : 'success');
       void loadShelves();
     }),
     listen<ConnectResult>('connect-result', (ev) => {
@@ -188,6 +187,7 @@ export async function listenToEvents(): Promise<() => void> {
     listen<Shelves>('library-changed', (ev) => {
       shelves.set(ev.payload);
       libraryVersion.update((n) => n + 1);
+      clearCoverCache();
     }),
   ]);
   return () =>

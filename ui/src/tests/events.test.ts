@@ -85,7 +85,7 @@ describe('app events', () => {
     await user.click(await screen.findByRole('button', { name: /^Sync$/ }));
     const shelvesBefore = callsTo(calls, 'list_shelves').length;
     await user.click(await screen.findByRole('button', { name: 'Sync now' }));
-    expect(await screen.findByText(/Sync finished: 2 updated, 1 finished, 3 skipped/), 'the run summary is announced').toBeTruthy();
+    expect(await screen.findByText('Sync finished: 2 books updated, 1 finished: Dune'), 'the run is announced in its sentence').toBeTruthy();
     expect(callsTo(calls, 'sync_now').length, 'one click starts one sync').toBe(1);
     expect(callsTo(calls, 'list_shelves').length, 'counts are reloaded after a sync').toBeGreaterThan(shelvesBefore);
   });

@@ -60,7 +60,8 @@ describe('book list', () => {
     const list = screen.getByRole('listbox');
     list.scrollTop = 56 * 5000;
     await fireEvent.scroll(list);
-    const sorted = sortBooks(big, 'title', 'asc');
+    // Read opens sorted by date finished, newest first.
+    const sorted = sortBooks(big, 'finishedAt', 'desc');
     const ids = within(list).getAllByRole('option').map((o) => o.id);
     expect(ids, 'row 5,000 is rendered after scrolling to it').toContain(`book-${sorted[5000]?.bookId}`);
     expect(ids, 'the first row is no longer in the DOM').not.toContain(`book-${sorted[0]?.bookId}`);
@@ -98,10 +99,22 @@ describe('book list', () => {
     list.focus();
     await user.keyboard('{ArrowDown}{ArrowDown}{ArrowUp}{ArrowDown}{ArrowDown}');
     const activeId = list.getAttribute('aria-activedescendant');
-    const fourth = sortBooks(rows, 'title', 'asc')[3];
-    expect(activeId, 'three rows down from the top is the fourth book by title').toBe(`book-${fourth?.bookId}`);
+    const fourth = sortBooks(rows, 'finishedAt', 'desc')[3];
+    expect(activeId, 'three rows down from the top is the fourth book finished, newest first').toBe(`book-${fourth?.bookId}`);
     await user.keyboard('{Enter}');
     expect(`book-${get(detailBookId)}`, 'Enter opens the active book').toBe(activeId);
+  });
+
+  it('a column header sorts by its column, and titles sort without "The" or "A"', async () => {
+    const rows = big.slice(0, 3).map((b, i) => ({ ...b, title: ['The Zebra', 'A Moth', 'Lantern'][i]! }));
+    installBackend({ list_books: () => rows });
+    const user = userEvent.setup();
+    render(BookList, { shelf: { kind: 'list', id: 10, name: 'Favourites' } });
+    await screen.findByText('3 books');
+    const titles = () => within(screen.getByRole('listbox')).getAllByRole('option').map((o) => o.querySelector('.t')?.textContent);
+    expect(titles(), 'a list sorts by title, ignoring a leading article').toEqual(['Lantern', 'A Moth', 'The Zebra']);
+    await user.click(screen.getByRole('button', { name: /^Title/ }));
+    expect(titles(), 'clicking the sorted header reverses it').toEqual(['The Zebra', 'A Moth', 'Lantern']);
   });
 
   it('Space selects rows for export', async () => {
