@@ -5,7 +5,7 @@ import { api, toIpcError } from './api';
 import { clearCoverCache } from './covers';
 import type { AppStatus, BookRow, ConnectResult, IpcError, Progress, RunSummary, Shelves, ShelfKind, SyncProgress } from './types';
 
-export type View = 'books' | 'sync' | 'settings';
+export type View = 'books' | 'sync' | 'settings' | 'attention' | 'stats';
 
 export interface ShelfRef {
   kind: ShelfKind;

@@ -19,7 +19,7 @@ describe('sidebar', () => {
       const btn = await within(nav).findByRole('button', { name });
       expect(btn.textContent, `the ${s.name} entry must show its count`).toContain(s.count.toLocaleString());
     }
-    expect(within(nav).getAllByRole('button').length, 'six statuses + two lists + sync + settings + refresh').toBe(11);
+    expect(within(nav).getAllByRole('button').length, 'six statuses + two lists + needs attention + stats + sync + settings + refresh').toBe(13);
   });
 
   it('opens Currently Reading first and loads it with list_books', async () => {
