@@ -125,6 +125,16 @@ async fn demo_journey_by_clicking() {
     let after = ui.call("unmatched_items", json!({})).await;
     assert_eq!(after.as_array().unwrap().len(), before - 1, "a linked item must leave the unmatched list: {after}");
 
+    // Needs attention gathers what is left to fix; Stats draws the Read shelf.
+    ui.click_button("Needs attention").await;
+    ui.wait_text(&format!("Not matched to a Hardcover book ({})", before - 1), SECS(20)).await;
+    ui.shot("attention").await;
+    ui.click_button("Stats").await;
+    let books = ui.text("the year's finished books", "//*[@data-testid='stats-books']").await;
+    assert!(books.parse::<u32>().unwrap() > 0, "the demo's Read shelf has books finished this year: {books}");
+    ui.find("the chart", "//canvas[starts-with(@aria-label, 'Books finished per month')]").await;
+    ui.shot("stats").await;
+
     // Browse: Currently Reading holds the synced books; list and grid.
     let shelves = ui.call("list_shelves", json!({})).await;
     let reading = count_of(&shelves, "statuses", 2);
