@@ -175,7 +175,8 @@ async fn connect_then_export_exports_the_whole_library() {
     let (ok, out, err) = sb.cli(&["export", "--format", "csv"]).await;
     assert!(ok, "export right after connect must succeed: {err}");
     let want = library_book_ids(&hc);
-    let shelved = hc.state().db().user_books_of(hc.user_id("reader").unwrap()).len();
+    let user_id = hc.user_id("reader").unwrap();
+    let shelved = hc.state().db().user_books_of(user_id).len();
     assert!(shelved > 10, "the seeded library must have books on the user's shelves: {shelved}");
     assert_eq!(csv_book_ids(&out), want, "export right after connect must hold every book of the library");
 }
