@@ -407,6 +407,7 @@ impl Core {
             s.running = Some(SyncProgress { phase: SyncPhase::Listing, done: 0, total: 0 });
             s.progress_sent = None;
         }
+        let _running = RunningFlag(&self.sync);
         (self.events)(CoreEvent::StatusChanged);
         tracing::info!("sync requested");
         let result = self.run_sync().await;
@@ -487,10 +488,51 @@ impl Core {
     }
 }
 
+/// Clears the "running" flag however a run ends, a panic included: a flag left set would make
+/// every later run (the scheduler's too) refuse to start, as if one were still going.
+struct RunningFlag<'a>(&'a Mutex<SyncRuntime>);
+
+impl Drop for RunningFlag<'_> {
+    fn drop(&mut self) {
+        let mut s = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if s.running.take().is_some() && std::thread::panicking() {
+            s.last_error = Some("the sync stopped unexpectedly; the next one starts as usual".into());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::test_support::{hardcover_and_audiobookshelf, test_core};
+
+    #[test]
+    fn a_panic_inside_a_sync_never_leaves_it_running() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let dir = tempfile::tempdir().unwrap();
+        let armed = Arc::new(AtomicBool::new(true));
+        let trap = Arc::clone(&armed);
+        let paths = AppPaths::under(dir.path().join("config.yaml"), dir.path());
+        let core = Core::open(
+            paths,
+            false,
+            Arc::new(move |e| {
+                if matches!(e, CoreEvent::StatusChanged) && trap.swap(false, Ordering::SeqCst) {
+                    panic!("a bug inside the run");
+                }
+            }),
+        );
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let crashed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(core.sync_now())));
+        assert!(crashed.is_err(), "setup: the run panicked");
+        assert!(!armed.load(Ordering::SeqCst));
+        assert_ne!(core.sync_status().state, SyncState::Syncing, "a run that panicked must not show as running");
+        let next = rt.block_on(core.sync_now());
+        assert!(
+            next.as_ref().is_err_and(|e| e.code != crate::error::ErrorCode::Busy),
+            "the next run must start (and here fail for not being connected), not be refused as busy: {next:?}"
+        );
+    }
 
     #[test]
     fn failures_are_counted_until_a_success() {
