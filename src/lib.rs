@@ -6,8 +6,11 @@
 
 pub mod app;
 pub mod auth;
+#[cfg(feature = "ts")]
+pub mod bindings;
 pub mod cli;
 pub mod config;
+pub mod error;
 pub mod export;
 pub mod hardcover;
 pub mod import;

@@ -23,10 +23,10 @@ use crate::args::LaunchArgs;
 use crate::core_bridge::{Core, CoreEvent, EventSink};
 use crate::demo::{self, Demo};
 use crate::link::{ToTray, ToWindow};
-use crate::model::ConnectResult;
 use crate::notify::{self, Notice};
 use crate::route::Route;
 use crate::system::{AutostartSwitch, LoginItem, NoLoginItem, WINDOW_BINARY, sibling_binary};
+use hardcover_sync::app::status::ConnectResult;
 use window_process::WindowProcess;
 
 pub use menu::{IconState, status_lines};
