@@ -8,7 +8,6 @@ pub mod app;
 pub mod auth;
 #[cfg(feature = "ts")]
 pub mod bindings;
-pub mod cli;
 pub mod config;
 pub mod error;
 pub mod export;

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 
-use crate::app::AppError;
-use crate::export::{ExportFormat, status_id_for};
-use crate::store::library::Selection;
+use hardcover_sync::app::AppError;
+use hardcover_sync::export::{ExportFormat, status_id_for};
+use hardcover_sync::store::library::Selection;
 
-use super::{Context, print_json};
+use crate::{Context, print_json};
 
 pub async fn shelves(ctx: &Context, json: bool, offline: bool, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
     let app = ctx.app()?;
@@ -103,14 +103,14 @@ pub fn export(
             let mut f = std::io::BufWriter::new(
                 std::fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?,
             );
-            let n = crate::export::export(store, &selection, format, &mut f, &mut noop)?;
+            let n = hardcover_sync::export::export(store, &selection, format, &mut f, &mut noop)?;
             f.flush()?;
             drop(f);
             std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("Exported {n} book(s) to {}", path.display());
         }
         None => {
-            crate::export::export(store, &selection, format, out, &mut noop)?;
+            hardcover_sync::export::export(store, &selection, format, out, &mut noop)?;
         }
     }
     Ok(())

@@ -4,11 +4,11 @@ use std::io::Write;
 
 use anyhow::anyhow;
 
-use crate::sync::port::PortError;
-use crate::sync::run::SyncOutcome;
-use crate::sync::summary::{ItemResult, Summary};
+use hardcover_sync::sync::port::PortError;
+use hardcover_sync::sync::run::SyncOutcome;
+use hardcover_sync::sync::summary::{ItemResult, Summary};
 
-use super::{Context, print_json};
+use crate::{Context, print_json};
 
 pub async fn sync(ctx: &Context, dry_run: bool, json: bool, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
     let outcome = ctx.app()?.sync(dry_run).await?;

@@ -50,7 +50,7 @@ pub async fn run_cli(config: &Path, data: &Path, args: &[&str]) -> (bool, String
     argv.extend(args.iter().map(|s| s.to_string()));
     let mut out = Vec::new();
     let mut err = Vec::new();
-    let code = hardcover_sync::cli::run(argv, &mut out, &mut err).await;
+    let code = hardcover_sync_cli::run(argv, &mut out, &mut err).await;
     let ok = code == std::process::ExitCode::SUCCESS;
     (ok, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
 }
