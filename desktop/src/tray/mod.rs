@@ -174,7 +174,9 @@ pub fn run() {
         tracing::debug!("cannot flush the session bus: {e}");
     }
     // The open window's process reads end-of-file on its link when we exit, and closes.
-    drop(tray.demo.lock().unwrap_or_else(|p| p.into_inner()).take());
+    if let Some(demo) = tray.demo.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        demo.stop();
+    }
     std::process::exit(0);
 }
 
