@@ -6,6 +6,8 @@
 pub mod status;
 mod sync;
 
+pub use sync::WhenBusy;
+
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -15,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::{Account, AccountProbe, Auth, AuthError, Connection, ProbeError, source_secret};
 use crate::config::Config;
 use crate::export::{self, ExportError, ExportFormat, STATUSES};
-use crate::hardcover::{HardcoverClient, HardcoverError, StaticToken, UserBookChanges};
+use crate::hardcover::{HardcoverClient, HardcoverError, RateLimiter, SharedLimits, StaticToken, UserBookChanges};
 use crate::import::{ImportError, ImportReport, import_library, last_import};
 use crate::paths::AppPaths;
 use crate::secret::Secret;
@@ -35,6 +37,15 @@ pub enum AppError {
     Import(#[from] ImportError),
     #[error("not connected to Hardcover: run `hardcover-sync connect` (or Connect Hardcover… in the tray)")]
     NotConnected,
+    /// Another process (the tray, the window, a CLI run) is syncing this data folder.
+    #[error("another sync is running{}: wait for it to finish (`hardcover-sync sync --wait` waits for it)", pid_note(*.pid))]
+    SyncBusy { pid: Option<u32> },
+    #[error(transparent)]
+    Lock(#[from] crate::lock::LockError),
+}
+
+fn pid_note(pid: Option<u32>) -> String {
+    pid.map(|p| format!(" (pid {p})")).unwrap_or_default()
 }
 
 pub struct App {
@@ -57,7 +68,9 @@ impl App {
     pub fn with_store(paths: AppPaths, config: Config, store: Arc<Store>) -> Result<Self, AppError> {
         let hc = &config.scrobbling.hardcover;
         let auth = Auth::from_config(hc, &paths)?.with_meta(Arc::clone(&store));
-        let client = HardcoverClient::new(hc.api_url.clone(), auth.session())?;
+        // Limits are per Hardcover user: every process of this data folder paces from one state.
+        let limiter = RateLimiter::default().with_shared(Arc::clone(&store) as Arc<dyn SharedLimits>);
+        let client = HardcoverClient::new(hc.api_url.clone(), auth.session())?.with_limiter(Arc::new(limiter));
         Ok(Self { paths, config, store, auth, client })
     }
 

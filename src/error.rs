@@ -123,7 +123,8 @@ impl AppError {
             AppError::NotConnected => ErrorCode::NotConnected,
             AppError::Store(s) => s.code(),
             AppError::Hardcover(h) => ShelfError::hardcover_code(h),
-            AppError::Import(_) => ErrorCode::Internal,
+            AppError::SyncBusy { .. } => ErrorCode::Busy,
+            AppError::Import(_) | AppError::Lock(_) => ErrorCode::Internal,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod export;
 pub mod hardcover;
 pub mod import;
+pub mod lock;
 pub mod paths;
 pub mod secret;
 pub mod shelf;

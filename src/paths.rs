@@ -60,6 +60,16 @@ impl AppPaths {
         self.data_dir.join("tokens.json")
     }
 
+    /// Held for a whole sync, by whichever process runs it ([`crate::lock`]).
+    pub fn sync_lock(&self) -> PathBuf {
+        self.data_dir.join("sync.lock")
+    }
+
+    /// Held around read-store → refresh → save of the Hardcover sign-in ([`crate::lock`]).
+    pub fn token_lock(&self) -> PathBuf {
+        self.data_dir.join("token-refresh.lock")
+    }
+
     pub fn covers_dir(&self) -> PathBuf {
         self.cache_dir.join("covers")
     }

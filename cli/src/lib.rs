@@ -67,6 +67,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Start a fresh local database after it was reported damaged (the damaged file is kept
+    /// beside it) and import your library from Hardcover into it.
+    RebuildDatabase,
     /// Reading progress as each configured reading server reports it.
     Progress {
         /// Only this source (its `name` in the config).
@@ -82,6 +85,10 @@ pub enum Command {
         dry_run: bool,
         #[arg(long)]
         json: bool,
+        /// When another sync of this data folder is running, wait for it instead of exiting
+        /// (with status 75).
+        #[arg(long)]
+        wait: bool,
     },
     /// What the last syncs did, item by item (newest first).
     History {
@@ -140,8 +147,19 @@ where
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let _ = writeln!(err, "error: {e:#}");
-            ExitCode::FAILURE
+            exit_code(&e)
         }
+    }
+}
+
+/// Exit status when another process is already syncing the data folder: EX_TEMPFAIL from
+/// sysexits.h, "try again later", so a cron job can tell it from a failed sync.
+pub const EXIT_SYNC_BUSY: u8 = 75;
+
+fn exit_code(e: &anyhow::Error) -> ExitCode {
+    match e.downcast_ref::<hardcover_sync::app::AppError>() {
+        Some(hardcover_sync::app::AppError::SyncBusy { .. }) => ExitCode::from(EXIT_SYNC_BUSY),
+        _ => ExitCode::FAILURE,
     }
 }
 
@@ -160,8 +178,9 @@ async fn dispatch(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> 
         Command::Disconnect => account::disconnect(&ctx, out).await,
         Command::Shelves { json, offline } => library::shelves(&ctx, json, offline, out).await,
         Command::Import { full, json } => library::import(&ctx, full, json, out).await,
+        Command::RebuildDatabase => library::rebuild_database(&ctx, out).await,
         Command::Progress { source, json } => progress::progress(&ctx, source.as_deref(), json, out).await,
-        Command::Sync { dry_run, json } => sync::sync(&ctx, dry_run, json, out).await,
+        Command::Sync { dry_run, json, wait } => sync::sync(&ctx, dry_run, json, wait, out).await,
         Command::History { json, limit } => sync::history(&ctx, json, limit, out),
         Command::Link { source, item, book, edition } => sync::link(&ctx, &source, &item, book, edition, out),
         Command::Unlink { source, item } => sync::unlink(&ctx, &source, &item, out),

@@ -4,14 +4,22 @@ use std::io::Write;
 
 use anyhow::anyhow;
 
+use hardcover_sync::app::WhenBusy;
 use hardcover_sync::sync::port::PortError;
 use hardcover_sync::sync::run::SyncOutcome;
 use hardcover_sync::sync::summary::{ItemResult, Summary};
 
 use crate::{Context, print_json};
 
-pub async fn sync(ctx: &Context, dry_run: bool, json: bool, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
-    let outcome = ctx.app()?.sync(dry_run).await?;
+pub async fn sync(
+    ctx: &Context,
+    dry_run: bool,
+    json: bool,
+    wait: bool,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    let when_busy = if wait { WhenBusy::Wait } else { WhenBusy::Refuse };
+    let outcome = ctx.app()?.sync_when(dry_run, when_busy, &hardcover_sync::sync::observe::ignore).await?;
     if json {
         let mut v = serde_json::to_value(&outcome.summary)?;
         v["run_id"] = outcome.run_id.into();

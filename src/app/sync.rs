@@ -7,6 +7,7 @@ use chrono::Utc;
 
 use super::{App, AppError};
 use crate::import::{import_library, last_import};
+use crate::lock::FolderLock;
 use crate::shelf::{ShelfError, UnmatchedItem, unmatched_items};
 use crate::sources::ProgressSource;
 use crate::store::history::HistoryEntry;
@@ -18,6 +19,15 @@ use crate::sync::progress::Zone;
 use crate::sync::report::{RunItem, RunSummary};
 use crate::sync::run::{SyncOptions, SyncOutcome, sync_once_observed};
 
+/// What a sync does when another process is already syncing the same data folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenBusy {
+    /// Wait for it to finish, then run (the tray and the window; `sync --wait`).
+    Wait,
+    /// Return [`AppError::SyncBusy`] at once (the CLI by default: cron must not pile up runs).
+    Refuse,
+}
+
 impl App {
     /// One sync of every enabled source with Hardcover, in the configured direction. A dry run
     /// plans and reports, and changes nothing (no mutation, no write-back, no stored state
@@ -27,7 +37,29 @@ impl App {
     }
 
     /// [`App::sync`], telling `observe` how far the run has got (the tray's "Syncing 12/40…").
+    /// Waits while another process syncs this data folder.
     pub async fn sync_observed(&self, dry_run: bool, observe: Observer<'_>) -> Result<SyncOutcome, AppError> {
+        self.sync_when(dry_run, WhenBusy::Wait, observe).await
+    }
+
+    /// One sync, holding the data folder's sync lock for the whole run (outbox recovery
+    /// included), so two processes never send the same write. `when_busy` says what to do when
+    /// another process holds it.
+    pub async fn sync_when(
+        &self,
+        dry_run: bool,
+        when_busy: WhenBusy,
+        observe: Observer<'_>,
+    ) -> Result<SyncOutcome, AppError> {
+        let path = self.paths.sync_lock();
+        let _lock = match when_busy {
+            WhenBusy::Wait => FolderLock::acquire(&path).await?,
+            WhenBusy::Refuse => FolderLock::try_acquire(&path)?.map_err(|h| AppError::SyncBusy { pid: h.pid })?,
+        };
+        self.sync_locked(dry_run, observe).await
+    }
+
+    async fn sync_locked(&self, dry_run: bool, observe: Observer<'_>) -> Result<SyncOutcome, AppError> {
         let user_id = self.user_id().await?;
         let (built, failed) = self.sources(None);
         let sources: Vec<Arc<dyn ProgressSource>> = built.into_iter().map(Arc::from).collect();

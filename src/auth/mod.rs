@@ -56,6 +56,7 @@ pub struct Auth {
     session: Arc<AuthSession>,
     clock: Clock,
     meta: Option<Arc<crate::store::Store>>,
+    refresh_lock: Option<std::path::PathBuf>,
 }
 
 impl Auth {
@@ -63,12 +64,26 @@ impl Auth {
         let http = oauth_http_client();
         let clock: Clock = Arc::new(chrono::Utc::now);
         let session = Arc::new(AuthSession::new(settings.clone(), http.clone(), Arc::clone(&store)));
-        Self { settings, http, store, session, clock, meta: None }
+        Self { settings, http, store, session, clock, meta: None, refresh_lock: None }
     }
 
-    /// From the config: its OAuth settings and the token store it names.
+    /// From the config: its OAuth settings and the token store it names, refreshing under the
+    /// data folder's token lock.
     pub fn from_config(hc: &HardcoverConfig, paths: &AppPaths) -> Result<Self, AuthError> {
-        Ok(Self::new(OAuthSettings::from_config(hc), open_token_store(hc.token_store, paths)?))
+        Ok(Self::new(OAuthSettings::from_config(hc), open_token_store(hc.token_store, paths)?)
+            .with_refresh_lock(paths.token_lock()))
+    }
+
+    /// Renew the sign-in only while holding the file lock at `path`, so the processes sharing
+    /// this token store never refresh at once (see [`AuthSession`]).
+    pub fn with_refresh_lock(mut self, path: std::path::PathBuf) -> Self {
+        self.refresh_lock = Some(path.clone());
+        self.session = Arc::new(
+            AuthSession::new(self.settings.clone(), self.http.clone(), Arc::clone(&self.store))
+                .with_clock(Arc::clone(&self.clock))
+                .with_refresh_lock(path),
+        );
+        self
     }
 
     /// Cache the connected username in this database's `meta` table.
@@ -80,11 +95,13 @@ impl Auth {
     /// Read the time from `clock`; the session refreshes `margin` before expiry.
     pub fn with_clock(mut self, clock: Clock, margin: chrono::Duration) -> Self {
         self.clock = Arc::clone(&clock);
-        self.session = Arc::new(
-            AuthSession::new(self.settings.clone(), self.http.clone(), Arc::clone(&self.store))
-                .with_clock(clock)
-                .with_refresh_margin(margin),
-        );
+        let mut session = AuthSession::new(self.settings.clone(), self.http.clone(), Arc::clone(&self.store))
+            .with_clock(clock)
+            .with_refresh_margin(margin);
+        if let Some(path) = &self.refresh_lock {
+            session = session.with_refresh_lock(path.clone());
+        }
+        self.session = Arc::new(session);
         self
     }
 

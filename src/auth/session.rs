@@ -5,7 +5,14 @@
 //! Why so careful: Hardcover rotates refresh tokens on every use and revokes the whole chain when
 //! an old one comes back. Two concurrent refreshes, or a new refresh token lost before it was
 //! saved, would disconnect the user.
+//!
+//! Across processes (the tray, the window, a CLI run share one token store) the single flight is
+//! a file lock around read-store → refresh → save, and the refresh always spends the refresh
+//! token the store holds: another process may have rotated the chain since this one read it.
+//! A refresh whose answer was lost (timeout, a kill before the save) leaves a marker behind, so
+//! the `invalid_grant` that follows is explained once instead of looking like a random failure.
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -20,6 +27,7 @@ use super::settings::OAuthSettings;
 use super::store::{self, TokenStore};
 use super::tokens::{StoredTokens, TokenKind};
 use crate::hardcover::token::{TokenError, TokenProvider};
+use crate::lock::FolderLock;
 use crate::secret::Secret;
 
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -35,6 +43,8 @@ pub struct AuthSession {
     reconnect: Mutex<Option<String>>,
     refresh_margin: chrono::Duration,
     clock: Clock,
+    /// Held around every refresh when set (the data folder's `token-refresh.lock`).
+    refresh_lock: Option<PathBuf>,
 }
 
 impl AuthSession {
@@ -47,7 +57,19 @@ impl AuthSession {
             reconnect: Mutex::new(None),
             refresh_margin: chrono::Duration::minutes(5),
             clock: Arc::new(Utc::now),
+            refresh_lock: None,
         }
+    }
+
+    /// Refresh only while holding the file lock at `path` (shared by every process using this
+    /// token store); a marker beside it records a refresh in flight.
+    pub fn with_refresh_lock(mut self, path: PathBuf) -> Self {
+        self.refresh_lock = Some(path);
+        self
+    }
+
+    fn in_flight_marker(&self) -> Option<PathBuf> {
+        self.refresh_lock.as_ref().map(|p| p.with_extension("in-flight"))
     }
 
     /// Read the time from `clock` (tests move it forward).
@@ -106,31 +128,63 @@ impl AuthSession {
     }
 
     /// Refresh with the lock held. Another process (CLI next to the tray) may have rotated the
-    /// chain meanwhile: when the store holds a different refresh token, adopt it instead of
-    /// spending ours, which is already dead.
+    /// chain meanwhile: the store is read again under the cross-process lock, and when it holds a
+    /// different refresh token that one is adopted (or, expiring too, spent) instead of ours,
+    /// which is already dead.
     async fn refresh(&self, cur: &mut Option<StoredTokens>) -> Result<Secret, TokenError> {
-        let held = cur.clone().ok_or(TokenError::NotConnected)?;
-        if let Ok(Some(stored)) = store::get(&self.store).await
-            && stored.refresh_token != held.refresh_token
-            && stored.kind == TokenKind::OAuth
-            && !self.expiring(&stored)
-        {
-            let access = stored.access_token.clone();
-            *cur = Some(stored);
-            return Ok(access);
+        let _lock = match &self.refresh_lock {
+            Some(path) => Some(
+                FolderLock::acquire(path)
+                    .await
+                    .map_err(|e| TokenError::Store(format!("cannot renew the Hardcover sign-in: {e}")))?,
+            ),
+            None => None,
+        };
+        let mut held = cur.clone().ok_or(TokenError::NotConnected)?;
+        match store::get(&self.store).await {
+            Ok(Some(stored)) if stored.refresh_token != held.refresh_token || stored.kind != held.kind => {
+                if stored.kind != TokenKind::OAuth || !self.expiring(&stored) {
+                    let access = stored.access_token.clone();
+                    *cur = Some(stored);
+                    return Ok(access);
+                }
+                held = stored;
+            }
+            // Disconnected in another process meanwhile.
+            Ok(None) => {
+                *cur = None;
+                return Err(TokenError::NotConnected);
+            }
+            _ => {}
         }
         let Some(refresh) = held.refresh_token.as_ref() else {
             return Err(self.latch("the Hardcover sign-in expired and cannot be renewed: connect again".into()));
         };
         let client = self.settings.client().map_err(|e| TokenError::ReconnectNeeded(e.to_string()))?;
+        // Written before the request, removed once its answer is saved: if it is still there at
+        // the next refresh, an answer was lost and Hardcover may already have rotated the chain.
+        let marker = self.in_flight_marker();
+        let interrupted = marker.as_ref().is_some_and(|m| m.exists());
+        if let Some(m) = &marker {
+            let _ = std::fs::write(m, (self.clock)().to_rfc3339());
+        }
         let answer = client
             .exchange_refresh_token(&RefreshToken::new(refresh.expose().to_owned()))
             .request_async(&async_client(&self.http))
             .await;
+        let clear_marker = || {
+            if let Some(m) = &marker {
+                let _ = std::fs::remove_file(m);
+            }
+        };
         let response = match answer {
             Ok(r) => r,
             Err(oauth2::RequestTokenError::ServerResponse(r)) => {
+                clear_marker();
                 let why = match r.error() {
+                    BasicErrorResponseType::InvalidGrant if interrupted => {
+                        "an earlier renewal of the Hardcover sign-in was cut off before its answer was saved, so Hardcover ended the sign-in".to_owned()
+                    }
                     BasicErrorResponseType::InvalidGrant => {
                         "Hardcover no longer accepts the saved sign-in (revoked, expired, or used elsewhere)".to_owned()
                     }
@@ -153,6 +207,9 @@ impl AuthSession {
         // Save before use: if this fails the new refresh token exists only in memory, so keep it
         // there (this process can go on) but do not hand out the access token as if all is well.
         let saved = store::save(&self.store, &fresh).await;
+        if saved.is_ok() {
+            clear_marker();
+        }
         *cur = Some(fresh.clone());
         saved.map_err(|e| TokenError::Store(format!("the renewed Hardcover sign-in could not be saved: {e}")))?;
         let missing = fresh.missing_scopes();

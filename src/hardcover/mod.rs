@@ -19,5 +19,5 @@ pub use batch::{Mutation, MutationOutcome};
 pub use client::{DEFAULT_READS_PER_BOOK, HardcoverClient, MAX_PAGE};
 pub use error::HardcoverError;
 pub use model::*;
-pub use ratelimit::{LimiterConfig, LimiterSnapshot, RateLimiter};
+pub use ratelimit::{LimiterConfig, LimiterSnapshot, RateLimiter, SavedLimits, SharedLimits};
 pub use token::{StaticToken, TokenError, TokenProvider};

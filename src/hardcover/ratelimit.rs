@@ -7,16 +7,45 @@
 //! `RateLimit-Policy` header, corrected by what the server says is left (`RateLimit`), held back
 //! entirely after a 429's `Retry-After`, plus a daily budget the sync can read to defer work.
 //!
+//! Pacing follows the policy: once the burst is spent, a request waits for the refill of the
+//! tokens it needs (q/w per second), not for the whole window; only after a 429 does it fall back
+//! to waiting for the window's reset. What it learns is shared through [`SharedLimits`] (the
+//! database), so the tray, the window and a CLI run, or a run restarted after a kill, never start
+//! with a burst another one already spent.
+//!
+//! Every figure from a header is clamped with checked arithmetic: `Retry-After: 1e20`, a huge
+//! or negative `t=` or garbage can neither panic nor hold requests back for longer than
+//! [`MAX_HOLD`].
+//!
 //! Header formats (IETF draft, as Hardcover sends them):
 //! `RateLimit-Policy: "Free";q=60;w=60;burst=10, "daily";q=5000;w=86400`
 //! `RateLimit: "Free";r=8;t=42, "daily";r=4990;t=80000`
 
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
 
 use tokio::time::Instant;
 
 use super::error::HardcoverError;
+
+/// The longest any header may hold requests back: a day (the daily window). Anything beyond is a
+/// broken or hostile header, not a plan.
+pub const MAX_HOLD: Duration = Duration::from_secs(86_400);
+
+/// `secs` seconds as a duration, clamped to `0..=MAX_HOLD` (NaN and infinities included).
+fn clamped_secs(secs: f64) -> Duration {
+    if secs.is_nan() || secs <= 0.0 {
+        return Duration::ZERO;
+    }
+    Duration::try_from_secs_f64(secs).unwrap_or(MAX_HOLD).min(MAX_HOLD)
+}
+
+/// `now + d`, never overflowing (an `Instant` far in the future panics on some platforms).
+fn later(now: Instant, d: Duration) -> Instant {
+    now.checked_add(d.min(MAX_HOLD)).unwrap_or(now)
+}
 
 /// Limits assumed until the server says otherwise (Hardcover's free plan).
 #[derive(Debug, Clone, PartialEq)]
@@ -79,6 +108,9 @@ struct State {
     /// Sent since start when the server never told us its daily count.
     daily_used_locally: u32,
     fields_sent: u64,
+    /// After a 429: an exhausted window is waited out until its reset, because pacing by the
+    /// refill rate was evidently too optimistic for this server.
+    strict: bool,
 }
 
 impl State {
@@ -118,12 +150,13 @@ impl State {
         }
         if let Some((r, reset)) = self.window
             && r < cost
+            && self.strict
         {
             wait = wait.max(reset.saturating_duration_since(now));
         }
         let need = cost.min(self.cfg.burst.max(1)) as f64;
         if self.tokens < need {
-            wait = wait.max(Duration::from_secs_f64((need - self.tokens) / self.rate()));
+            wait = wait.max(clamped_secs((need - self.tokens) / self.rate()));
         }
         wait
     }
@@ -145,6 +178,107 @@ impl State {
 #[derive(Debug)]
 pub struct RateLimiter {
     state: Mutex<State>,
+    shared: Option<Arc<dyn SharedLimits>>,
+}
+
+impl std::fmt::Debug for dyn SharedLimits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedLimits")
+    }
+}
+
+/// Where the limiter's state is kept between processes and restarts (the database).
+pub trait SharedLimits: Send + Sync {
+    fn load(&self) -> Option<SavedLimits>;
+    /// Best effort: a failed save only makes the next process less careful, never wrong.
+    fn save(&self, saved: &SavedLimits);
+}
+
+/// The limiter's state in wall-clock time, to outlive the process.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedLimits {
+    /// When it was saved (Unix ms): tokens refill from then on.
+    pub saved_at_ms: i64,
+    pub per_window: u32,
+    pub window_secs: u64,
+    pub burst: u32,
+    pub daily_quota: u32,
+    pub tokens: f64,
+    /// The server's count for the short window and when it resets (Unix ms).
+    pub window: Option<(u32, i64)>,
+    pub blocked_until_ms: Option<i64>,
+    /// The server's daily count and when it resets (Unix ms).
+    pub daily: Option<(u32, i64)>,
+    #[serde(default)]
+    pub strict: bool,
+}
+
+fn unix_ms(t: SystemTime) -> i64 {
+    t.duration_since(UNIX_EPOCH).map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)).unwrap_or(0)
+}
+
+impl SavedLimits {
+    fn from_state(s: &State, now: Instant, wall: SystemTime) -> Self {
+        let wall_ms = unix_ms(wall);
+        let at = |i: Instant| {
+            wall_ms.saturating_add(i64::try_from(i.saturating_duration_since(now).as_millis()).unwrap_or(i64::MAX))
+        };
+        Self {
+            saved_at_ms: wall_ms,
+            per_window: s.cfg.per_window,
+            window_secs: s.cfg.window.as_secs(),
+            burst: s.cfg.burst,
+            daily_quota: s.cfg.daily_quota,
+            tokens: s.tokens,
+            window: s.window.map(|(r, reset)| (r, at(reset))),
+            blocked_until_ms: s.blocked_until.map(at),
+            daily: s.daily.map(|(r, reset)| (r, at(reset))),
+            strict: s.strict,
+        }
+    }
+
+    /// Fold this saved state into `s`, keeping whichever is tighter. Times already past are
+    /// dropped; the saved tokens refill at the plan's rate since they were saved.
+    fn merge_into(&self, s: &mut State, now: Instant, wall: SystemTime) {
+        let wall_ms = unix_ms(wall);
+        let until = |ms: i64| -> Option<Instant> {
+            let ahead = u64::try_from(ms.saturating_sub(wall_ms)).ok().filter(|d| *d > 0)?;
+            Some(later(now, Duration::from_millis(ahead)))
+        };
+        if self.per_window > 0 && self.window_secs > 0 {
+            s.cfg.per_window = self.per_window;
+            s.cfg.window = Duration::from_secs(self.window_secs.min(MAX_HOLD.as_secs()));
+        }
+        if self.burst > 0 {
+            s.cfg.burst = self.burst;
+        }
+        if self.daily_quota > 0 {
+            s.cfg.daily_quota = self.daily_quota;
+        }
+        let elapsed = (wall_ms.saturating_sub(self.saved_at_ms)).max(0) as f64 / 1000.0;
+        let theirs = if self.tokens.is_finite() { self.tokens + elapsed * s.rate() } else { 0.0 };
+        s.tokens = s.tokens.min(theirs.clamp(0.0, s.cfg.burst as f64));
+        if let Some((r, reset)) = self.window
+            && let Some(reset) = until(reset)
+        {
+            s.window = Some(match s.window {
+                Some((mine, my_reset)) => (mine.min(r), my_reset.max(reset)),
+                None => (r, reset),
+            });
+        }
+        if let Some(b) = self.blocked_until_ms.and_then(until) {
+            s.blocked_until = Some(s.blocked_until.map_or(b, |mine| mine.max(b)));
+        }
+        if let Some((r, reset)) = self.daily
+            && let Some(reset) = until(reset)
+        {
+            s.daily = Some(match s.daily {
+                Some((mine, my_reset)) => (mine.min(r), my_reset.max(reset)),
+                None => (r, reset),
+            });
+        }
+        s.strict |= self.strict && s.window.is_some();
+    }
 }
 
 impl Default for RateLimiter {
@@ -166,8 +300,41 @@ impl RateLimiter {
                 daily: None,
                 daily_used_locally: 0,
                 fields_sent: 0,
+                strict: false,
             }),
+            shared: None,
         }
+    }
+
+    /// Share what this limiter learns with every other process of this data folder, and start
+    /// from what they (or this one before a restart) left there.
+    pub fn with_shared(mut self, shared: Arc<dyn SharedLimits>) -> Self {
+        self.shared = Some(shared);
+        self.merge_shared();
+        self
+    }
+
+    /// The longest a caller is made to wait before [`HardcoverError::RateLimited`] is returned.
+    pub fn max_wait(&self) -> Duration {
+        self.lock().cfg.max_wait
+    }
+
+    /// Take the tighter of our view and the shared one: another process may have spent tokens.
+    fn merge_shared(&self) {
+        let Some(saved) = self.shared.as_ref().and_then(|s| s.load()) else { return };
+        let mut s = self.lock();
+        let now = Instant::now();
+        s.refill(now);
+        saved.merge_into(&mut s, now, SystemTime::now());
+    }
+
+    fn save_shared(&self) {
+        let Some(shared) = &self.shared else { return };
+        let saved = {
+            let s = self.lock();
+            SavedLimits::from_state(&s, Instant::now(), SystemTime::now())
+        };
+        shared.save(&saved);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -182,6 +349,7 @@ impl RateLimiter {
     pub async fn acquire(&self, top_level_fields: u32) -> Result<(), HardcoverError> {
         let cost = top_level_fields.max(1);
         loop {
+            self.merge_shared();
             let wait = {
                 let mut s = self.lock();
                 let now = Instant::now();
@@ -194,6 +362,8 @@ impl RateLimiter {
                 let wait = s.wait_for(now, cost);
                 if wait.is_zero() {
                     s.take(cost);
+                    drop(s);
+                    self.save_shared();
                     return Ok(());
                 }
                 if wait > s.cfg.max_wait {
@@ -208,48 +378,66 @@ impl RateLimiter {
 
     /// Learn from a response's `RateLimit-Policy` and `RateLimit` headers.
     pub fn observe_headers(&self, rate_limit: Option<&str>, policy: Option<&str>) {
-        let mut s = self.lock();
-        let now = Instant::now();
-        s.refill(now);
-        let policies = policy.map(parse_items).unwrap_or_default();
-        let mut daily_names = Vec::new();
-        for p in &policies {
-            let (Some(q), Some(w)) = (p.get("q"), p.get("w")) else { continue };
-            if is_daily(&p.name, Some(w)) {
-                daily_names.push(p.name.clone());
-                s.cfg.daily_quota = q as u32;
-            } else if w > 0 && q > 0 {
-                s.cfg.per_window = q as u32;
-                s.cfg.window = Duration::from_secs(w);
-                if let Some(burst) = p.get("burst").filter(|b| *b > 0) {
-                    s.cfg.burst = burst as u32;
-                    s.tokens = s.tokens.min(burst as f64);
+        {
+            let mut s = self.lock();
+            let now = Instant::now();
+            s.refill(now);
+            let policies = policy.map(parse_items).unwrap_or_default();
+            let mut daily_names = Vec::new();
+            for p in &policies {
+                let (Some(q), Some(w)) = (p.get("q"), p.get("w")) else { continue };
+                let q = u32::try_from(q).unwrap_or(u32::MAX);
+                if is_daily(&p.name, Some(w)) {
+                    daily_names.push(p.name.clone());
+                    // A daily quota of zero would hold everything for a day: a broken header.
+                    if q > 0 {
+                        s.cfg.daily_quota = q;
+                    }
+                } else if w > 0 && q > 0 {
+                    s.cfg.per_window = q;
+                    s.cfg.window = Duration::from_secs(w.min(MAX_HOLD.as_secs()));
+                    if let Some(burst) = p.get("burst").filter(|b| *b > 0) {
+                        let burst = u32::try_from(burst).unwrap_or(u32::MAX);
+                        s.cfg.burst = burst;
+                        s.tokens = s.tokens.min(f64::from(burst));
+                    }
+                }
+            }
+            for item in rate_limit.map(parse_items).unwrap_or_default() {
+                let (Some(r), Some(t)) = (item.get("r"), item.get("t")) else { continue };
+                let reset = later(now, Duration::from_secs(t.min(MAX_HOLD.as_secs())));
+                let r = u32::try_from(r).unwrap_or(u32::MAX);
+                if daily_names.contains(&item.name) || is_daily(&item.name, None) {
+                    s.daily = Some((r, reset));
+                } else {
+                    // Never trust the server to be more generous than our own bucket; only tighter.
+                    // An empty window is paced by the refill rate (the bucket), not held until its
+                    // reset, unless a 429 showed that pacing to be too eager.
+                    s.tokens = s.tokens.min(f64::from(r));
+                    s.window = Some((r, reset));
+                    if r > 0 {
+                        s.strict = false;
+                    } else if s.strict {
+                        s.blocked_until = Some(s.blocked_until.map_or(reset, |b| b.max(reset)));
+                    }
                 }
             }
         }
-        for item in rate_limit.map(parse_items).unwrap_or_default() {
-            let (Some(r), Some(t)) = (item.get("r"), item.get("t")) else { continue };
-            let reset = now + Duration::from_secs(t);
-            let r = r.min(u32::MAX as u64) as u32;
-            if daily_names.contains(&item.name) || is_daily(&item.name, None) {
-                s.daily = Some((r, reset));
-            } else {
-                // Never trust the server to be more generous than our own bucket; only tighter.
-                s.tokens = s.tokens.min(r as f64);
-                s.window = Some((r, reset));
-                if r == 0 {
-                    s.blocked_until = Some(s.blocked_until.map_or(reset, |b| b.max(reset)));
-                }
-            }
-        }
+        self.save_shared();
     }
 
-    /// A 429 said to come back after `retry_after`: hold every request until then.
+    /// A 429 said to come back after `retry_after`: hold every request until then, and wait out
+    /// exhausted windows until their reset from now on.
     pub fn observe_retry_after(&self, retry_after: Duration) {
-        let mut s = self.lock();
-        let until = Instant::now() + retry_after;
-        s.blocked_until = Some(s.blocked_until.map_or(until, |b| b.max(until)));
-        s.tokens = 0.0;
+        {
+            let mut s = self.lock();
+            let now = Instant::now();
+            let until = later(now, retry_after);
+            s.blocked_until = Some(s.blocked_until.map_or(until, |b| b.max(until)));
+            s.tokens = 0.0;
+            s.strict = true;
+        }
+        self.save_shared();
     }
 
     pub fn snapshot(&self) -> LimiterSnapshot {
@@ -351,12 +539,13 @@ fn split_outside_quotes(s: &str, sep: char) -> Vec<&str> {
     out
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is not used by Hardcover; a minute is assumed).
+/// `Retry-After` in seconds (the HTTP-date form is not used by Hardcover; a minute is assumed for
+/// anything unreadable), clamped to [`MAX_HOLD`].
 pub fn parse_retry_after(value: Option<&str>) -> Duration {
     value
         .and_then(|v| v.trim().parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(Duration::from_secs_f64)
+        .map(clamped_secs)
         .unwrap_or(Duration::from_secs(60))
 }
 
@@ -407,17 +596,90 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn server_says_none_left_waits_until_reset() {
+    async fn server_says_none_left_paces_by_the_refill_not_the_whole_window() {
         let l = RateLimiter::default();
-        l.observe_headers(Some(r#""Free";r=0;t=30, "daily";r=4000;t=9000"#), Some(POLICY));
+        l.observe_headers(Some(r#""Free";r=0;t=60, "daily";r=4000;t=9000"#), Some(POLICY));
         let snap = l.snapshot();
         assert_eq!(snap.remaining_today, 4000, "the daily budget comes from the server");
         assert!(snap.daily_from_server);
         assert_eq!(snap.available_now, 0, "r=0 means nothing may be sent now");
         let start = Instant::now();
         l.acquire(1).await.unwrap();
-        assert!(start.elapsed() >= Duration::from_secs(30), "after r=0 the next request must wait until t");
+        let waited = start.elapsed();
+        assert!(
+            waited >= Duration::from_millis(999) && waited < Duration::from_secs(2),
+            "after r=0 the next request waits for one token's refill at q/w (1 s), not t=60 (waited {waited:?})"
+        );
         assert_eq!(l.snapshot().remaining_today, 3999, "sent fields come off the daily budget");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn after_a_429_an_empty_window_is_waited_out_until_its_reset() {
+        let l = RateLimiter::default();
+        l.observe_headers(Some(r#""Free";r=0;t=30"#), Some(POLICY));
+        l.observe_retry_after(Duration::from_secs(2));
+        l.observe_headers(Some(r#""Free";r=0;t=30"#), Some(POLICY));
+        let start = Instant::now();
+        l.acquire(1).await.unwrap();
+        assert!(
+            start.elapsed() >= Duration::from_secs(30),
+            "once pacing brought a 429, r=0 waits for the reset (waited {:?})",
+            start.elapsed()
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn hostile_retry_after_values_are_clamped_and_never_hang_the_caller() {
+        for hostile in
+            ["1e20", "1e308", "inf", "NaN", "-5", "18446744073709551616", "soon", "", "9".repeat(400).as_str()]
+        {
+            let d = parse_retry_after(Some(hostile));
+            assert!(d <= MAX_HOLD, "Retry-After {hostile:?} must be clamped to a day, got {d:?}");
+            let l = RateLimiter::default();
+            l.observe_retry_after(d);
+            let start = Instant::now();
+            match l.acquire(1).await {
+                Ok(()) => assert!(start.elapsed() <= l.max_wait(), "{hostile:?}: a granted request waited too long"),
+                Err(e) => assert!(
+                    matches!(e, HardcoverError::RateLimited { retry_after } if retry_after <= MAX_HOLD),
+                    "{hostile:?}: a hold beyond max_wait is returned, bounded: {e:?}"
+                ),
+            }
+            assert!(start.elapsed() <= l.max_wait(), "{hostile:?}: nobody waits longer than max_wait");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn hostile_ratelimit_headers_are_clamped_and_never_hang_the_caller() {
+        let cases: &[(&str, &str)] = &[
+            (r#""Free";r=0;t=18446744073709551615"#, POLICY),
+            (r#""Free";r=0;t=-5"#, POLICY),
+            (r#""Free";r=0;t=99999999999999999999999"#, POLICY),
+            (r#""Free";r=18446744073709551615;t=1"#, POLICY),
+            (r#""Free";r=0;t=1e20"#, r#""Free";q=1;w=18446744073709551615;burst=18446744073709551615"#),
+            ("\"\";;;==,,,\"", r#"q=;w=;burst=-1,"#),
+            (r#""Free";r=0;t=5"#, r#""Free";q=0;w=0;burst=0, "daily";q=0;w=0"#),
+            (r#""Free";r=0;t=5"#, r#""Free";q=18446744073709551615;w=1;burst=4294967296"#),
+        ];
+        for (rate, policy) in cases {
+            let l = RateLimiter::default();
+            l.observe_headers(Some(rate), Some(policy));
+            let _ = l.snapshot();
+            let start = Instant::now();
+            let res = l.acquire(1).await;
+            assert!(
+                start.elapsed() <= l.max_wait(),
+                "RateLimit {rate:?} / policy {policy:?}: waited {:?}",
+                start.elapsed()
+            );
+            if let Err(e) = res {
+                assert!(
+                    matches!(e, HardcoverError::RateLimited { retry_after } if retry_after <= MAX_HOLD)
+                        || matches!(e, HardcoverError::DailyLimit { resets_in } if resets_in.is_none_or(|d| d <= MAX_HOLD)),
+                    "RateLimit {rate:?} / policy {policy:?}: only a bounded hold may be returned: {e:?}"
+                );
+            }
+        }
     }
 
     #[tokio::test(start_paused = true)]

@@ -20,6 +20,10 @@ use crate::secret::Secret;
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(40);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// 429s in a row after which an operation gives up (each waited out first): a server that keeps
+/// refusing is not going to be outwaited by one request.
+const MAX_RATE_LIMITED_RETRIES: u32 = 3;
+
 /// `errors[]` entry of a GraphQL response.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct GqlError {
@@ -107,10 +111,24 @@ impl Transport {
     pub async fn post(&self, body: &Value, top_level_fields: u32) -> Result<RawResponse, HardcoverError> {
         let mut token = self.tokens.access_token().await?;
         let mut refreshed = false;
+        let mut limited = 0;
         loop {
             self.limiter.acquire(top_level_fields).await?;
             self.sent.fetch_add(top_level_fields.max(1) as u64, Ordering::Relaxed);
-            match self.send_once(body, &token).await? {
+            let attempt = match self.send_once(body, &token).await {
+                // A 429 means the operation was not carried out: the same one is sent again once
+                // the limiter (which now holds every request until Retry-After) lets it go. A
+                // longer hold comes back from `acquire` as `RateLimited`, for the caller to defer.
+                Err(HardcoverError::RateLimited { retry_after })
+                    if limited < MAX_RATE_LIMITED_RETRIES && retry_after <= self.limiter.max_wait() =>
+                {
+                    limited += 1;
+                    tracing::info!(retry_after_s = retry_after.as_secs(), "Hardcover asked to slow down; retrying");
+                    continue;
+                }
+                other => other?,
+            };
+            match attempt {
                 Attempt::Done(resp) => return Ok(resp),
                 Attempt::Unauthorized if !refreshed => {
                     // One refresh, one retry: a second 401 means the token is gone for good and

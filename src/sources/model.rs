@@ -106,6 +106,10 @@ pub enum SourceError {
     Config { source_name: String, detail: String },
     #[error("{source_name}: {detail}")]
     Other { source_name: String, detail: String },
+    /// Nothing failed, but writing back would do harm, so it was not done: `code` is the stable
+    /// reason history shows (`cannot_place_position`, `source_is_further`).
+    #[error("{source_name}: not written back ({code}): {detail}")]
+    Declined { source_name: String, code: &'static str, detail: String },
 }
 
 impl SourceError {
@@ -117,7 +121,8 @@ impl SourceError {
             | SourceError::Http { source_name, .. }
             | SourceError::BadResponse { source_name, .. }
             | SourceError::Config { source_name, .. }
-            | SourceError::Other { source_name, .. } => source_name,
+            | SourceError::Other { source_name, .. }
+            | SourceError::Declined { source_name, .. } => source_name,
         }
     }
 }

@@ -47,6 +47,21 @@ impl Store {
         .transpose()
     }
 
+    /// The scanned file a kosync document id (partial or filename MD5) stands for, the most
+    /// recently modified when copies share it.
+    pub fn kosync_file_by_document(&self, document: &str) -> Result<Option<KosyncFile>> {
+        let path: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT path FROM kosync_files WHERE partial_md5 = ?1 OR filename_md5 = ?1
+                 ORDER BY partial_md5 = ?1 DESC, mtime DESC LIMIT 1",
+                params![document],
+                |r| r.get(0),
+            )
+            .optional()?;
+        path.map_or(Ok(None), |p| self.kosync_file(&p))
+    }
+
     pub fn kosync_file_put(&self, f: &KosyncFile) -> Result<()> {
         let authors = serde_json::to_string(&f.authors).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.conn().execute(
@@ -85,5 +100,28 @@ mod tests {
         f.partial_md5 = "cc".into();
         s.kosync_file_put(&f).unwrap();
         assert_eq!(s.kosync_file("/b/x.epub").unwrap(), Some(f), "a second put must replace the row");
+    }
+
+    #[test]
+    fn a_document_id_finds_its_file_by_either_hash() {
+        let s = Store::open_in_memory().unwrap();
+        let f = KosyncFile {
+            path: "/b/y.pdf".into(),
+            size: 1,
+            mtime: 1,
+            partial_md5: "p1".into(),
+            filename_md5: "n1".into(),
+            title: None,
+            authors: vec![],
+            isbn: None,
+        };
+        s.kosync_file_put(&f).unwrap();
+        assert_eq!(s.kosync_file_by_document("p1").unwrap().map(|f| f.path), Some("/b/y.pdf".into()));
+        assert_eq!(
+            s.kosync_file_by_document("n1").unwrap().map(|f| f.path),
+            Some("/b/y.pdf".into()),
+            "filename MD5 too"
+        );
+        assert_eq!(s.kosync_file_by_document("zz").unwrap(), None, "an unknown id has no file");
     }
 }

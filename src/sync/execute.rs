@@ -45,6 +45,9 @@ pub struct StepFailure {
     pub message: String,
     /// Hardcover is offline, rate limiting or rejecting the token: stop and retry the run later.
     pub stop: Option<PortError>,
+    /// Not a failure: the source declined a write-back that would do harm (a position its
+    /// reader cannot open, a device already further on). The item is skipped with this reason.
+    pub declined: bool,
 }
 
 /// Ids an item's steps touched, for history.
@@ -143,6 +146,10 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
                     self.history(plan, ItemResult::Ok, notes.clone(), touched)?;
                     summary.record(plan, ItemResult::Ok, notes);
                 }
+                Err(failure) if failure.declined => {
+                    self.history(plan, ItemResult::Skipped, Some(failure.message.clone()), Touched::default())?;
+                    summary.record(plan, ItemResult::Skipped, Some(failure.message));
+                }
                 Err(failure) => {
                     self.history(plan, ItemResult::Failed, Some(failure.message.clone()), Touched::default())?;
                     summary.record(plan, ItemResult::Failed, Some(failure.message));
@@ -225,6 +232,7 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
                         apply_record(self.store, &group.source, &group.item_id, &record, self.now)?;
                     }
                 }
+                Err(f) if f.declined => report.obsolete += 1,
                 Err(f) => {
                     report.error = Some(f.message);
                     if f.stop.is_some() {
@@ -256,7 +264,9 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
                     self.store.outbox_mark_done(*entry_id, Some(&result), self.now)?;
                 }
                 Err(failure) => {
-                    if failure.stop.is_none() {
+                    if failure.declined {
+                        self.store.outbox_mark_obsolete(*entry_id, &failure.message, self.now)?;
+                    } else if failure.stop.is_none() {
                         self.store.outbox_mark_failed(*entry_id, &failure.message, self.now)?;
                         for (later, _) in &steps[i + 1..] {
                             self.store.outbox_mark_failed(*later, "not sent: an earlier step failed", self.now)?;
@@ -279,11 +289,16 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
         user_book_id: &mut Option<i64>,
         step: &Step,
     ) -> Result<Option<i64>, StepFailure> {
-        let port_err = |e: PortError| StepFailure { message: e.to_string(), stop: e.stops_the_run().then_some(e) };
+        let port_err = |e: PortError| StepFailure {
+            message: e.to_string(),
+            stop: e.stops_the_run().then_some(e),
+            declined: false,
+        };
         let need_ub = |ub: &Option<i64>| {
             ub.ok_or_else(|| StepFailure {
                 message: "internal: a step needs the Hardcover shelf entry, but none is known".into(),
                 stop: None,
+                declined: false,
             })
         };
         // Only the step right after an insert may use its answer: any other change may have
@@ -346,10 +361,11 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
                 }
             }
             Step::WriteBack { update } => {
-                self.writer
-                    .write_back(source, item_id, &WriteBack::from(update))
-                    .await
-                    .map_err(|e| StepFailure { message: e.to_string(), stop: None })?;
+                self.writer.write_back(source, item_id, &WriteBack::from(update)).await.map_err(|e| StepFailure {
+                    declined: matches!(e, SourceError::Declined { .. }),
+                    message: e.to_string(),
+                    stop: None,
+                })?;
                 Ok(None)
             }
         }

@@ -24,6 +24,8 @@ const TODAY: (i32, u32, u32) = (2026, 4, 1);
 struct FakeSource {
     items: Mutex<Vec<SourceItem>>,
     written: Mutex<Vec<(String, WriteBack)>>,
+    /// Decline every write-back with this code, as kosync does for a book it cannot place.
+    decline: Option<&'static str>,
 }
 
 #[async_trait]
@@ -35,6 +37,9 @@ impl ProgressSource for FakeSource {
         Ok(self.items.lock().unwrap().clone())
     }
     async fn write_back(&self, item_id: &str, update: &WriteBack) -> Result<(), SourceError> {
+        if let Some(code) = self.decline {
+            return Err(SourceError::Declined { source_name: "abs".into(), code, detail: "no local file".into() });
+        }
         self.written.lock().unwrap().push((item_id.into(), update.clone()));
         let mut items = self.items.lock().unwrap();
         let it = items.iter_mut().find(|i| i.id == item_id).expect("write-back to a listed item");
@@ -52,7 +57,7 @@ impl ProgressSource for FakeSource {
 }
 
 fn source(items: Vec<SourceItem>) -> Arc<FakeSource> {
-    Arc::new(FakeSource { items: Mutex::new(items), written: Mutex::new(Vec::new()) })
+    Arc::new(FakeSource { items: Mutex::new(items), written: Mutex::new(Vec::new()), decline: None })
 }
 
 fn hardcover() -> FakeHardcover {
@@ -357,6 +362,42 @@ async fn from_hardcover_writes_back_through_the_source_once() {
     assert_eq!(written.len(), 1, "a write-back is made once, not every sync: {written:?}");
     assert!(matches!(written[0].1, WriteBack::Finished { finished_at: Some(t) } if t.date_naive() == day(2026, 3, 30)));
     assert!(mutations(&hc).is_empty(), "from_hardcover never changes Hardcover");
+}
+
+#[tokio::test]
+async fn a_declined_write_back_is_a_skip_with_its_reason_never_an_error() {
+    let hc = hardcover();
+    let done = Read {
+        id: 7,
+        edition_id: Some(10),
+        progress_pages: Some(400),
+        finished_at: Some(day(2026, 3, 30)),
+        ..Read::default()
+    };
+    hc.add_user_book(BOOK, Some(10), Status::Read, vec![done]);
+    let store = Store::open_in_memory().unwrap();
+    let mut it = with_isbn(item("a"));
+    it.fraction = 0.5;
+    let src = Arc::new(FakeSource {
+        items: Mutex::new(vec![it]),
+        written: Mutex::new(Vec::new()),
+        decline: Some("cannot_place_position"),
+    });
+    let config = SyncConfig { direction: Direction::FromHardcover, ..SyncConfig::default() };
+    let out = sync(&hc, &src, &store, &config, 100).await;
+    assert_eq!(
+        (out.summary.errors, out.summary.written_back, out.summary.skipped),
+        (0, 0, 1),
+        "a declined write-back is skipped, not failed nor counted as written"
+    );
+    let history = store.history_recent(10).unwrap();
+    let row = history.iter().find(|h| h.item_id == "a").expect("the item has a history row");
+    assert_eq!(row.result, "skipped");
+    assert!(
+        row.reason.as_deref().is_some_and(|r| r.contains("cannot_place_position")),
+        "history says why: {:?}",
+        row.reason
+    );
 }
 
 #[tokio::test]

@@ -166,3 +166,61 @@ async fn insufficient_scope_marks_reconnect_needed_without_refreshing() {
     connected(&hc, &auth).await;
     assert!(session.access_token().await.is_ok(), "a new connection must clear reconnect-needed");
 }
+
+/// Two `hardcover-sync` processes on one data folder whose sign-in is about to expire, started at
+/// once: the file lock lets one refresh while the other waits, then adopts what it saved.
+#[tokio::test]
+async fn two_processes_refreshing_at_once_spend_the_refresh_token_once_and_stay_connected() {
+    use hardcover_sync_emulators::demo::{self, DemoSpec};
+
+    let servers = demo::start(&DemoSpec { books: 10, abs_items: 0, seed: 3, ..DemoSpec::default() }).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (config, data) = (dir.path().join("config.yaml"), dir.path().join("data"));
+    servers.write_config(&config).unwrap();
+    let run = |args: &'static [&'static str], browser: Option<std::path::PathBuf>| {
+        let mut cmd = tokio::process::Command::new(crate::support::cli_binary());
+        cmd.arg("--config").arg(&config).arg("--data-dir").arg(&data).args(args).env_remove("BROWSER");
+        if let Some(b) = browser {
+            cmd.env("BROWSER", b);
+        }
+        cmd.kill_on_drop(true);
+        async move { cmd.output().await.expect("the hardcover-sync binary must run") }
+    };
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+
+    // Signed in with an access token that is already inside the refresh margin.
+    servers.oauth.set_knobs(|k| k.access_ttl = Duration::from_secs(90));
+    let browser = dir.path().join("browser.sh");
+    std::fs::write(&browser, "#!/bin/sh\nexec curl -s -L -o /dev/null \"$1\"\n").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = run(&["connect"], Some(browser)).await;
+    assert!(out.status.success(), "connect must succeed: {}", text(&out.stderr));
+    // Renewed tokens last a week; the answer is slow, so the second process surely reads the
+    // store while the first one's refresh is in flight.
+    servers.oauth.set_knobs(|k| {
+        k.access_ttl = Duration::from_secs(7 * 24 * 3600);
+        k.refresh_latency = Duration::from_millis(700);
+    });
+    let before = servers.oauth.counters().refresh_requests;
+
+    let (a, b) = tokio::join!(run(&["shelves", "--json"], None), run(&["shelves", "--json"], None));
+    for out in [&a, &b] {
+        assert!(out.status.success(), "both processes must stay signed in: {}", text(&out.stderr));
+    }
+    assert_eq!(
+        servers.oauth.counters().refresh_requests,
+        before + 1,
+        "one refresh must reach Hardcover: a second would reuse the rotated token and revoke the chain"
+    );
+    let saved = hardcover_sync::auth::FileStore::new(data.join("tokens.json")).get().unwrap().expect("still connected");
+    assert!(
+        servers.oauth.refresh_token_is_live(saved.refresh_token.as_ref().expect("an OAuth sign-in").expose()),
+        "the saved refresh token must be the live one of the chain"
+    );
+    let out = run(&["shelves", "--json"], None).await;
+    assert!(out.status.success(), "a later run must still be connected: {}", text(&out.stderr));
+    assert_eq!(servers.oauth.counters().refresh_requests, before + 1, "the renewed token is used, not renewed again");
+}

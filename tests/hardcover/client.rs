@@ -271,7 +271,7 @@ async fn top_level_limit_is_its_own_error() {
 }
 
 #[tokio::test]
-async fn rate_limited_reports_retry_after_and_holds_the_next_request() {
+async fn a_429_is_waited_out_and_the_same_operation_sent_again() {
     let fake = Fake::start(|_, i| {
         if i == 0 {
             Reply::json(429, json!({"error": "too many requests"})).header("retry-after", "1")
@@ -281,18 +281,75 @@ async fn rate_limited_reports_retry_after_and_holds_the_next_request() {
     })
     .await;
     let c = HardcoverClient::new(fake.url(), Arc::new(StaticToken::new(TOKEN))).unwrap();
-    let err = c.me().await.expect_err("429 must fail");
+    let me = c.me().await.expect("a 429 with a short Retry-After must be waited out, not returned");
+    assert_eq!(me.id, 42);
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 2, "the refused operation is sent once more, and only once");
+    assert_eq!(seen[0].body, seen[1].body, "the retry must be the same operation");
+    let gap = seen[1].at - seen[0].at;
+    assert!(gap >= Duration::from_millis(950), "the retry must wait Retry-After (waited {gap:?})");
+}
+
+#[tokio::test]
+async fn a_429_asking_for_longer_than_the_bound_is_returned_at_once() {
+    let fake =
+        Fake::start(|_, _| Reply::json(429, json!({"error": "too many requests"})).header("retry-after", "3600")).await;
+    let c = HardcoverClient::new(fake.url(), Arc::new(StaticToken::new(TOKEN))).unwrap();
+    let started = std::time::Instant::now();
+    let err = c.me().await.expect_err("an hour-long Retry-After must not be waited out");
     match err {
         HardcoverError::RateLimited { retry_after } => {
-            assert_eq!(retry_after, Duration::from_secs(1), "Retry-After is reported")
+            assert_eq!(retry_after, Duration::from_secs(3600), "Retry-After is reported for the caller to defer")
         }
         other => panic!("429 must be RateLimited, got {other:?}"),
     }
+    assert!(started.elapsed() < Duration::from_secs(5), "nobody waits an hour inside one request");
     assert!(c.limiter().snapshot().blocked_for.is_some(), "after a 429 the limiter holds requests back");
-    c.me().await.expect("the next request goes through after waiting");
-    let seen = fake.seen();
-    let gap = seen[1].at - seen[0].at;
-    assert!(gap >= Duration::from_millis(950), "the request after a 429 must wait Retry-After (waited {gap:?})");
+    assert_eq!(fake.seen().len(), 1, "nothing is sent again during the hold");
+}
+
+#[tokio::test]
+async fn hostile_rate_limit_headers_neither_crash_nor_wedge_the_client() {
+    let hostile: &[(&str, &str)] = &[
+        ("retry-after", "1e20"),
+        ("retry-after", "-1"),
+        ("retry-after", "garbage"),
+        ("ratelimit", r#""Free";r=0;t=18446744073709551615"#),
+        ("ratelimit", r#""Free";r=0;t=-30"#),
+        ("ratelimit", "\";;=,,\"r=x;t=y"),
+        ("ratelimit-policy", r#""Free";q=1;w=99999999999999999999;burst=4294967296"#),
+    ];
+    for (name, value) in hostile {
+        let (name, value) = (*name, *value);
+        let sent = value.to_owned();
+        let fake = Fake::start(move |_, i| {
+            if name == "retry-after" && i == 0 {
+                Reply::json(429, json!({"error": "too many requests"})).header(name, &sent)
+            } else {
+                Reply::data(me_data()).header(name, &sent)
+            }
+        })
+        .await;
+        // Waits beyond 5 s are returned rather than waited out, so an unreadable Retry-After (taken
+        // as a minute) shows as a deferral instead of slowing the test down.
+        let limiter = RateLimiter::new(LimiterConfig { max_wait: Duration::from_secs(5), ..LimiterConfig::default() });
+        let c = HardcoverClient::new(fake.url(), Arc::new(StaticToken::new(TOKEN)))
+            .unwrap()
+            .with_limiter(Arc::new(limiter));
+        let started = std::time::Instant::now();
+        let first = tokio::time::timeout(Duration::from_secs(90), c.me()).await;
+        assert!(first.is_ok(), "{name}: {value:?} must not hang a request");
+        let second = tokio::time::timeout(Duration::from_secs(90), c.me()).await;
+        assert!(second.is_ok(), "{name}: {value:?} must not hang the next request");
+        let waited = started.elapsed();
+        assert!(waited < Duration::from_secs(12), "{name}: {value:?} held two requests for {waited:?}");
+        if let Ok(Err(e)) = &first {
+            assert!(
+                matches!(e, HardcoverError::RateLimited { .. }),
+                "{name}: {value:?} may only defer the request, not break it: {e:?}"
+            );
+        }
+    }
 }
 
 #[tokio::test]
@@ -453,11 +510,11 @@ async fn lookups_split_23_identifiers_into_operations_of_at_most_five_fields() {
 }
 
 #[tokio::test]
-async fn limiter_waits_until_reset_after_r_equals_zero() {
+async fn after_r_equals_zero_the_next_request_waits_for_the_refill_not_the_reset() {
     let fake = Fake::start(|_, i| {
         let r =
             Reply::data(me_data()).header("ratelimit-policy", r#""Free";q=60;w=60;burst=10, "daily";q=5000;w=86400"#);
-        if i == 0 { r.header("ratelimit", r#""Free";r=0;t=1, "daily";r=4321;t=80000"#) } else { r }
+        if i == 0 { r.header("ratelimit", r#""Free";r=0;t=60, "daily";r=4321;t=80000"#) } else { r }
     })
     .await;
     let c = HardcoverClient::new(fake.url(), Arc::new(StaticToken::new(TOKEN))).unwrap();
@@ -466,7 +523,10 @@ async fn limiter_waits_until_reset_after_r_equals_zero() {
     c.me().await.unwrap();
     let seen = fake.seen();
     let gap = seen[1].at - seen[0].at;
-    assert!(gap >= Duration::from_millis(950), "after r=0 the next request must wait until t (waited {gap:?})");
+    assert!(
+        gap >= Duration::from_millis(950) && gap < Duration::from_secs(10),
+        "after r=0 the next request waits for one token at q/w (1 s), not for t=60 (waited {gap:?})"
+    );
     assert_eq!(c.limiter().snapshot().remaining_today, 4320, "sent requests come off the daily budget");
 }
 

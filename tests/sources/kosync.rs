@@ -37,8 +37,12 @@ fn partial_md5_matches_known_answers() {
     assert_eq!(hash::filename_md5(&dir.path().join("Other Book.pdf")), "4b47262fd030b4a7288114be276d4b96");
 }
 
-/// A small valid EPUB with an OPF naming title, authors and an ISBN, padded past 64 KiB so the
-/// partial MD5 takes several samples.
+/// Text characters in each chapter of [`write_epub`]'s spine, in reading order.
+pub(crate) const CHAPTER_TEXT: [usize; 3] = [1_000, 2_000, 7_000];
+
+/// A small valid EPUB with an OPF naming title, authors and an ISBN, and a spine of three
+/// chapters holding [`CHAPTER_TEXT`] characters, padded past 64 KiB so the partial MD5 takes
+/// several samples.
 pub(crate) fn write_epub(path: &Path, title: &str, isbn: &str) {
     let file = std::fs::File::create(path).unwrap();
     let mut zip = zip::ZipWriter::new(file);
@@ -50,12 +54,42 @@ pub(crate) fn write_epub(path: &Path, title: &str, isbn: &str) {
     zip.start_file("OEBPS/content.opf", stored).unwrap();
     write!(
         zip,
-        r#"<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="2.0"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:opf="http://www.idpf.org/2007/opf"><dc:title>{title}</dc:title><dc:creator opf:role="aut">Ursula K. Le Guin</dc:creator><dc:identifier opf:scheme="ISBN">{isbn}</dc:identifier></metadata></package>"#
+        r#"<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="2.0"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:opf="http://www.idpf.org/2007/opf"><dc:title>{title}</dc:title><dc:creator opf:role="aut">Ursula K. Le Guin</dc:creator><dc:identifier opf:scheme="ISBN">{isbn}</dc:identifier></metadata><manifest><item id="css" href="style.css" media-type="text/css"/><item id="c3" href="Text/ch3.xhtml" media-type="application/xhtml+xml"/><item id="c1" href="Text/ch1.xhtml" media-type="application/xhtml+xml"/><item id="c2" href="Text/ch2.xhtml" media-type="application/xhtml+xml"/></manifest><spine><itemref idref="c1"/><itemref idref="c2"/><itemref idref="c3"/></spine></package>"#
     )
     .unwrap();
+    for (i, chars) in CHAPTER_TEXT.iter().enumerate() {
+        zip.start_file(format!("OEBPS/Text/ch{}.xhtml", i + 1), stored).unwrap();
+        // Markup is no text: the long attribute must not weigh on the chapter's share.
+        write!(
+            zip,
+            r#"<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>x</title></head><body class="{}"><p>{}</p></body></html>"#,
+            "m".repeat(5_000),
+            "w".repeat(*chars - 1)
+        )
+        .unwrap();
+    }
     zip.start_file("OEBPS/filler.bin", stored).unwrap();
     zip.write_all(&pattern(80_000)).unwrap();
     zip.finish().unwrap();
+}
+
+/// A minimal PDF whose page tree holds `pages` pages (an outline with a larger `/Count` too).
+pub(crate) fn write_pdf(path: &Path, pages: u32) {
+    let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", 10 + i)).collect();
+    let mut pdf = format!(
+        "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /Outlines 3 0 R >>\nendobj\n\
+         2 0 obj\n<< /Type /Pages /Kids [{}] /Count {pages} >>\nendobj\n\
+         3 0 obj\n<< /Type /Outlines /Count {} >>\nendobj\n",
+        kids.join(" "),
+        pages * 3
+    );
+    for i in 0..pages {
+        pdf.push_str(&format!("{} 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>\nendobj\n", 10 + i));
+    }
+    pdf.push_str("trailer\n<< /Root 1 0 R >>\n%%EOF\n");
+    // Padded so the partial MD5 samples past the header.
+    pdf.push_str(&"%".repeat(10_000));
+    std::fs::write(path, pdf).unwrap();
 }
 
 struct Library {
@@ -72,7 +106,7 @@ fn library() -> Library {
     let epub = root.join("nested/Earthsea.epub");
     write_epub(&epub, "A Wizard of Earthsea", "978-0-547-77374-2");
     let pdf = root.join("Other Book.pdf");
-    std::fs::write(&pdf, pattern(10_000)).unwrap();
+    write_pdf(&pdf, 12);
     std::fs::write(root.join("notes.md"), "not a book").unwrap();
     Library { _dir: dir, root, epub, pdf }
 }
@@ -148,17 +182,108 @@ async fn missing_documents_as_404_are_not_errors() {
     assert!(items.is_empty(), "a server answering 404 for unknown documents means no progress");
 }
 
+fn declined_code(err: SourceError) -> &'static str {
+    match err {
+        SourceError::Declined { code, .. } => code,
+        other => panic!("expected a declined write-back, got {other:?}"),
+    }
+}
+
 #[tokio::test]
-async fn write_back_puts_the_percentage() {
+async fn round_trip_reads_by_partial_md5_and_writes_back_koreader_positions() {
+    let lib = library();
+    let epub_doc = hash::partial_md5_file(&lib.epub).unwrap();
+    let pdf_doc = hash::partial_md5_file(&lib.pdf).unwrap();
+    let emu = KosyncEmulator::builder()
+        .user("reader", "pa55")
+        .progress("reader", &epub_doc, 0.05, 1_717_171_717)
+        .start()
+        .await
+        .unwrap();
+    let ko = source(&emu.base_url(), &lib, "pa55", super::store());
+    let items = ko.list().await.unwrap();
+    assert_eq!(by_id(&items, &epub_doc).fraction, 0.05, "the EPUB's position is read by its partial MD5");
+
+    // 0.25 of 10,000 characters is the 2,500th: past chapter 1 (1,000), inside chapter 2 (3,000).
+    ko.write_back(&epub_doc, &WriteBack::Progress { fraction: 0.256_789, position: None }).await.unwrap();
+    let doc = emu.document("reader", &epub_doc).unwrap();
+    assert_eq!(
+        doc["progress"], "/body/DocFragment[2]/body",
+        "an EPUB gets an xpointer into the spine item holding the fraction"
+    );
+    assert_eq!(doc["percentage"], 0.2567, "the percentage is floored to four decimals as KOReader does");
+    assert_eq!(doc["device"], "Hardcover Sync", "the device name tells KOReader users where it came from");
+
+    // 12 pages: 0.42 is page 5 (5.04 rounded), the last page when finished.
+    ko.write_back(&pdf_doc, &WriteBack::Progress { fraction: 0.42, position: None }).await.unwrap();
+    let doc = emu.document("reader", &pdf_doc).unwrap();
+    assert_eq!(doc["progress"], "5", "a PDF gets the page number as a string");
+    assert_eq!(doc["percentage"], 0.42);
+    ko.write_back(&pdf_doc, &WriteBack::Finished { finished_at: None }).await.unwrap();
+    let doc = emu.document("reader", &pdf_doc).unwrap();
+    assert_eq!(
+        (doc["progress"].as_str(), doc["percentage"].as_i64()),
+        (Some("12"), Some(1)),
+        "finished is the last page at 100%"
+    );
+
+    let puts: Vec<_> = emu.recorded().into_iter().filter(|r| r.method == "PUT").collect();
+    assert_eq!(puts.len(), 3, "one PUT per write-back");
+    for put in &puts {
+        let accept = put.headers.iter().find(|(k, _)| k == "accept").map(|(_, v)| v.as_str());
+        assert_eq!(accept, Some("application/vnd.koreader.v1+json"), "every request carries KOReader's Accept header");
+        assert!(
+            !put.body["progress"].as_str().unwrap().starts_with("0."),
+            "a bare fraction is never sent as a position: {}",
+            put.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn write_back_is_skipped_when_no_position_can_be_placed() {
     let lib = library();
     let emu = KosyncEmulator::builder().user("reader", "pa55").start().await.unwrap();
     let ko = source(&emu.base_url(), &lib, "pa55", super::store());
-    ko.write_back("abc123", &WriteBack::Progress { fraction: 0.42, position: None }).await.unwrap();
-    let doc = emu.document("reader", "abc123").unwrap();
-    assert_eq!(doc["percentage"], 0.42);
-    assert_eq!(doc["device"], "Hardcover Sync", "the device name tells KOReader users where it came from");
-    ko.write_back("abc123", &WriteBack::Finished { finished_at: None }).await.unwrap();
-    assert_eq!(emu.document("reader", "abc123").unwrap()["percentage"], 1.0);
+    ko.list().await.unwrap();
+    let err = ko
+        .write_back("0123456789abcdef0123456789abcdef", &WriteBack::Progress { fraction: 0.4, position: None })
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("cannot_place_position"), "history names the reason: {err}");
+    assert_eq!(declined_code(err), "cannot_place_position", "a document with no local file cannot be placed");
+
+    // A PDF whose page tree cannot be read (compressed, damaged) cannot be placed either.
+    std::fs::write(&lib.pdf, pattern(10_000)).unwrap();
+    ko.list().await.unwrap();
+    let pdf_doc = hash::partial_md5_file(&lib.pdf).unwrap();
+    let err = ko.write_back(&pdf_doc, &WriteBack::Progress { fraction: 0.4, position: None }).await.unwrap_err();
+    assert_eq!(declined_code(err), "cannot_place_position", "a PDF without a readable page count is not written");
+    assert!(!emu.requests().iter().any(|r| r.starts_with("PUT")), "nothing was sent to the server");
+}
+
+#[tokio::test]
+async fn write_back_never_moves_a_device_that_is_further_on() {
+    let lib = library();
+    let epub_doc = hash::partial_md5_file(&lib.epub).unwrap();
+    let emu = KosyncEmulator::builder()
+        .user("reader", "pa55")
+        .progress("reader", &epub_doc, 0.2, 1_717_000_000)
+        .start()
+        .await
+        .unwrap();
+    let ko = source(&emu.base_url(), &lib, "pa55", super::store());
+    ko.list().await.unwrap();
+    // Between the listing and the write-back the reader moves on, on the device.
+    emu.push("reader", &epub_doc, 0.81, "/body/DocFragment[3]/body/p[40]/text().12", "Kobo Libra");
+    let err = ko.write_back(&epub_doc, &WriteBack::Progress { fraction: 0.5, position: None }).await.unwrap_err();
+    assert!(
+        err.to_string().contains("81.0%") && err.to_string().contains("Kobo Libra"),
+        "the reason says where the device is: {err}"
+    );
+    assert_eq!(declined_code(err), "source_is_further", "the server keeps the last write: a lower one is not sent");
+    let doc = emu.document("reader", &epub_doc).unwrap();
+    assert_eq!(doc["progress"], "/body/DocFragment[3]/body/p[40]/text().12", "the device's own position is kept");
 }
 
 #[tokio::test]
@@ -174,4 +299,25 @@ async fn wrong_password_and_missing_folder_are_clear() {
     let ko = sources::build(&c, Some(Secret::new("pa55")), super::store()).unwrap();
     let err = ko.list().await.unwrap_err().to_string();
     assert!(err.contains("does-not-exist") && err.contains("does not exist"), "the folder is named: {err}");
+}
+
+#[tokio::test]
+async fn a_url_that_is_not_the_sync_server_says_so() {
+    let lib = library();
+    let emu = KosyncEmulator::builder().user("reader", "pa55").start().await.unwrap();
+    // The server is at the root; this path is nginx's HTML 404 for every route.
+    let err = source(&format!("{}/kosync/", emu.base_url()), &lib, "pa55", super::store()).list().await.unwrap_err();
+    let m = err.to_string();
+    assert!(
+        m.starts_with("kosync: ") && m.contains("no KOReader sync server at"),
+        "an HTML 404 means a wrong url: {m}"
+    );
+}
+
+#[tokio::test]
+async fn a_proxy_stripping_the_accept_header_is_named() {
+    let lib = library();
+    let emu = KosyncEmulator::builder().user("reader", "pa55").behind_proxy_stripping_accept().start().await.unwrap();
+    let m = source(&emu.base_url(), &lib, "pa55", super::store()).list().await.unwrap_err().to_string();
+    assert!(m.contains("proxy") && m.contains("Accept header"), "a 412 names the likely cause: {m}");
 }

@@ -5,10 +5,12 @@ mod bad_input;
 mod kavita;
 mod komga;
 pub(crate) mod kosync;
+mod kosync_replay;
 mod parsers;
 mod revenge;
 mod samples;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use hardcover_sync::config::{SourceConfig, SourceKind};
@@ -53,4 +55,19 @@ pub fn dead_url() -> String {
     let port = l.local_addr().expect("addr").port();
     drop(l);
     format!("http://127.0.0.1:{port}")
+}
+
+/// `../shared/<rel>` (reference data laid beside the repository), or `None` with a warning when
+/// it is absent. Under CI (`CI=true`) an absent one is a failure: the check must not silently
+/// stop running there.
+pub fn shared(rel: &str) -> Option<PathBuf> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared").join(rel);
+    if path.exists() {
+        return Some(path);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true but the reference data is missing at {}: lay ../shared beside the repository", path.display());
+    }
+    eprintln!("WARNING: skipping: reference data not found at {} (set CI=true to make this fail)", path.display());
+    None
 }

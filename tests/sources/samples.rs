@@ -14,15 +14,7 @@ use hardcover_sync_emulators::audiobookshelf::{AbsEmulator, LIBRARY_ID, SAMPLE_A
 use serde_json::Value;
 
 fn samples_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/samples/audiobookshelf");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("CI=true but the Audiobookshelf samples are missing at {}", dir.display());
-    }
-    eprintln!("WARNING: skipping: Audiobookshelf samples not found at {}", dir.display());
-    None
+    super::shared("samples/audiobookshelf")
 }
 
 fn read(dir: &std::path::Path, name: &str) -> Vec<u8> {

@@ -5,6 +5,7 @@
 mod cli;
 mod directions;
 mod matching;
+mod processes;
 mod progress;
 mod resilience;
 mod rules;
@@ -35,8 +36,13 @@ pub fn noon_ms(s: &str) -> i64 {
 
 /// A Hardcover emulator with a catalog and an EMPTY shelf for "reader".
 pub async fn hardcover_with(limits: Limits) -> RunningHardcover {
+    hardcover_with_catalog(limits, 80).await
+}
+
+/// [`hardcover_with`], with `books` books in the catalog.
+pub async fn hardcover_with_catalog(limits: Limits, books: usize) -> RunningHardcover {
     HardcoverEmulator::builder()
-        .library(SeedSpec { books: 80, shelf_share: 0.0, long_list: 0, ..SeedSpec::default() })
+        .library(SeedSpec { books, shelf_share: 0.0, long_list: 0, ..SeedSpec::default() })
         .user("reader")
         .personal_token(TOKEN, ALL_SCOPES)
         .limits(limits)

@@ -49,6 +49,9 @@ pub struct Knobs {
     pub device_interval: u64,
     /// Answer `slow_down` to this many device polls before anything else.
     pub device_slow_down_polls: u32,
+    /// How long a refresh answer takes after the chain was rotated (a slow network): another
+    /// process that reads the token store meanwhile still finds the old refresh token.
+    pub refresh_latency: Duration,
 }
 
 impl Default for Knobs {
@@ -63,6 +66,7 @@ impl Default for Knobs {
             device_ttl: Duration::from_secs(600),
             device_interval: 5,
             device_slow_down_polls: 0,
+            refresh_latency: Duration::ZERO,
         }
     }
 }

@@ -68,7 +68,14 @@ pub(crate) async fn token(
         "refresh_token" => {
             bump(&st.counters.refresh_requests);
             match st.grants.rotate(&st, get("refresh_token"), &client_id) {
-                Ok((chain, scopes)) => issued(st.grants.issue(&st, chain, &client_id, scopes)),
+                Ok((chain, scopes)) => {
+                    let answer = issued(st.grants.issue(&st, chain, &client_id, scopes));
+                    let latency = st.knobs().refresh_latency;
+                    if !latency.is_zero() {
+                        tokio::time::sleep(latency).await;
+                    }
+                    answer
+                }
                 Err(RefreshError::Invalid) => grant_error("invalid_grant", "refresh token is invalid or expired"),
                 Err(RefreshError::Reused) => {
                     grant_error("invalid_grant", "refresh token was already used: every token of this grant is revoked")

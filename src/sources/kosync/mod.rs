@@ -6,9 +6,14 @@
 //! `kosync_files` by path, size and mtime, so a rescan reads nothing new), read title, authors and
 //! ISBN from EPUBs, and ask the server for each document, trying the partial MD5 first and the
 //! filename MD5 second. Auth is `x-auth-user` plus `x-auth-key` = MD5 of the password.
+//!
+//! Write-back sends a position KOReader can open (see [`position`]), and reads the document
+//! again first: the server keeps the last write, not the furthest.
 
 pub mod epub;
+mod errors;
 pub mod hash;
+pub mod position;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -249,14 +254,39 @@ impl Kosync {
         rb.header("x-auth-user", &self.user).header("x-auth-key", self.key.expose()).header("Accept", ACCEPT)
     }
 
-    /// The server's progress for one document, or `None` (`{}`, or 404 on some servers).
+    /// The server's progress for one document, or `None` (`{}`, or a JSON 404 on some
+    /// third-party servers; the reference server's HTML 404 means a wrong URL).
     async fn progress(&self, document: &str) -> Result<Option<KosyncProgress>, SourceError> {
         let reply = self.http.fetch(self.auth(self.http.get(&format!("/syncs/progress/{document}")))).await?;
-        if reply.status.as_u16() == 404 {
+        if reply.status.as_u16() == 404 && !errors::is_html(&reply) {
             return Ok(None);
         }
-        let reply = self.http.check(reply)?;
+        let reply = errors::check(&self.http, reply)?;
         self.http.parse(&reply, parse_progress)
+    }
+
+    /// The position KOReader can open for `fraction` of the document, from the user's file.
+    async fn place(&self, document: &str, fraction: f64) -> Result<String, SourceError> {
+        let store = self.store.clone();
+        let doc = document.to_owned();
+        let placed = tokio::task::spawn_blocking(move || -> Result<String, position::Unplaceable> {
+            let file = store
+                .kosync_file_by_document(&doc)
+                .map_err(|e| position::Unplaceable(format!("the library cache cannot be read: {e}")))?
+                .ok_or_else(|| {
+                    position::Unplaceable(
+                        "no book file in the library folders has this document id (rescanned on the next sync)".into(),
+                    )
+                })?;
+            position::locate(Path::new(&file.path), fraction)
+        })
+        .await
+        .map_err(|e| self.http.other(format!("placing the position stopped: {e}")))?;
+        placed.map_err(|e| SourceError::Declined {
+            source_name: self.name().into(),
+            code: "cannot_place_position",
+            detail: format!("{e}; KOReader opens only a real position, so nothing was sent"),
+        })
     }
 }
 
@@ -268,7 +298,8 @@ impl ProgressSource for Kosync {
 
     async fn list(&self) -> Result<Vec<SourceItem>, SourceError> {
         // Checked first so a wrong password is reported as such even with an empty library.
-        let reply = self.http.send(self.auth(self.http.get("/users/auth"))).await?;
+        let reply = self.http.fetch(self.auth(self.http.get("/users/auth"))).await?;
+        let reply = errors::check(&self.http, reply)?;
         self.http.parse(&reply, parse_auth)?;
 
         let roots = self.library.clone();
@@ -305,16 +336,34 @@ impl ProgressSource for Kosync {
             WriteBack::Finished { .. } => 1.0,
             WriteBack::Progress { fraction, .. } => normalize::fraction(*fraction).map_err(|e| self.http.other(e))?,
         };
-        // `progress` is KOReader's position (an xpointer or page); we only know the percentage,
-        // which KOReader uses when the position does not resolve.
+        let percentage = position::koreader_percentage(fraction);
+        let progress = self.place(item_id, fraction).await?;
+        // The server keeps the last write, not the furthest: read just before writing so a
+        // device that moved on since the listing is never sent back.
+        if let Some(current) = self.progress(item_id).await?
+            && let Some(at) = current.percentage
+            && at >= percentage
+        {
+            return Err(SourceError::Declined {
+                source_name: self.name().into(),
+                code: "source_is_further",
+                detail: format!(
+                    "KOReader is already at {:.1}%{} and Hardcover says {:.1}%; the server keeps the last write, so sending it would move the reader back",
+                    at * 100.0,
+                    current.device.as_deref().map(|d| format!(" on {d}")).unwrap_or_default(),
+                    percentage * 100.0
+                ),
+            });
+        }
         let body = json!({
             "document": item_id,
-            "progress": format!("{fraction:.4}"),
-            "percentage": fraction,
+            "progress": progress,
+            "percentage": percentage,
             "device": DEVICE,
             "device_id": hash::hex(&Md5::digest(DEVICE.as_bytes())),
         });
-        self.http.send(self.auth(self.http.put("/syncs/progress")).json(&body)).await?;
+        let reply = self.http.fetch(self.auth(self.http.put("/syncs/progress")).json(&body)).await?;
+        errors::check(&self.http, reply)?;
         Ok(())
     }
 }
