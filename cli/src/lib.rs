@@ -50,8 +50,10 @@ pub enum Command {
     },
     /// Connect Hardcover: OAuth in the browser (default), a device code, or a pasted token.
     Connect {
-        /// Use a personal access token (from hardcover.app/account/api) instead of OAuth.
-        #[arg(long, value_name = "TOKEN", conflicts_with = "device")]
+        /// Use a personal access token (from hardcover.app/account/api) instead of OAuth. `-`
+        /// reads it from standard input; without --token, HARDCOVER_TOKEN is used when set. Both
+        /// keep it out of the process list and the shell history.
+        #[arg(long, value_name = "TOKEN|-", conflicts_with = "device")]
         token: Option<String>,
         /// Sign in on another device with a short code (for machines without a browser).
         #[arg(long)]

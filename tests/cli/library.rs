@@ -185,3 +185,39 @@ async fn a_damaged_database_is_named_kept_and_rebuilt_from_hardcover() {
     let (ok, _, err) = sb.cli(&["rebuild-database"]).await;
     assert!(!ok && err.contains("not damaged"), "a healthy database is never thrown away: {err}");
 }
+
+#[tokio::test]
+async fn connect_reads_the_token_from_stdin_or_hardcover_token_never_from_the_command_line() {
+    use std::process::Stdio;
+    use tokio::io::AsyncWriteExt;
+
+    let hc = hardcover(5).await;
+    let sb = Sandbox::new(&hc, "");
+    let command = |args: &[&str]| {
+        let mut cmd = tokio::process::Command::new(crate::support::cli_binary());
+        cmd.arg("--config").arg(&sb.config).arg("--data-dir").arg(&sb.data).args(args);
+        cmd.env_remove("HARDCOVER_TOKEN").stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
+        cmd
+    };
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+
+    let mut child = command(&["connect", "--token", "-"]).stdin(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(format!("Bearer {TOKEN}\n").as_bytes()).await.unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    assert!(out.status.success(), "`--token -` must read the token from stdin: {}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Connected as reader"), "{}", text(&out.stdout));
+
+    let out = command(&["disconnect"]).output().await.unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = command(&["connect"]).env("HARDCOVER_TOKEN", TOKEN).output().await.unwrap();
+    assert!(out.status.success(), "HARDCOVER_TOKEN must be used by `connect`: {}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Connected as reader"), "{}", text(&out.stdout));
+
+    let out = command(&["connect", "--token", "-"]).stdin(Stdio::null()).output().await.unwrap();
+    assert!(!out.status.success(), "an empty stdin is not a token");
+    assert!(
+        text(&out.stderr).contains("no token on standard input"),
+        "the message says what to do: {}",
+        text(&out.stderr)
+    );
+}
