@@ -19,10 +19,11 @@ use hardcover_sync::store::Store;
 use hardcover_sync::sync::scheduler::{JobOutcome, SchedulerHandle};
 use tokio_util::sync::CancellationToken;
 
-use crate::convert;
-use crate::convert::token_store_dto;
+use hardcover_sync::app::status::{AppStatus, SyncState, SyncStatus};
+use hardcover_sync::sync::observe::{SyncPhase, SyncProgress};
+use hardcover_sync::sync::report::{RunSummary, finished_titles};
+
 use crate::error::{ErrorCode, IpcError, IpcResult};
-use crate::model::{AppStatus, RunSummary, SyncPhase, SyncProgress, SyncState, SyncStatus};
 
 /// What the core tells the shell. The shell turns these into tray updates, window events and
 /// notifications.
@@ -297,7 +298,7 @@ impl Core {
             connected: conn.is_some_and(|c| c.connected),
             username: conn.and_then(|c| c.username.clone()),
             user_id: conn.and_then(|c| c.user_id),
-            token_store: token_store_dto(config.scrobbling.hardcover.token_store),
+            token_store: config.scrobbling.hardcover.token_store,
             reconnect_needed: reconnect_reason.is_some(),
             reconnect_reason,
             sync: self.sync_status(),
@@ -427,15 +428,14 @@ impl Core {
 
     async fn run_sync(&self) -> IpcResult<(RunSummary, Vec<String>)> {
         let app = self.app()?;
-        let outcome = app.sync_observed(false, &|p| self.on_progress(convert::sync_progress(p))).await?;
+        let outcome = app.sync_observed(false, &|p| self.on_progress(p)).await?;
         if let Some(stopped) = outcome.stopped {
             return Err(stopped.into());
         }
         let run = app
-            .store()
-            .run_get(outcome.run_id)?
+            .run(outcome.run_id)?
             .ok_or_else(|| IpcError::internal(format!("sync run {} vanished from the history", outcome.run_id)))?;
-        Ok((convert::run_summary(&run), convert::finished_titles(&outcome.summary)))
+        Ok((run, finished_titles(&outcome.summary)))
     }
 
     /// Keep the running sync's progress for `status()`, and pass it on when the phase changes,

@@ -10,6 +10,8 @@ use crate::sources;
 
 /// What the editor shows after a test. A failing source is an answer (`ok: false`), not an error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "TestSourceResult"))]
 pub struct SourceTest {
     pub ok: bool,
     pub message: String,

@@ -126,7 +126,11 @@ fn invalid_values_are_refused_by_key_and_the_file_is_untouched() {
         let mut s = good.clone();
         change(&mut s);
         let err = save_with(&path, &s, &keyring, &env).unwrap_err();
-        assert_eq!(err.code(), "invalid_input", "a bad {key} must be invalid input: {err}");
+        assert_eq!(
+            err.code(),
+            hardcover_sync::error::ErrorCode::InvalidInput,
+            "a bad {key} must be invalid input: {err}"
+        );
         assert!(err.to_string().contains(key), "the error must name the key {key}: {err}");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), ORIGINAL, "a refused save must leave the file as it was");
     }
@@ -162,7 +166,7 @@ fn secrets_go_to_the_keyring_never_into_the_file() {
     s.token_store = TokenStoreKind::File;
     s.sources[0].secret = Some(Secret::new("typed-s3cret-value"));
     let err = save_with(&path2, &s, &keyring2, &env).unwrap_err();
-    assert_eq!(err.code(), "invalid_input");
+    assert_eq!(err.code(), hardcover_sync::error::ErrorCode::InvalidInput);
     assert!(err.to_string().contains("${"), "the refusal must point at ${{ENV}} references: {err}");
     assert!(!err.to_string().contains("typed-s3cret"), "the error must not echo the secret");
     assert_eq!(std::fs::read_to_string(&path2).unwrap(), ORIGINAL, "a refused save must leave the file as it was");
