@@ -9,6 +9,9 @@ scripts/setup.sh
 # embeds, and cargo would then recompile the app (minutes in release) for the same page.
 scripts/build-ui.sh
 # Both binaries: the tray (hardcover-sync-app) starts the window (hardcover-sync-window) beside it,
-# and `cargo run` would build only the one it runs.
-cargo build --release --locked -p hardcover-sync-app
+# and `cargo run` would build only the one it runs. The bundled emulators are linked in only for
+# --demo (the `demo` feature); the app a user installs carries none.
+features=()
+for a in "$@"; do [ "$a" = --demo ] && features=(--features demo); done
+cargo build --release --locked -p hardcover-sync-app "${features[@]}"
 exec "${CARGO_TARGET_DIR:-target}/release/hardcover-sync-app" "$@"

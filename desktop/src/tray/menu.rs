@@ -11,8 +11,9 @@ use tray_icon::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuIt
 use tray_icon::{Icon, TrayIcon, TrayIconBuilder};
 
 use super::Tray;
-use crate::model::{AppStatus, SyncPhase, SyncState};
 use crate::route::Route;
+use hardcover_sync::app::status::{AppStatus, SyncState};
+use hardcover_sync::sync::observe::SyncPhase;
 
 pub const TRAY_ID: &str = "hardcover-sync";
 
@@ -269,7 +270,10 @@ fn on_menu_event(tray: &Arc<Tray>, which: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{RunSummary, SyncProgress, SyncStatus, TokenStore};
+    use hardcover_sync::app::status::SyncStatus;
+    use hardcover_sync::config::TokenStoreKind as TokenStore;
+    use hardcover_sync::sync::observe::SyncProgress;
+    use hardcover_sync::sync::report::RunSummary;
 
     fn status(state: SyncState) -> AppStatus {
         AppStatus {
@@ -323,7 +327,7 @@ mod tests {
         let mut s = status(SyncState::Idle);
         s.sync.last_run_at = Some("2026-11-25T10:32:00Z".into());
         s.sync.last_summary = Some(RunSummary { progress_updated: 2, ..Default::default() });
-        let failing = |name: &str| crate::model::SourceStatus {
+        let failing = |name: &str| hardcover_sync::app::status::SourceStatus {
             name: name.into(),
             failing_since: Some("2026-11-25T10:02:00Z".into()),
             message: Some("cannot reach it".into()),
