@@ -217,6 +217,8 @@ fn source_kind_dto(k: SourceKind) -> SourceKindDto {
         SourceKind::Kavita => SourceKindDto::Kavita,
         SourceKind::Kosync => SourceKindDto::Kosync,
         SourceKind::Revenge => SourceKindDto::Revenge,
+        SourceKind::Kobo => SourceKindDto::Kobo,
+        SourceKind::Koreader => SourceKindDto::Koreader,
     }
 }
 
@@ -227,6 +229,8 @@ fn source_kind(k: SourceKindDto) -> SourceKind {
         SourceKindDto::Kavita => SourceKind::Kavita,
         SourceKindDto::Kosync => SourceKind::Kosync,
         SourceKindDto::Revenge => SourceKind::Revenge,
+        SourceKindDto::Kobo => SourceKind::Kobo,
+        SourceKindDto::Koreader => SourceKind::Koreader,
     }
 }
 
@@ -278,6 +282,8 @@ pub fn source_settings(src: SourceSettings, current: &Config) -> shelf::SourceSe
         url: src.url,
         username: src.username,
         library: src.library.into_iter().map(PathBuf::from).collect(),
+        // The page does not edit a device's mount path: the file's value is kept on save.
+        path: None,
         enabled,
         has_secret: src.has_secret,
         secret: src.secret,

@@ -260,6 +260,8 @@ pub enum SourceKindDto {
     Kavita,
     Kosync,
     Revenge,
+    Kobo,
+    Koreader,
 }
 
 /// A reading server as the settings page edits it. `secret` is write-only: it is accepted when the

@@ -54,6 +54,9 @@ pub struct SourceSettings {
     /// kosync: folders with the user's book files.
     #[serde(default)]
     pub library: Vec<PathBuf>,
+    /// Kobo and KOReader: where the device is mounted, when fixed. `None` on save keeps the file's.
+    #[serde(default)]
+    pub path: Option<PathBuf>,
     #[serde(default = "yes")]
     pub enabled: bool,
     /// Output only: whether a key or password is known (config or keyring). Ignored on save.
@@ -196,6 +199,7 @@ fn from_config(c: &Config, secrets: &dyn SecretStore) -> Settings {
                 url: s.url.to_string(),
                 username: s.username.clone(),
                 library: s.library.clone(),
+                path: s.path.clone(),
                 enabled: s.enabled,
                 has_secret: s.api_key.is_some() || s.password.is_some() || secrets.has(hc.token_store, &s.name),
                 secret: None,
@@ -218,6 +222,7 @@ impl SourceSettings {
             username: self.username.clone().filter(|u| !u.trim().is_empty()),
             password: None,
             library: self.library.clone(),
+            path: self.path.clone(),
             enabled: self.enabled,
         })
     }
@@ -278,7 +283,15 @@ fn apply(root: &mut Value, s: &Settings) -> Result<(), ShelfError> {
             .unwrap_or_default();
         m.insert(key("kind"), to_value(&src.kind)?);
         m.insert(key("name"), Value::String(src.name.clone()));
-        m.insert(key("url"), Value::String(src.url.trim().to_owned()));
+        if src.kind.is_device() {
+            // An e-reader has a mount path, not a server address.
+            m.remove(key("url"));
+        } else {
+            m.insert(key("url"), Value::String(src.url.trim().to_owned()));
+        }
+        if let Some(path) = &src.path {
+            m.insert(key("path"), to_value(path)?);
+        }
         match src.username.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
             Some(u) => m.insert(key("username"), Value::String(u.to_owned())),
             None => m.remove(key("username")),

@@ -3,7 +3,9 @@
 mod audiobookshelf;
 mod bad_input;
 mod kavita;
+mod kobo;
 mod komga;
+mod koreader;
 pub(crate) mod kosync;
 mod kosync_replay;
 mod parsers;
@@ -28,6 +30,7 @@ pub fn config(kind: SourceKind, name: &str, url: &str) -> SourceConfig {
         username: None,
         password: None,
         library: Vec::new(),
+        path: None,
         enabled: true,
     }
 }

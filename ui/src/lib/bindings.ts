@@ -71,7 +71,7 @@ export type BookList = { listId: number, listBookId: number, name: string, };
 
 export type BookDetail = { subtitle: string | null, edition: Edition | null, reads: Array<Read>, lists: Array<BookList>, linked: Array<LinkedItem>, userBookId: number | null, bookId: number, title: string, authors: Array<string>, coverUrl: string | null, statusId: StatusId | null, rating: number | null, progress: number | null, format: BookFormat | null, pages: number | null, audioSeconds: number | null, isbn13: string | null, dateAdded: string | null, finishedAt: string | null, listIds: Array<number>, };
 
-export type SourceKind = "audiobookshelf" | "komga" | "kavita" | "kosync" | "revenge";
+export type SourceKind = "audiobookshelf" | "komga" | "kavita" | "kosync" | "revenge" | "kobo" | "koreader";
 
 /**
  * A reading server as the settings page edits it. `secret` is write-only: it is accepted when the
