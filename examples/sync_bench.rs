@@ -1,4 +1,5 @@
-//! Sync benchmark: Hardcover requests, wall time and peak memory of the engine for 1,000 items.
+//! Sync benchmark: Hardcover requests, wall time and peak memory of the engine for 1,000 items,
+//! and the wall time of a ~50-request first sync at Hardcover's real limits (60/min, burst 10).
 //!
 //! `cargo run --release -p hardcover-sync --example sync_bench`
 //!
@@ -58,7 +59,7 @@ async fn parent() -> anyhow::Result<()> {
         .start()
         .await?;
     let user = hc.user_id("reader").expect("seeded user");
-    let books = library(&hc);
+    let books = library(&hc, ITEMS);
     let abs = AbsEmulator::builder().api_key(ABS_KEY).books(books.clone()).start().await?;
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("bench.sqlite");
@@ -97,6 +98,7 @@ async fn parent() -> anyhow::Result<()> {
         changed += 1;
     }
     let c = run("(c) ten books changed");
+    let d = first_sync_at_real_limits(&exe).await?;
 
     println!("Sync benchmark: {ITEMS} Audiobookshelf items matched by ISBN/ASIN, Hardcover emulator (release build)");
     println!();
@@ -126,15 +128,51 @@ async fn parent() -> anyhow::Result<()> {
             v["summary"]["errors"]
         );
     }
+    let (total, v) = d;
+    println!();
+    println!("| first sync at Hardcover's real limits (60/min, burst 10) | Hardcover requests | wall time |");
+    println!("|---|---:|---:|");
+    println!(
+        "| {REAL_LIMITS_ITEMS} books added | {total} | {:.1} s |",
+        v["wall_ms"].as_u64().unwrap_or(0) as f64 / 1000.0
+    );
     Ok(())
+}
+
+/// Books in the real-limits run: each costs two requests to add, plus the lookups: about 50.
+const REAL_LIMITS_ITEMS: usize = 23;
+
+/// A first sync against an emulator enforcing the free plan (60 a minute, burst 10), with the
+/// client pacing itself from the headers: the wall time is almost all waiting for the refill.
+async fn first_sync_at_real_limits(exe: &std::path::Path) -> anyhow::Result<(u64, Value)> {
+    let hc = HardcoverEmulator::builder()
+        .library(SeedSpec { books: 200, shelf_share: 0.0, long_list: 0, ..SeedSpec::default() })
+        .user("reader")
+        .personal_token(TOKEN, ALL_SCOPES)
+        .limits(Limits::default())
+        .start()
+        .await?;
+    let user = hc.user_id("reader").expect("seeded user");
+    let abs = AbsEmulator::builder().api_key(ABS_KEY).books(library(&hc, REAL_LIMITS_ITEMS)).start().await?;
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("bench.sqlite");
+    let out = Command::new(exe)
+        .args(["--engine", &hc.graphql_url(), &abs.base_url(), &db.display().to_string(), &user.to_string()])
+        .output()?;
+    anyhow::ensure!(out.status.success(), "real limits: {}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout)?;
+    anyhow::ensure!(v["stopped"].is_null(), "the sync at real limits stopped: {v}");
+    let stats = hc.stats();
+    anyhow::ensure!(stats.status(429) == 0, "paced by the headers, the sync must never get a 429");
+    Ok((stats.top_level_fields.values().sum(), v))
 }
 
 /// One catalog edition per book: the audio one (by ASIN) for every other book that has one,
 /// else the printed one (by ISBN-13); progress spread, every third finished.
-fn library(hc: &hardcover_sync_emulators::hardcover::RunningHardcover) -> Vec<SeedBook> {
+fn library(hc: &hardcover_sync_emulators::hardcover::RunningHardcover, items: usize) -> Vec<SeedBook> {
     let db = hc.state().db();
-    let mut out = Vec::with_capacity(ITEMS);
-    for (i, book_id) in db.books.keys().copied().enumerate().take(ITEMS) {
+    let mut out = Vec::with_capacity(items);
+    for (i, book_id) in db.books.keys().copied().enumerate().take(items) {
         let editions = db.editions_of(book_id);
         let audio = editions.iter().find(|e| e.reading_format_id == format::AUDIO && e.asin.is_some());
         let paper = editions.iter().find(|e| e.isbn_13.is_some());

@@ -205,7 +205,8 @@ impl Core {
         let mut opts = BrowserOptions::new(opener);
         // The page is opened by the opener; the URL is only logged (it carries no secret, only
         // the PKCE challenge and state) for a user whose browser did not open.
-        opts.show_url = Arc::new(|url| tracing::info!("sign-in page: {url}"));
+        // The URL carries the sign-in's `state`: only at debug level.
+        opts.show_url = Arc::new(|url| tracing::debug!("sign-in page: {url}"));
         {
             let mut pending = self.connecting.lock().unwrap_or_else(|p| p.into_inner());
             if pending.is_some() {

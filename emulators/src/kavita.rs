@@ -19,6 +19,7 @@ use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 
 use crate::RunningServer;
+use crate::record::{Exchange, Recorder};
 use crate::seed::{Fault, SeedBook, faulty};
 
 pub const LIBRARY_ID: i64 = 1;
@@ -52,9 +53,12 @@ struct KavitaState {
     issued: usize,
     fault: Fault,
     requests: Vec<String>,
+    /// Answer with the extra fields later Kavita versions (0.8.4+, 0.9) add to these DTOs.
+    newer_fields: bool,
 }
 
 pub struct KavitaBuilder {
+    newer_fields: bool,
     api_key: String,
     books: Vec<SeedBook>,
     unread: usize,
@@ -63,6 +67,7 @@ pub struct KavitaBuilder {
 
 pub struct KavitaEmulator {
     server: RunningServer,
+    recorder: Recorder,
     state: Arc<Mutex<KavitaState>>,
 }
 
@@ -78,7 +83,13 @@ pub fn ids(n: usize) -> (i64, i64, i64) {
 
 impl KavitaEmulator {
     pub fn builder() -> KavitaBuilder {
-        KavitaBuilder { api_key: "kavita-test-key".into(), books: Vec::new(), unread: 0, multi: Vec::new() }
+        KavitaBuilder {
+            newer_fields: false,
+            api_key: "kavita-test-key".into(),
+            books: Vec::new(),
+            unread: 0,
+            multi: Vec::new(),
+        }
     }
 
     pub fn base_url(&self) -> String {
@@ -107,6 +118,11 @@ impl KavitaEmulator {
         self.state().series.iter().flat_map(|s| &s.chapters).find(|c| c.id == chapter_id).cloned()
     }
 
+    /// Every request with its answer, whole (for the contract tests).
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.recorder.exchanges()
+    }
+
     pub fn requests(&self) -> Vec<String> {
         self.state().requests.clone()
     }
@@ -123,6 +139,12 @@ impl KavitaBuilder {
         self
     }
 
+    /// Answer like a later Kavita (0.8.4+, 0.9), whose DTOs carry fields the 0.8.3 spec lacks.
+    pub fn newer_version_fields(mut self) -> Self {
+        self.newer_fields = true;
+        self
+    }
+
     pub fn unread(mut self, n: usize) -> Self {
         self.unread = n;
         self
@@ -136,7 +158,7 @@ impl KavitaBuilder {
     }
 
     pub async fn start(self) -> std::io::Result<KavitaEmulator> {
-        let mut st = KavitaState { api_key: self.api_key, ..KavitaState::default() };
+        let mut st = KavitaState { api_key: self.api_key, newer_fields: self.newer_fields, ..KavitaState::default() };
         let seeded = self.books.len();
         let all = self.books.into_iter().chain((seeded..seeded + self.unread).map(|n| {
             let mut b = SeedBook::generated(n);
@@ -194,7 +216,9 @@ impl KavitaBuilder {
             .layer(middleware::from_fn_with_state(state.clone(), auth))
             .route("/api/Plugin/authenticate", post(authenticate))
             .with_state(state.clone());
-        Ok(KavitaEmulator { server: RunningServer::serve(router, 0).await?, state })
+        let recorder = Recorder::default();
+        let router = recorder.wrap(router);
+        Ok(KavitaEmulator { server: RunningServer::serve(router, 0).await?, state, recorder })
     }
 }
 
@@ -202,6 +226,21 @@ type St = State<Arc<Mutex<KavitaState>>>;
 
 fn lock(state: &Arc<Mutex<KavitaState>>) -> MutexGuard<'_, KavitaState> {
     state.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A new account's `UserPreferencesDto`, with Kavita 0.8's defaults (every field is required).
+fn preferences() -> Value {
+    json!({"readingDirection":0,"scalingOption":3,"pageSplitOption":2,"readerMode":0,"layoutMode":1,
+        "emulateBook":false,"backgroundColor":"#000000","swipeToPaginate":false,"autoCloseMenu":true,
+        "showScreenHints":true,"bookReaderMargin":15,"bookReaderLineSpacing":100,"bookReaderFontSize":100,
+        "bookReaderFontFamily":"default","bookReaderTapToPaginate":false,"bookReaderReadingDirection":0,
+        "bookReaderWritingStyle":0,
+        "theme":{"id":1,"name":"Dark","normalizedName":"dark","fileName":"dark.scss","isDefault":true,"provider":1,
+            "previewUrls":[],"description":null,"author":null,"compatibleVersion":null,"selector":"bg-dark"},
+        "bookReaderThemeName":"Dark","bookReaderLayoutMode":0,"bookReaderImmersiveMode":false,
+        "globalPageLayoutMode":0,"blurUnreadSummaries":false,"promptForDownloadSize":true,"noTransitions":false,
+        "collapseSeriesRelationships":false,"shareReviews":false,"locale":"en","pdfTheme":0,"pdfScrollMode":0,
+        "pdfLayoutMode":0,"pdfSpreadMode":0})
 }
 
 async fn authenticate(State(state): St, Query(q): Query<BTreeMap<String, String>>) -> Response {
@@ -214,7 +253,8 @@ async fn authenticate(State(state): St, Query(q): Query<BTreeMap<String, String>
     let token = format!("eyJ.kavita-jwt-{}", st.issued);
     st.valid_tokens.insert(token.clone());
     let body = json!({"username":"reader","email":"reader@example.invalid","token":token,
-        "refreshToken":format!("refresh-{}", st.issued),"apiKey":st.api_key,"preferences":{},"ageRestriction":{}});
+        "refreshToken":format!("refresh-{}", st.issued),"apiKey":st.api_key,"preferences":preferences(),
+        "ageRestriction":{"ageRating":-1,"includeUnknowns":true},"kavitaVersion":"0.8.3.2"});
     if let Some(r) = faulty(st.fault, &body) {
         return r;
     }
@@ -240,6 +280,15 @@ fn read_filter(body: &Value) -> bool {
     body["statements"]
         .as_array()
         .is_some_and(|s| s.iter().any(|st| st["field"].as_i64() == Some(20) && st["comparison"].as_i64() == Some(1)))
+}
+
+/// Fields later Kavita versions add (a client must ignore what it does not know).
+fn add_newer_fields(v: &mut Value) {
+    if let Value::Object(m) = v {
+        m.insert("sortOrder".into(), json!(1.0));
+        m.insert("primaryColor".into(), json!("#1a1a1a"));
+        m.insert("kavitaPlusConnection".into(), json!({"state": 0, "links": []}));
+    }
 }
 
 fn series_json(s: &Series) -> Value {
@@ -270,7 +319,10 @@ async fn series_all(State(state): St, Query(q): Query<BTreeMap<String, String>>,
             size,
         )
     };
-    let body = Value::Array(items);
+    let mut body = Value::Array(items);
+    if st.newer_fields {
+        body.as_array_mut().into_iter().flatten().for_each(add_newer_fields);
+    }
     if let Some(r) = faulty(st.fault, &body) {
         return r;
     }
@@ -303,6 +355,11 @@ async fn volumes(State(state): St, Query(q): Query<BTreeMap<String, String>>) ->
     let body = json!([{"id":s.volume_id,"minNumber":-100000,"maxNumber":-100000,"name":"-100000","number":-100000,
         "pages":pages,"pagesRead":read,"seriesId":s.id,
         "chapters":s.chapters.iter().map(|c| chapter_json(c, s.volume_id, &s.name)).collect::<Vec<_>>()}]);
+    let mut body = body;
+    if st.newer_fields {
+        add_newer_fields(&mut body[0]);
+        body[0]["chapters"].as_array_mut().into_iter().flatten().for_each(add_newer_fields);
+    }
     if let Some(r) = faulty(st.fault, &body) {
         return r;
     }

@@ -17,6 +17,7 @@ use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 
 use crate::RunningServer;
+use crate::record::{Exchange, Recorder};
 use crate::seed::{Fault, SeedBook, reply};
 
 pub const LIBRARY_ID: &str = "0F99E8TQ4TA6D";
@@ -51,6 +52,7 @@ pub struct KomgaBuilder {
 
 pub struct KomgaEmulator {
     server: RunningServer,
+    recorder: Recorder,
     state: Arc<Mutex<KomgaState>>,
 }
 
@@ -98,6 +100,11 @@ impl KomgaEmulator {
                 b.pages = p;
             }
         }
+    }
+
+    /// Every request with its answer, whole (for the contract tests).
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.recorder.exchanges()
     }
 
     pub fn requests(&self) -> Vec<String> {
@@ -163,7 +170,9 @@ impl KomgaBuilder {
             .route("/api/v1/books/{id}/read-progress", patch(read_progress))
             .layer(middleware::from_fn_with_state(state.clone(), auth))
             .with_state(state.clone());
-        Ok(KomgaEmulator { server: RunningServer::serve(router, 0).await?, state })
+        let recorder = Recorder::default();
+        let router = recorder.wrap(router);
+        Ok(KomgaEmulator { server: RunningServer::serve(router, 0).await?, state, recorder })
     }
 }
 
@@ -238,7 +247,7 @@ fn book_json(b: &Book) -> Value {
         "media":{"status":"READY","mediaType":media_type,"pagesCount":b.pages,"comment":"",
             "epubDivinaCompatible":false,"epubIsKepub":false,"mediaProfile":profile},
         "metadata":{"title":b.title,"titleLock":false,"summary":"","summaryLock":false,"number":"1","numberLock":false,
-            "numberSort":1.0,"numberSortLock":false,"releaseDate":null,"releaseDateLock":false,
+            "numberSort":1.0,"numberSortLock":false,"releaseDate":&b.created[..10],"releaseDateLock":false,
             "authors":[{"name":b.author,"role":"writer"},{"name":"Cover Artist","role":"cover"}],"authorsLock":false,
             "tags":[],"tagsLock":false,"isbn":b.isbn,"isbnLock":false,"links":[],"linksLock":false,
             "created":b.created,"lastModified":b.created},

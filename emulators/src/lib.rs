@@ -12,6 +12,7 @@ pub mod kavita;
 pub mod komga;
 pub mod kosync;
 pub mod oauth;
+pub mod record;
 pub mod revenge;
 pub mod seed;
 pub mod server;

@@ -59,9 +59,20 @@ pub(crate) async fn authorize(
         tracing::warn!("could not open a browser ({e}); the URL was shown instead");
     }
     let timeout = opts.timeout.unwrap_or(settings.browser_timeout);
+    let iss_required = sends_iss(settings, http).await;
     let flow = async {
-        let cb = listener.next_callback().await;
-        finish(settings, &client, http, cb, &state, verifier, &now).await
+        // Only a callback carrying our `state` ends the sign-in: a stale tab or a page probing
+        // the port gets an error page, and the wait goes on.
+        let cb = loop {
+            let cb = listener.next_callback().await;
+            if cb.get("state") == Some(state.secret().as_str()) {
+                break cb;
+            }
+            tracing::warn!("ignored a sign-in answer that does not belong to this sign-in (wrong state)");
+            let e = AuthError::StateMismatch;
+            cb.respond(false, &format!("{e}. The sign-in the app started is still waiting in its own tab.")).await;
+        };
+        finish(settings, &client, http, cb, &state, verifier, iss_required, &now).await
     };
     // The listener is dropped on every way out, so the port closes with the flow.
     tokio::select! {
@@ -72,6 +83,7 @@ pub(crate) async fn authorize(
 }
 
 /// Check the callback, exchange the code, and tell the browser how it went.
+#[allow(clippy::too_many_arguments)]
 async fn finish(
     settings: &OAuthSettings,
     client: &super::settings::Client,
@@ -79,9 +91,10 @@ async fn finish(
     cb: Callback,
     state: &CsrfToken,
     verifier: PkceCodeVerifier,
+    iss_required: bool,
     now: &impl Fn() -> DateTime<Utc>,
 ) -> Result<StoredTokens, AuthError> {
-    let result = check_and_exchange(settings, client, http, &cb, state, verifier, now).await;
+    let result = check_and_exchange(settings, client, http, &cb, state, verifier, iss_required, now).await;
     match &result {
         Ok(_) => {
             cb.respond(true, "Hardcover Sync is connected to your Hardcover account. You can close this tab.").await
@@ -91,6 +104,7 @@ async fn finish(
     result
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn check_and_exchange(
     settings: &OAuthSettings,
     client: &super::settings::Client,
@@ -98,6 +112,7 @@ async fn check_and_exchange(
     cb: &Callback,
     state: &CsrfToken,
     verifier: PkceCodeVerifier,
+    iss_required: bool,
     now: &impl Fn() -> DateTime<Utc>,
 ) -> Result<StoredTokens, AuthError> {
     // `state` first: anything else in a request with the wrong state is not ours to believe,
@@ -105,9 +120,10 @@ async fn check_and_exchange(
     if cb.get("state") != Some(state.secret().as_str()) {
         return Err(AuthError::StateMismatch);
     }
-    // RFC 9207: the issuer must be the one we asked, or the code may be for another server.
+    // RFC 9207: the issuer must be the one we asked, or the code may be for another server. A
+    // server that says it sends `iss` must send it; one that does not is checked when it does.
     let iss = cb.get("iss");
-    if iss != Some(settings.issuer.as_str()) {
+    if (iss_required || iss.is_some()) && iss != Some(settings.issuer.as_str()) {
         return Err(AuthError::IssuerMismatch { expected: settings.issuer.clone(), got: iss.map(str::to_owned) });
     }
     if let Some(error) = cb.get("error") {
@@ -135,6 +151,19 @@ async fn check_and_exchange(
         return Err(AuthError::MissingScopes(missing));
     }
     Ok(tokens)
+}
+
+/// Whether the authorization server's metadata (RFC 8414) says its callbacks carry `iss`
+/// (`authorization_response_iss_parameter_supported`, RFC 9207). Unreadable metadata counts as
+/// "not said": `iss` is then still checked whenever a callback carries one.
+async fn sends_iss(settings: &OAuthSettings, http: &reqwest::Client) -> bool {
+    let Ok(url) = settings.token_url.join("/.well-known/oauth-authorization-server") else { return false };
+    let answer = http.get(url).timeout(Duration::from_secs(10)).send().await;
+    let metadata = match answer {
+        Ok(r) if r.status().is_success() => r.json::<serde_json::Value>().await.ok(),
+        _ => None,
+    };
+    metadata.and_then(|m| m.get("authorization_response_iss_parameter_supported")?.as_bool()).unwrap_or(false)
 }
 
 /// "invalid_grant: code expired" from an OAuth error answer.

@@ -4,19 +4,33 @@
 //! in the core library would be far more surface than that needs.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use url::Url;
 
 use super::AuthError;
+
+/// Connections read at once. The browser opens one or two (the page, a favicon); past a handful,
+/// further connections wait in the kernel's queue until a slot frees, so a local process flooding
+/// the port costs no memory and cannot push the real callback out.
+const MAX_CONNECTIONS: usize = 8;
+
+/// How long a connection may take to send its request: a browser sends it at once.
+const READ_TIMEOUT: Duration = Duration::from_secs(3);
 
 pub(crate) struct Loopback {
     listener: TcpListener,
     path: String,
     pub redirect_uri: Url,
+    /// Callbacks read so far, kept across [`Loopback::next_callback`] calls: a request still
+    /// being read when one callback was turned away is not lost.
+    tx: mpsc::Sender<Callback>,
+    rx: tokio::sync::Mutex<mpsc::Receiver<Callback>>,
+    slots: Arc<Semaphore>,
 }
 
 /// A request that reached the callback path; answer it with [`Callback::respond`].
@@ -48,18 +62,24 @@ impl Loopback {
             None => Url::parse("http://127.0.0.1/callback").expect("static url"),
         };
         redirect_uri.set_port(Some(local.port())).expect("http urls take ports");
-        Ok(Self { listener, path, redirect_uri })
+        let (tx, rx) = mpsc::channel(MAX_CONNECTIONS);
+        let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+        Ok(Self { listener, path, redirect_uri, tx, rx: tokio::sync::Mutex::new(rx), slots })
     }
 
     /// Wait for the browser to hit the callback path. Other paths (favicon, probes) get a 404 and
     /// the wait goes on; a connection that never sends a request does not block others.
     pub async fn next_callback(&self) -> Callback {
-        let (tx, mut rx) = mpsc::channel(4);
+        let mut rx = self.rx.lock().await;
         loop {
+            let next = async {
+                let slot = Arc::clone(&self.slots).acquire_owned().await;
+                (slot, self.listener.accept().await)
+            };
             tokio::select! {
-                accepted = self.listener.accept() => {
-                    if let Ok((stream, _)) = accepted {
-                        tokio::spawn(read_request(stream, self.path.clone(), tx.clone()));
+                (slot, accepted) = next => {
+                    if let (Ok(slot), Ok((stream, _))) = (slot, accepted) {
+                        tokio::spawn(read_request(stream, self.path.clone(), self.tx.clone(), slot));
                     }
                 }
                 Some(cb) = rx.recv() => return cb,
@@ -68,9 +88,9 @@ impl Loopback {
     }
 }
 
-async fn read_request(mut stream: TcpStream, path: String, tx: mpsc::Sender<Callback>) {
+async fn read_request(mut stream: TcpStream, path: String, tx: mpsc::Sender<Callback>, _slot: OwnedSemaphorePermit) {
     let mut buf = Vec::with_capacity(1024);
-    let read = tokio::time::timeout(Duration::from_secs(10), async {
+    let read = tokio::time::timeout(READ_TIMEOUT, async {
         let mut chunk = [0u8; 1024];
         while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16 * 1024 {
             match stream.read(&mut chunk).await {

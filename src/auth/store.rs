@@ -162,25 +162,30 @@ impl TokenStore for FileStore {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| self.err(e))?;
         // Write a 0600 temp file and rename it over the old one: the file is never briefly
-        // world-readable, and a crash mid-write cannot leave half a token set behind.
-        let tmp = self.path.with_extension("json.tmp");
+        // world-readable, and a crash mid-write cannot leave half a token set behind. The temp
+        // name is unique, so two processes saving at once never write into the same file.
+        let name = self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = dir.join(format!(".{name}.{}.{:08x}.tmp", std::process::id(), rand::random::<u32>()));
         let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
+        opts.write(true).create_new(true);
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600);
         }
         let mut f = opts.open(&tmp).map_err(|e| self.err(e))?;
-        #[cfg(unix)]
-        {
-            // `mode` only applies when the file is created; a leftover temp file keeps its mode.
-            use std::os::unix::fs::PermissionsExt;
-            f.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(|e| self.err(e))?;
+
+        let written = f
+            .write_all(tokens.to_secret_json().expose().as_bytes())
+            .and_then(|()| f.sync_all())
+            .and_then(|()| std::fs::rename(&tmp, &self.path));
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(self.err(e));
         }
-        f.write_all(tokens.to_secret_json().expose().as_bytes()).map_err(|e| self.err(e))?;
-        f.sync_all().map_err(|e| self.err(e))?;
-        std::fs::rename(&tmp, &self.path).map_err(|e| self.err(e))
+        // The rename is durable only once the folder itself is on disk: a power cut right after
+        // a refresh must not bring back the refresh token Hardcover has already rotated away.
+        std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| self.err(e))
     }
 
     fn delete(&self) -> Result<(), TokenStoreError> {

@@ -70,8 +70,10 @@ impl StoredTokens {
     }
 
     pub fn from_secret_json(json: &str) -> Result<Self, CorruptTokens> {
-        // serde_json's error names a position, never the content: safe to show.
-        let w: Wire = serde_json::from_str(json).map_err(|e| CorruptTokens(e.to_string()))?;
+        // Only the position: serde_json's own message quotes the offending value ("invalid type:
+        // string \"hc_at_…\"") and that may be a token.
+        let w: Wire = serde_json::from_str(json)
+            .map_err(|e| CorruptTokens(format!("not readable at line {}, column {}", e.line(), e.column())))?;
         if w.v != 1 {
             return Err(CorruptTokens(format!("format version {} is newer than this app", w.v)));
         }
@@ -145,7 +147,16 @@ mod tests {
 
     #[test]
     fn corrupt_json_error_does_not_echo_content() {
-        let err = StoredTokens::from_secret_json("{\"access_token\":\"hc_at_leak\"").unwrap_err();
-        assert!(!err.to_string().contains("hc_at_leak"), "{err}");
+        for corrupt in [
+            "{\"access_token\":\"hc_at_leak\"",
+            "{\"v\":\"hc_at_leak\",\"kind\":\"o_auth\",\"access_token\":\"x\"}",
+            "{\"v\":1,\"kind\":\"hc_at_leak\",\"access_token\":\"x\"}",
+            "{\"v\":1,\"kind\":\"o_auth\",\"access_token\":[\"hc_at_leak\"]}",
+            "hc_at_leak",
+        ] {
+            let err = StoredTokens::from_secret_json(corrupt).unwrap_err();
+            assert!(!err.to_string().contains("hc_at_leak"), "the message must never quote the file: {err}");
+            assert!(err.to_string().contains("connect again"), "the message must say what to do: {err}");
+        }
     }
 }

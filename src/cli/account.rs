@@ -4,6 +4,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use crate::auth::{BrowserOptions, DeviceCode, DeviceOptions, system_opener};
+use crate::secret::Secret;
 
 use super::{Context, print_json};
 
@@ -34,8 +35,14 @@ pub async fn connect(
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
     let app = ctx.app()?;
+    let token = match token.as_deref() {
+        Some("-") => Some(token_from_stdin()?),
+        Some(_) => token.map(Secret::new),
+        None if !device => std::env::var(TOKEN_ENV).ok().filter(|t| !t.trim().is_empty()).map(Secret::new),
+        None => None,
+    };
     let account = if let Some(token) = token {
-        app.connect_token(&token).await?
+        app.connect_token(token.expose()).await?
     } else if device {
         let show = Arc::new(|code: &DeviceCode| {
             eprintln!(
@@ -50,6 +57,25 @@ pub async fn connect(
     };
     writeln!(out, "Connected as {}", account.username)?;
     Ok(())
+}
+
+/// Where `connect` finds a personal token when `--token` is not given: kept out of the process
+/// list and the shell history, unlike an argument.
+pub const TOKEN_ENV: &str = "HARDCOVER_TOKEN";
+
+/// `--token -`: the token is the first line of standard input (`pass hardcover | hardcover-sync
+/// connect --token -`).
+fn token_from_stdin() -> anyhow::Result<Secret> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| anyhow::anyhow!("cannot read the token from standard input: {e}"))?;
+    let token = Secret::new(line.trim());
+    anyhow::ensure!(
+        !token.is_empty(),
+        "no token on standard input: pipe it in (`… | hardcover-sync connect --token -`) or set {TOKEN_ENV}"
+    );
+    Ok(token)
 }
 
 pub async fn disconnect(ctx: &Context, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {

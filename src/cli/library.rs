@@ -64,6 +64,25 @@ pub async fn import(ctx: &Context, full: bool, json: bool, out: &mut (dyn Write 
     Ok(())
 }
 
+/// After `Store::open` reported the database damaged: put it aside, start a fresh one and fill
+/// it from Hardcover. Refused on a healthy database, whose matches and history would be lost.
+pub async fn rebuild_database(ctx: &Context, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
+    let path = ctx.paths.database();
+    match crate::store::Store::open(&path) {
+        Ok(_) => anyhow::bail!("the database {} is not damaged: there is nothing to rebuild", path.display()),
+        Err(crate::store::StoreError::Damaged { .. }) => {}
+        Err(other) => return Err(other.into()),
+    }
+    drop(crate::store::Store::rebuild(&path)?);
+    writeln!(out, "Started a fresh database at {}; the damaged one is kept beside it", path.display())?;
+    let app = ctx.app()?;
+    if !app.connection().await.connected {
+        writeln!(out, "Connect Hardcover (`hardcover-sync connect`) to bring your library into it")?;
+        return Ok(());
+    }
+    import(ctx, true, false, out).await
+}
+
 pub fn export(
     ctx: &Context,
     shelves: &[String],

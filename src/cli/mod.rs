@@ -48,8 +48,10 @@ pub enum Command {
     },
     /// Connect Hardcover: OAuth in the browser (default), a device code, or a pasted token.
     Connect {
-        /// Use a personal access token (from hardcover.app/account/api) instead of OAuth.
-        #[arg(long, value_name = "TOKEN", conflicts_with = "device")]
+        /// Use a personal access token (from hardcover.app/account/api) instead of OAuth. `-`
+        /// reads it from standard input; without --token, HARDCOVER_TOKEN is used when set. Both
+        /// keep it out of the process list and the shell history.
+        #[arg(long, value_name = "TOKEN|-", conflicts_with = "device")]
         token: Option<String>,
         /// Sign in on another device with a short code (for machines without a browser).
         #[arg(long)]
@@ -65,6 +67,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Start a fresh local database after it was reported damaged (the damaged file is kept
+    /// beside it) and import your library from Hardcover into it.
+    RebuildDatabase,
     /// Reading progress as each configured reading server reports it.
     Progress {
         /// Only this source (its `name` in the config).
@@ -173,6 +178,7 @@ async fn dispatch(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> 
         Command::Disconnect => account::disconnect(&ctx, out).await,
         Command::Shelves { json, offline } => library::shelves(&ctx, json, offline, out).await,
         Command::Import { full, json } => library::import(&ctx, full, json, out).await,
+        Command::RebuildDatabase => library::rebuild_database(&ctx, out).await,
         Command::Progress { source, json } => progress::progress(&ctx, source.as_deref(), json, out).await,
         Command::Sync { dry_run, json, wait } => sync::sync(&ctx, dry_run, json, wait, out).await,
         Command::History { json, limit } => sync::history(&ctx, json, limit, out),

@@ -69,7 +69,12 @@ fn failure(outcome: &SyncOutcome) -> Option<String> {
         Some(PortError::Offline(_)) => {
             Some("check the network connection and scrobbling.hardcover.api_url, then run the sync again".into())
         }
-        Some(PortError::RateLimited { .. }) => {
+        Some(PortError::RateLimited { retry_after: Some(wait) }) => Some(format!(
+            "Hardcover asked to wait {}, longer than a sync waits by itself: the rest is deferred; run the sync again after {} (nothing was lost)",
+            human_wait(*wait),
+            resume_at(*wait)
+        )),
+        Some(PortError::RateLimited { retry_after: None }) => {
             Some("wait for Hardcover's rate limit to reset, then run the sync again (nothing was lost)".into())
         }
         Some(other) => Some(format!("{other}; run the sync again")),
@@ -93,6 +98,25 @@ fn failure(outcome: &SyncOutcome) -> Option<String> {
         Some(fix) => format!("the sync stopped early: {fix}. {shown}{more}"),
         None => format!("the sync had {} error(s): {shown}{more}", s.errors),
     })
+}
+
+fn human_wait(d: std::time::Duration) -> String {
+    match d.as_secs() {
+        s if s < 120 => format!("{s} s"),
+        s if s < 2 * 3600 => format!("{} min", s.div_ceil(60)),
+        s => format!("{} h", s.div_ceil(3600)),
+    }
+}
+
+/// The local time the deferred rest may be sent, e.g. "14:05" (with the date when not today).
+fn resume_at(wait: std::time::Duration) -> String {
+    let now = chrono::Local::now();
+    let at = chrono::TimeDelta::from_std(wait).ok().and_then(|d| now.checked_add_signed(d)).unwrap_or(now);
+    if at.date_naive() == now.date_naive() {
+        at.format("%H:%M").to_string()
+    } else {
+        at.format("%Y-%m-%d %H:%M").to_string()
+    }
 }
 
 pub fn history(ctx: &Context, json: bool, limit: u32, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {

@@ -2,8 +2,8 @@
 //!
 //! A cover is stored under a hash of its URL (`<sha256>.<ext>`): finding it again needs no
 //! database and no network, and a book whose cover URL changes simply gets a new file.
-//! Only http(s) URLs are fetched, with a timeout and a size cap, and only image bytes are kept
-//! (an HTML error page served with status 200 is not a cover).
+//! Only URLs on Hardcover's image hosts are fetched ([`CoverHosts`]), with a timeout and a size
+//! cap, and only image bytes are kept (an HTML error page served with status 200 is not a cover).
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -16,6 +16,7 @@ use crate::app::App;
 use crate::store::Store;
 
 use super::cache;
+use super::cover_hosts::CoverHosts;
 use super::error::ShelfError;
 
 /// Larger than any real cover (Hardcover's are a few hundred KB) and small enough to refuse junk.
@@ -24,22 +25,45 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 const EXTENSIONS: [&str; 4] = ["jpg", "png", "webp", "gif"];
 
 /// The local file holding the book's cover, downloading it the first time. `None` when the book
-/// has no cover (or its URL is not http(s)).
+/// has no cover, or its URL is not on one of Hardcover's image hosts.
 pub async fn cover_path(app: &App, book_id: i64) -> Result<Option<PathBuf>, ShelfError> {
-    cached_cover(app.store(), &app.paths.covers_dir(), book_id).await
+    let hosts = CoverHosts::new(&app.config.scrobbling.hardcover.api_url);
+    cached_cover(app.store(), &app.paths.covers_dir(), book_id, &hosts).await
 }
 
-/// [`cover_path`] over a store and a covers folder.
-pub async fn cached_cover(store: &Store, dir: &Path, book_id: i64) -> Result<Option<PathBuf>, ShelfError> {
+/// [`cover_path`] over a store, a covers folder and the hosts covers may come from.
+pub async fn cached_cover(
+    store: &Store,
+    dir: &Path,
+    book_id: i64,
+    hosts: &CoverHosts,
+) -> Result<Option<PathBuf>, ShelfError> {
     let row = cache::library_row(store, book_id)?
         .ok_or_else(|| ShelfError::NotFound(format!("book {book_id} is not in the local library")))?;
     let url = row.edition.as_ref().and_then(|e| e.cover_url.clone()).or(row.book.cover_url);
     let Some(url) = url.and_then(|u| Url::parse(&u).ok()).filter(|u| matches!(u.scheme(), "http" | "https")) else {
         return Ok(None);
     };
+    if !hosts.allows(&url) {
+        // Shown as "no cover": the book is fine, its cover is just not fetched.
+        tracing::warn!(
+            book_id,
+            "not downloading a cover from {}: not one of Hardcover's image hosts",
+            url.origin().ascii_serialization()
+        );
+        return Ok(None);
+    }
     let key = hex(&Sha256::digest(url.as_str().as_bytes()));
     if let Some(found) = EXTENSIONS.iter().map(|ext| dir.join(format!("{key}.{ext}"))).find(|p| p.is_file()) {
         return Ok(Some(found));
+    }
+    if !hosts.resolves_publicly(&url).await {
+        tracing::warn!(
+            book_id,
+            "not downloading a cover from {}: the name points into the local network",
+            url.origin().ascii_serialization()
+        );
+        return Ok(None);
     }
     let bytes = download(&url).await?;
     let ext = image_extension(&bytes).ok_or_else(|| ShelfError::Cover {
@@ -61,7 +85,16 @@ fn client() -> Result<&'static reqwest::Client, ShelfError> {
         .user_agent(crate::USER_AGENT)
         .connect_timeout(Duration::from_secs(10))
         .timeout(TIMEOUT)
-        .redirect(reqwest::redirect::Policy::limited(5))
+        // A redirect may only lead to another of Hardcover's image hosts.
+        .redirect(reqwest::redirect::Policy::custom(|attempt| {
+            if attempt.previous().len() >= 5 {
+                attempt.error("too many redirects")
+            } else if CoverHosts::hardcover_only().allows(attempt.url()) {
+                attempt.follow()
+            } else {
+                attempt.stop()
+            }
+        }))
         .build()
         .map_err(|e| ShelfError::Internal(format!("cannot make an HTTP client for covers: {e}")))?;
     Ok(CLIENT.get_or_init(|| c))

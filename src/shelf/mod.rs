@@ -8,6 +8,7 @@
 
 mod cache;
 pub mod catalog;
+pub mod cover_hosts;
 pub mod covers;
 pub mod error;
 pub mod lists;
@@ -19,6 +20,7 @@ pub mod unmatched;
 pub mod write;
 
 pub use catalog::{editions, search};
+pub use cover_hosts::CoverHosts;
 pub use covers::{cached_cover, cover_path};
 pub use error::ShelfError;
 pub use lists::{add_to_list, remove_from_list};

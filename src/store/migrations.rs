@@ -2,8 +2,7 @@
 
 use std::path::Path;
 
-use rusqlite::Connection;
-use rusqlite_migration::{M, Migrations};
+use rusqlite::{Connection, TransactionBehavior};
 
 use super::{Result, StoreError};
 
@@ -179,19 +178,38 @@ pub fn count() -> usize {
     MIGRATIONS.len()
 }
 
+/// Bring the schema up to date. The version is read and the migrations applied inside one
+/// IMMEDIATE transaction: when two processes open an old database at once, the second waits for
+/// the write lock (busy_timeout), then reads the new version and has nothing left to do.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let too_new = |found| StoreError::TooNew { path: path.into(), found, known: MIGRATIONS.len() };
     let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if found > MIGRATIONS.len() as i64 {
-        // Checked before rusqlite_migration runs: a downgrade must never touch the data.
-        return Err(StoreError::TooNew { path: path.into(), found, known: MIGRATIONS.len() });
+        // A downgrade must never touch the data.
+        return Err(too_new(found));
     }
-    let migrations = Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect());
-    migrations.to_latest(conn).map_err(|e| StoreError::Migrate { path: path.into(), message: e.to_string() })
+    if found == MIGRATIONS.len() as i64 {
+        return Ok(());
+    }
+    let failed = |e: rusqlite::Error| StoreError::Migrate { path: path.into(), message: e.to_string() };
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > MIGRATIONS.len() as i64 {
+        return Err(too_new(found));
+    }
+    let done = usize::try_from(found).unwrap_or(0);
+    for sql in &MIGRATIONS[done..] {
+        tx.execute_batch(sql).map_err(failed)?;
+    }
+    tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64).map_err(failed)?;
+    tx.commit().map_err(failed)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use rusqlite_migration::{M, Migrations};
 
     #[test]
     fn migrations_are_valid() {

@@ -33,6 +33,12 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("database holds malformed data: {0}")]
     Corrupt(String),
+    /// The file is not a readable SQLite database any more (disk trouble, a crash mid-copy).
+    #[error(
+        "the database {path} is damaged ({reason}).{} Your library itself is safe on Hardcover: run `hardcover-sync rebuild-database` to start a fresh local copy and import it from Hardcover (matches made by hand and the sync history kept only in this file are not carried over)",
+        kept.as_ref().map(|k| format!(" A copy was kept as {}.", k.display())).unwrap_or_default()
+    )]
+    Damaged { path: PathBuf, reason: String, kept: Option<PathBuf> },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -43,18 +49,50 @@ pub struct Store {
 
 impl Store {
     /// Open (creating if needed) the database at `path`, in WAL mode, migrated to the latest schema.
+    /// A damaged file is copied aside (`<file>.corrupt-<date>`), left in place, and reported as
+    /// [`StoreError::Damaged`]; [`Store::rebuild`] starts afresh.
     pub fn open(path: &Path) -> Result<Self> {
+        match Self::open_unchecked(path) {
+            Err(StoreError::Open { source: e, .. } | StoreError::Sql(e)) if is_damage(&e) => {
+                Err(damaged(path, e.to_string()))
+            }
+            other => other,
+        }
+    }
+
+    fn open_unchecked(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent() {
             // A missing folder surfaces as the open error below, with the path named.
             let _ = std::fs::create_dir_all(dir);
         }
         let mut conn = Connection::open(path).map_err(|source| StoreError::Open { path: path.into(), source })?;
+        // First, before any pragma: the tray, the window and a CLI run open this file at once,
+        // and even switching to WAL needs a moment of exclusive access.
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // WAL lets the shelf browser read while a sync writes; NORMAL is durable enough with WAL.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Self::prepare(&mut conn, path)?;
         Ok(Self { conn: Mutex::new(conn) })
+    }
+
+    /// Put a damaged database aside (kept as `<file>.corrupt-<date>`) and open a fresh one in its
+    /// place. The caller then imports the library from Hardcover again.
+    pub fn rebuild(path: &Path) -> Result<Self> {
+        let kept = kept_name(path);
+        for suffix in ["", "-wal", "-shm"] {
+            let from = PathBuf::from(format!("{}{suffix}", path.display()));
+            let to = PathBuf::from(format!("{}{suffix}", kept.display()));
+            if !from.exists() {
+                continue;
+            }
+            let moved = if to.exists() { std::fs::remove_file(&from) } else { std::fs::rename(&from, &to) };
+            moved.map_err(|e| StoreError::Migrate {
+                path: path.into(),
+                message: format!("cannot move it aside: {e}"),
+            })?;
+        }
+        Self::open(path)
     }
 
     pub fn open_in_memory() -> Result<Self> {
@@ -79,9 +117,68 @@ impl Store {
     }
 }
 
+/// SQLite's ways of saying the file is not (or no longer) a database.
+fn is_damage(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt))
+}
+
+/// `<file>.corrupt-<today>` beside the database.
+fn kept_name(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "database".into());
+    path.with_file_name(format!("{name}.corrupt-{}", chrono::Local::now().format("%Y-%m-%d")))
+}
+
+/// Keep a copy of the damaged file (never overwriting an earlier copy of the same day) and say so.
+fn damaged(path: &Path, reason: String) -> StoreError {
+    let kept = kept_name(path);
+    let copied = kept.exists() || std::fs::copy(path, &kept).is_ok();
+    StoreError::Damaged { path: path.into(), reason, kept: copied.then_some(kept) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_damaged_database_is_kept_named_and_rebuilt_on_request() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hardcover-sync.sqlite3");
+        let garbage = b"this is not a database, but it was one before the disk failed".repeat(100);
+        std::fs::write(&path, &garbage).unwrap();
+
+        let err = Store::open(&path).err().expect("a damaged database must be refused");
+        let message = err.to_string();
+        assert!(matches!(err, StoreError::Damaged { .. }), "{err:?}");
+        assert!(message.contains(&path.display().to_string()), "the message must name the file: {message}");
+        assert!(message.contains("rebuild-database"), "the message must offer the rebuild: {message}");
+        let StoreError::Damaged { kept: Some(kept), .. } = err else { panic!("a copy must be kept: {message}") };
+        assert!(kept.file_name().unwrap().to_string_lossy().contains(".corrupt-"), "{}", kept.display());
+        assert!(message.contains(&kept.display().to_string()), "the message must say where the copy is: {message}");
+        assert_eq!(std::fs::read(&kept).unwrap(), garbage, "the copy must hold the damaged file as it was");
+        assert_eq!(std::fs::read(&path).unwrap(), garbage, "refusing must leave the file itself untouched");
+        assert!(Store::open(&path).is_err(), "opening again is refused again, not silently reset");
+
+        let fresh = Store::rebuild(&path).expect("a rebuild starts a fresh database");
+        assert_eq!(fresh.schema_version().unwrap() as usize, migrations::count(), "the fresh one is current");
+        assert_eq!(std::fs::read(&kept).unwrap(), garbage, "the rebuild must keep the damaged copy");
+    }
+
+    #[test]
+    fn several_openers_of_a_new_database_at_once_upgrade_it_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        // Each opener reads version 0 first; only one may apply the migrations.
+        let opened: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || Store::open(&path).map(|s| s.schema_version().unwrap()))
+            })
+            .collect();
+        for t in opened {
+            let v = t.join().unwrap().expect("every opener must succeed while another upgrades");
+            assert_eq!(v as usize, migrations::count(), "every opener sees the upgraded schema");
+        }
+    }
 
     #[test]
     fn opens_migrates_and_reopens() {

@@ -53,19 +53,87 @@ async fn full_browser_flow_connects_and_saves_tokens() {
 }
 
 #[tokio::test]
-async fn state_mismatch_is_refused_without_exchanging_the_code() {
+async fn a_wrong_state_is_turned_away_without_ending_the_sign_in() {
     let hc = Hardcover::start().await;
     let (auth, store) = hc.auth();
+    let forged_page: Arc<std::sync::Mutex<Option<(u16, String)>>> = Arc::default();
+    let seen = Arc::clone(&forged_page);
+    // A stale tab (or a page probing the port) answers first with a forged state; then the real
+    // browser tab comes back.
+    let opener: hardcover_sync::auth::Opener = Arc::new(move |url: &Url| {
+        let (url, seen) = (url.clone(), Arc::clone(&seen));
+        tokio::spawn(async move {
+            let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+            let r = http.get(url).send().await.unwrap();
+            let real = Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
+            let forged = http.get(replace_param(real.clone(), "state", "forged")).send().await.unwrap();
+            let status = forged.status().as_u16();
+            *seen.lock().unwrap() = Some((status, forged.text().await.unwrap_or_default()));
+            let _ = http.get(real).send().await;
+        });
+        Ok(())
+    });
+    let account = auth.connect_browser(quiet(opener), &hc.probe()).await.expect("the real callback must still connect");
+    assert_eq!(account.user_id, USER_ID);
+    let (status, page) = forged_page.lock().unwrap().clone().expect("the forged callback was answered");
+    assert_eq!(status, 400, "the forged callback gets an error page");
+    assert!(page.contains("could not connect"), "the page says it was refused: {page}");
+    assert_eq!(hc.oauth.counters().code_exchanges, 1, "only the real callback's code is exchanged");
+    assert!(store.get().unwrap().is_some(), "the sign-in completed");
+}
+
+#[tokio::test]
+async fn a_flood_of_connections_does_not_keep_the_callback_out() {
+    let hc = Hardcover::start().await;
+    let (auth, _store) = hc.auth();
+    let held: Arc<std::sync::Mutex<Vec<tokio::net::TcpStream>>> = Arc::default();
+    let keep = Arc::clone(&held);
+    let opener: hardcover_sync::auth::Opener = Arc::new(move |url: &Url| {
+        let (url, keep) = (url.clone(), Arc::clone(&keep));
+        tokio::spawn(async move {
+            let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+            let r = http.get(url).send().await.unwrap();
+            let real = Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
+            let addr = real.socket_addrs(|| None).unwrap()[0];
+            // Idle connections that never send a request.
+            for _ in 0..16 {
+                if let Ok(s) = tokio::net::TcpStream::connect(addr).await {
+                    keep.lock().unwrap().push(s);
+                }
+            }
+            let _ = http.get(real).send().await;
+        });
+        Ok(())
+    });
+    let started = std::time::Instant::now();
+    let result = auth.connect_browser(quiet(opener), &hc.probe()).await;
+    assert!(result.is_ok(), "the real callback must get through a flood of idle connections: {result:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "idle connections beyond the few read at once are closed, not waited on ({:?})",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn iss_is_required_only_when_the_server_says_it_sends_it() {
+    // A server without RFC 9207: no `iss`, and its metadata does not promise one.
+    let hc = Hardcover::start().await;
+    hc.oauth.set_knobs(|k| {
+        k.omit_iss = true;
+        k.advertise_iss = false;
+    });
+    let (auth, _) = hc.auth();
     let browser = ScriptedBrowser::new();
-    let opener = browser.opener_with(Arc::new(|u| u), Arc::new(|cb| replace_param(cb, "state", "forged")));
-    let err = auth.connect_browser(quiet(opener), &hc.probe()).await.expect_err("a forged state must fail");
-    assert!(matches!(err, AuthError::StateMismatch), "{err}");
-    assert_eq!(hc.oauth.counters().code_exchanges, 0, "a callback with the wrong state must not spend the code");
-    assert!(store.get().unwrap().is_none(), "nothing may be saved after a state mismatch");
-    browser.done.notified().await;
-    let v = browser.visit();
-    assert_eq!(v.page_status, Some(400));
-    assert!(v.page.unwrap().contains("could not connect"), "the browser must say it failed");
+    auth.connect_browser(quiet(browser.opener()), &hc.probe()).await.expect("no iss is fine when none is promised");
+
+    // The same server promising `iss` and not sending it: refused.
+    hc.oauth.set_knobs(|k| k.advertise_iss = true);
+    let (auth, store) = hc.auth();
+    let browser = ScriptedBrowser::new();
+    let err = auth.connect_browser(quiet(browser.opener()), &hc.probe()).await.expect_err("a promised iss must come");
+    assert!(matches!(&err, AuthError::IssuerMismatch { got: None, .. }), "{err}");
+    assert!(store.get().unwrap().is_none(), "nothing is saved");
 }
 
 #[tokio::test]

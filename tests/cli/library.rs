@@ -142,3 +142,82 @@ async fn bad_config_names_key_and_line() {
     assert!(!ok, "an unknown key must be an error");
     assert!(err.contains("colour") && err.contains("line 5"), "the error must name the key and line: {err}");
 }
+
+#[tokio::test]
+async fn a_damaged_database_is_named_kept_and_rebuilt_from_hardcover() {
+    let hc = hardcover(30).await;
+    let sb = Sandbox::new(&hc, "");
+    assert!(sb.cli(&["connect", "--token", TOKEN]).await.0, "connect");
+    let (ok, out, err) = sb.cli(&["shelves", "--json"]).await;
+    assert!(ok, "{err}");
+    let before: serde_json::Value = serde_json::from_str(&out).unwrap();
+
+    // The disk ate the database.
+    let db = sb.data.join("hardcover-sync.sqlite3");
+    for leftover in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{leftover}", db.display()));
+    }
+    let garbage = b"\x00\x01 not SQLite any more ".repeat(512);
+    std::fs::write(&db, &garbage).unwrap();
+
+    let (ok, _, err) = sb.cli(&["shelves", "--offline"]).await;
+    assert!(!ok, "a damaged database must not be used");
+    assert!(err.contains(&db.display().to_string()), "the message must name the file: {err}");
+    assert!(err.contains("rebuild-database"), "the message must offer to rebuild from Hardcover: {err}");
+    let kept: Vec<_> = std::fs::read_dir(&sb.data)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("hardcover-sync.sqlite3.corrupt-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "one dated copy of the damaged file must be kept: {kept:?}");
+    assert_eq!(std::fs::read(&kept[0]).unwrap(), garbage, "the kept copy is the damaged file as it was");
+    assert!(err.contains(&kept[0].display().to_string()), "the message must say where the copy is: {err}");
+
+    let (ok, out, err) = sb.cli(&["rebuild-database"]).await;
+    assert!(ok, "rebuilding must succeed: {err}");
+    assert!(out.contains("Imported"), "the rebuild imports the library from Hardcover: {out}");
+    let (ok, out, err) = sb.cli(&["shelves", "--json", "--offline"]).await;
+    assert!(ok, "after the rebuild the local copy works again: {err}");
+    let after: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(after["statuses"], before["statuses"], "the rebuilt copy holds the same library");
+    assert_eq!(std::fs::read(&kept[0]).unwrap(), garbage, "the damaged copy is still kept after the rebuild");
+    let (ok, _, err) = sb.cli(&["rebuild-database"]).await;
+    assert!(!ok && err.contains("not damaged"), "a healthy database is never thrown away: {err}");
+}
+
+#[tokio::test]
+async fn connect_reads_the_token_from_stdin_or_hardcover_token_never_from_the_command_line() {
+    use std::process::Stdio;
+    use tokio::io::AsyncWriteExt;
+
+    let hc = hardcover(5).await;
+    let sb = Sandbox::new(&hc, "");
+    let command = |args: &[&str]| {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_hardcover-sync"));
+        cmd.arg("--config").arg(&sb.config).arg("--data-dir").arg(&sb.data).args(args);
+        cmd.env_remove("HARDCOVER_TOKEN").stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
+        cmd
+    };
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+
+    let mut child = command(&["connect", "--token", "-"]).stdin(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(format!("Bearer {TOKEN}\n").as_bytes()).await.unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    assert!(out.status.success(), "`--token -` must read the token from stdin: {}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Connected as reader"), "{}", text(&out.stdout));
+
+    let out = command(&["disconnect"]).output().await.unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = command(&["connect"]).env("HARDCOVER_TOKEN", TOKEN).output().await.unwrap();
+    assert!(out.status.success(), "HARDCOVER_TOKEN must be used by `connect`: {}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Connected as reader"), "{}", text(&out.stdout));
+
+    let out = command(&["connect", "--token", "-"]).stdin(Stdio::null()).output().await.unwrap();
+    assert!(!out.status.success(), "an empty stdin is not a token");
+    assert!(
+        text(&out.stderr).contains("no token on standard input"),
+        "the message says what to do: {}",
+        text(&out.stderr)
+    );
+}

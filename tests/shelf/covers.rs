@@ -5,10 +5,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
 use axum::routing::get;
-use hardcover_sync::shelf::{self, cached_cover, covers::MAX_COVER_BYTES};
+use hardcover_sync::shelf::{self, CoverHosts, cached_cover, covers::MAX_COVER_BYTES};
 use hardcover_sync::store::library::CachedBook;
 use hardcover_sync_emulators::hardcover::covers::cover_png;
 use hardcover_sync_emulators::server::RunningServer;
+use url::Url;
 
 use super::connected_app;
 use crate::support::hardcover;
@@ -73,24 +74,63 @@ async fn second_call_makes_no_request_and_bad_covers_are_refused() {
         ])
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
+    // The server stands in for the configured Hardcover API: its origin may serve covers.
+    let hosts = CoverHosts::new(&Url::parse(&format!("{base}/v1/graphql")).unwrap());
 
-    let first = cached_cover(&store, dir.path(), 1).await.unwrap().unwrap();
-    let second = cached_cover(&store, dir.path(), 1).await.unwrap().unwrap();
+    let first = cached_cover(&store, dir.path(), 1, &hosts).await.unwrap().unwrap();
+    let second = cached_cover(&store, dir.path(), 1, &hosts).await.unwrap().unwrap();
     assert_eq!(first, second, "the same cover must map to the same file");
     assert_eq!(hits.load(Ordering::SeqCst), 1, "a cached cover must not be fetched again");
 
-    let err = cached_cover(&store, dir.path(), 2).await.unwrap_err();
+    let err = cached_cover(&store, dir.path(), 2, &hosts).await.unwrap_err();
     assert!(err.to_string().contains("larger than"), "an oversized cover must be refused: {err}");
-    let err = cached_cover(&store, dir.path(), 3).await.unwrap_err();
+    let err = cached_cover(&store, dir.path(), 3, &hosts).await.unwrap_err();
     assert!(err.to_string().contains("not a JPEG"), "a non-image body must not be kept as a cover: {err}");
     assert_eq!(
-        cached_cover(&store, dir.path(), 4).await.unwrap(),
+        cached_cover(&store, dir.path(), 4, &hosts).await.unwrap(),
         None,
         "a non-http(s) cover URL must never be fetched"
     );
-    let err = cached_cover(&store, dir.path(), 5).await.unwrap_err();
+    let unreachable = CoverHosts::new(&Url::parse("http://127.0.0.1:9/v1/graphql").unwrap());
+    let err = cached_cover(&store, dir.path(), 5, &unreachable).await.unwrap_err();
     assert_eq!(err.code(), "offline", "an unreachable cover host must read as offline: {err}");
 
     let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(files.len(), 1, "only the one good cover may be on disk, no partial files: {files:?}");
+}
+
+#[tokio::test]
+async fn covers_come_only_from_hardcovers_image_hosts_never_from_the_local_network() {
+    // A service on this machine that a hostile cover URL would point at.
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let router = Router::new().route(
+        "/{*path}",
+        get(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async { cover_png(9) }
+        }),
+    );
+    let local = RunningServer::serve(router, 0).await.unwrap();
+    let port = local.base_url().rsplit(':').next().unwrap().to_owned();
+    let store = hardcover_sync::store::Store::open_in_memory().unwrap();
+    let hostile = [
+        format!("http://127.0.0.1:{port}/admin.png"),
+        format!("http://localhost:{port}/admin.png"),
+        format!("http://[::1]:{port}/admin.png"),
+        "http://169.254.169.254/latest/meta-data/".to_owned(),
+        "http://192.168.1.1/cover.png".to_owned(),
+        "https://evil.example/cover.png".to_owned(),
+    ];
+    let books: Vec<CachedBook> = hostile.iter().enumerate().map(|(i, u)| book(i as i64 + 1, u)).collect();
+    store.upsert_books(&books).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Configured for the real Hardcover: nothing local is an allowed origin.
+    let hosts = CoverHosts::new(&Url::parse("https://api.hardcover.app/v1/graphql").unwrap());
+    for (i, u) in hostile.iter().enumerate() {
+        let got = cached_cover(&store, dir.path(), i as i64 + 1, &hosts).await.unwrap();
+        assert_eq!(got, None, "a cover at {u} must not be downloaded: the book shows without one");
+    }
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "no request may reach a local service through a cover URL");
+    assert_eq!(std::fs::read_dir(dir.path()).map(|d| d.count()).unwrap_or(0), 0, "nothing is written");
 }

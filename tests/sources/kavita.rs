@@ -90,3 +90,10 @@ async fn wrong_key_is_unauthorized_and_not_echoed() {
     assert!(matches!(err, SourceError::Unauthorized { .. }), "{err:?}");
     assert!(!err.to_string().contains("secret-wrong-key"), "the api key (sent in the query) must not leak: {err}");
 }
+
+#[tokio::test]
+async fn fields_of_newer_kavita_versions_are_ignored_not_fatal() {
+    let emu = KavitaEmulator::builder().books(SeedBook::many(3)).newer_version_fields().start().await.unwrap();
+    let items = keyed(SourceKind::Kavita, "kavita", &emu.base_url(), "kavita-test-key").list().await.unwrap();
+    assert_eq!(items.len(), 3, "series, volumes and chapters with unknown fields must still be listed");
+}

@@ -2,6 +2,7 @@
 
 mod audiobookshelf;
 mod bad_input;
+mod contract;
 mod kavita;
 mod kobo;
 mod komga;

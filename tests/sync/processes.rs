@@ -114,3 +114,41 @@ async fn with_wait_the_runs_queue_one_after_another() {
     assert_eq!(added, BOOKS as u64, "the books are added by exactly one of the queued runs");
     each_write_arrived_once(&w, BOOKS).await;
 }
+
+#[tokio::test]
+async fn a_sync_restarted_after_a_kill_at_real_limits_waits_instead_of_hitting_a_429() {
+    const BOOKS: usize = 8;
+    // Hardcover's free plan: 60 a minute, burst 10.
+    let hc = hardcover_with(Limits::default()).await;
+    let books = library(&hc, BOOKS);
+    let w = World::start(hc, books, TO_HARDCOVER).await;
+    // Connecting spent requests too: start from a full bucket, as after a quiet minute.
+    w.hc.set_limits(Limits::default());
+
+    let mut first = sync_command(&w, &[]).spawn().expect("the first sync starts");
+    let spent = tokio::time::timeout(Duration::from_secs(60), async {
+        while w.fields() < 10 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(spent.is_ok(), "the first run must spend the burst of 10 within a minute");
+    first.start_kill().expect("the first run can be killed");
+    let _ = first.wait().await;
+
+    let started = std::time::Instant::now();
+    let out = tokio::time::timeout(Duration::from_secs(120), sync_process(&w, &[])).await.expect("bounded");
+    let took = started.elapsed();
+    assert!(out.status.success(), "the restarted run must finish the sync: {}", text(&out.stderr));
+    assert_eq!(
+        w.hc.stats().status(429),
+        0,
+        "the restarted run must know the burst is spent and wait, never be refused with a 429"
+    );
+    assert!(took >= Duration::from_secs(2), "the restarted run must have paced itself (took {took:?})");
+    let on_shelf: Vec<i64> = w.hc.state().db().user_books_of(w.user).iter().map(|ub| ub.book_id).collect();
+    assert_eq!(on_shelf.len(), BOOKS, "every book arrives once across the kill and the restart");
+    for book in on_shelf {
+        assert_eq!(w.reads(book).len(), 1, "book {book}: one read after the kill and the restart");
+    }
+}

@@ -139,3 +139,33 @@ async fn daily_budget_low_defers_the_rest_and_says_so() {
         assert_eq!(w.reads(e.book_id)[0].finished_at, Some(day("2026-05-09")), "each sent book is complete");
     }
 }
+
+#[tokio::test]
+async fn a_429_beyond_the_bound_defers_the_rest_and_says_when_to_resume() {
+    let hc = hardcover_with(Limits::unlimited()).await;
+    let t = editions(&hc, 2, paper);
+    let books = t.iter().map(|e| source_book(&hc, e, 0.4, "2026-10-01")).collect();
+    let w = World::start(hc, books, TO_HARDCOVER).await;
+    w.hc.knobs().fail_next(1, Fault::RateLimited { retry_after: 3_600 });
+    let started = std::time::Instant::now();
+    let (ok, summary, err) = w.sync(&[]).await;
+    assert!(started.elapsed() < Duration::from_secs(30), "an hour-long Retry-After must not be waited out in the run");
+    assert!(!ok, "a deferred run is not a success: {summary:#}");
+    assert!(
+        err.contains("deferred") && err.contains("run the sync again after") && err.contains("60 min"),
+        "the message must say the rest is deferred and when to resume: {err}"
+    );
+    assert_eq!(w.mutation_fields(), 0, "nothing was sent while Hardcover asked to wait");
+}
+
+#[tokio::test]
+async fn a_short_429_is_waited_out_and_the_run_finishes() {
+    let hc = hardcover_with(Limits::unlimited()).await;
+    let t = editions(&hc, 2, paper);
+    let books = t.iter().map(|e| source_book(&hc, e, 0.4, "2026-10-01")).collect();
+    let w = World::start(hc, books, TO_HARDCOVER).await;
+    w.hc.knobs().fail_next(1, Fault::RateLimited { retry_after: 1 });
+    let summary = w.sync_ok().await;
+    assert_eq!(summary["added"], 2, "the refused operation is sent again and the run completes: {summary:#}");
+    assert_eq!(w.hc.stats().status(429), 1, "one 429 was answered");
+}

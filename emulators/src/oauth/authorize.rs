@@ -27,7 +27,7 @@ pub(crate) async fn discovery(State(st): State<OAuthState>, headers: HeaderMap) 
         "grant_types_supported": ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
-        "authorization_response_iss_parameter_supported": true,
+        "authorization_response_iss_parameter_supported": st.knobs().advertise_iss,
         "scopes_supported": crate::hardcover::tokens::ALL_SCOPES,
     }))
 }
@@ -63,8 +63,14 @@ pub(crate) async fn authorize(State(st): State<OAuthState>, Query(q): Query<Hash
     let iss = if knobs.wrong_iss { "https://evil.example".to_owned() } else { st.issuer.clone() };
     let mut target = Url::parse(redirect_uri).expect("checked above");
     let state = get("state").to_owned();
+    let with_iss = |target: &mut Url| {
+        if !knobs.omit_iss {
+            target.query_pairs_mut().append_pair("iss", &iss);
+        }
+    };
     let fail = |mut target: Url, error: &str| {
-        target.query_pairs_mut().append_pair("error", error).append_pair("state", &state).append_pair("iss", &iss);
+        target.query_pairs_mut().append_pair("error", error).append_pair("state", &state);
+        with_iss(&mut target);
         found(&target)
     };
     if get("response_type") != "code" {
@@ -90,7 +96,8 @@ pub(crate) async fn authorize(State(st): State<OAuthState>, Query(q): Query<Hash
             chain: None,
         },
     );
-    target.query_pairs_mut().append_pair("code", &code).append_pair("state", &state).append_pair("iss", &iss);
+    target.query_pairs_mut().append_pair("code", &code).append_pair("state", &state);
+    with_iss(&mut target);
     found(&target)
 }
 

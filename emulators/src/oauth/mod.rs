@@ -39,6 +39,10 @@ pub struct Knobs {
     pub deny: bool,
     /// The callback carries an `iss` other than the issuer (a mix-up attack).
     pub wrong_iss: bool,
+    /// The callback carries no `iss` at all (a server without RFC 9207).
+    pub omit_iss: bool,
+    /// The metadata says `authorization_response_iss_parameter_supported: true` (Hardcover's does).
+    pub advertise_iss: bool,
     /// When set, the most the user grants: granted = requested ∩ this.
     pub grantable_scopes: Option<Vec<String>>,
     pub access_ttl: Duration,
@@ -59,6 +63,8 @@ impl Default for Knobs {
         Self {
             deny: false,
             wrong_iss: false,
+            omit_iss: false,
+            advertise_iss: true,
             grantable_scopes: None,
             access_ttl: Duration::from_secs(7 * 24 * 3600),
             refresh_ttl: Duration::from_secs(180 * 24 * 3600),
