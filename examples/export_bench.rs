@@ -129,7 +129,7 @@ async fn cli(config: &Path, data: &Path, args: &[&str]) -> anyhow::Result<String
     argv.extend(["--data-dir".into(), data.display().to_string()]);
     argv.extend(args.iter().map(|s| s.to_string()));
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = hardcover_sync::cli::run(argv, &mut out, &mut err).await;
+    let code = hardcover_sync_cli::run(argv, &mut out, &mut err).await;
     anyhow::ensure!(
         code == std::process::ExitCode::SUCCESS,
         "`{}` failed: {}",

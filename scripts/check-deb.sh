@@ -37,6 +37,12 @@ needed() { objdump -p "$1" | awk '$1 == "NEEDED" { print $2 }'; }
 if needed "$BIN" | grep -E 'webkit|javascriptcore'; then fail "the tray binary links WebKit"; fi
 needed "$WINDOW" | grep -q webkit2gtk || fail "the window binary does not link WebKit: is it the window?"
 echo "check-deb: the tray links $(needed "$BIN" | wc -l) libraries, no WebKit; the window links WebKit"
+# The demo's emulators (an axum server, a GraphQL parser) are for `--demo` builds only (feature
+# `demo`): the release feature set must not link them.
+if cargo tree -e normal,no-proc-macro -p hardcover-sync-app --locked | grep -E ' (axum|graphql-parser|hardcover-sync-emulators) v'; then
+  fail "the release build links the demo's emulators (see above): keep them behind the demo feature"
+fi
+echo "check-deb: the release build links no demo emulators (no axum, no GraphQL parser)"
 
 DESKTOP=$(find "$DEST/usr/share/applications" -name '*.desktop' | head -n1)
 [ -n "$DESKTOP" ] || fail "no .desktop file under usr/share/applications"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Line coverage of the core (the `hardcover-sync` package) with cargo-tarpaulin.
+# Line coverage of the core and the CLI (`hardcover-sync`, `hardcover-sync-cli`) with cargo-tarpaulin.
 # llvm-tools cannot be installed on the project's machines, so tarpaulin's ptrace engine is used.
 # Runs inside the same private D-Bus + gnome-keyring as the test command.
 set -euo pipefail
@@ -8,6 +8,6 @@ export PATH="$HOME/.cargo/bin:$PATH"
 scripts/setup.sh --test
 command -v cargo-tarpaulin >/dev/null || cargo install cargo-tarpaulin --locked
 mkdir -p test-output/coverage
-scripts/with-keyring.sh cargo tarpaulin --engine ptrace --packages hardcover-sync \
-  --exclude-files 'emulators/*' 'desktop/*' 'src-tauri/*' 'fuzz/*' 'src/main.rs' \
+scripts/with-keyring.sh cargo tarpaulin --engine ptrace --packages hardcover-sync hardcover-sync-cli \
+  --exclude-files 'emulators/*' 'desktop/*' 'src-tauri/*' 'fuzz/*' 'cli/src/main.rs' \
   --out Html --out Json --output-dir test-output/coverage --skip-clean --timeout 300 "$@"

@@ -23,7 +23,8 @@ PROFILE=debug
 if [ "${1:-}" = --release ]; then PROFILE=release; shift; fi
 
 scripts/build-ui.sh
-if [ "$PROFILE" = release ]; then cargo build -p hardcover-sync-app --release; else cargo build -p hardcover-sync-app; fi
+# The suite runs the app in demo mode: the one build with the bundled emulators linked in.
+if [ "$PROFILE" = release ]; then cargo build -p hardcover-sync-app --features demo --release; else cargo build -p hardcover-sync-app --features demo; fi
 cargo test -p hardcover-sync-e2e --no-run
 
 OUT="$ROOT/test-output/e2e"

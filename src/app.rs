@@ -3,6 +3,7 @@
 //! The CLI and the desktop shell both drive this; neither wires core pieces by itself, so the
 //! two cannot drift apart.
 
+pub mod status;
 mod sync;
 
 pub use sync::WhenBusy;
@@ -11,16 +12,17 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::{Account, AccountProbe, Auth, AuthError, Connection, ProbeError, source_secret};
 use crate::config::Config;
-use crate::export::STATUSES;
+use crate::export::{self, ExportError, ExportFormat, STATUSES};
 use crate::hardcover::{HardcoverClient, HardcoverError, RateLimiter, SharedLimits, StaticToken, UserBookChanges};
 use crate::import::{ImportError, ImportReport, import_library, last_import};
 use crate::paths::AppPaths;
 use crate::secret::Secret;
 use crate::sources::{self, ProgressReport, ProgressSource, SourceFailure};
+use crate::store::library::Selection;
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -175,6 +177,17 @@ impl App {
         Ok((shelves, changed))
     }
 
+    /// Write the selected books as CSV or JSON into `out`; `progress(done, total)` per row.
+    pub fn export(
+        &self,
+        selection: &Selection,
+        format: ExportFormat,
+        out: &mut dyn std::io::Write,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<usize, ExportError> {
+        export::export(&self.store, selection, format, out, progress)
+    }
+
     /// Statuses and lists with their counts, from the local cache.
     pub fn shelves(&self) -> Result<Shelves, AppError> {
         let counts = self.store.status_counts()?;
@@ -198,14 +211,20 @@ impl App {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+/// A shelf is a reading status or one of the user's lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
 pub enum ShelfKind {
     Status,
     List,
 }
 
+/// One shelf and how many books it holds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ShelfCount"))]
+#[serde(rename_all = "camelCase")]
 pub struct Shelf {
     pub kind: ShelfKind,
     pub id: i64,
@@ -214,7 +233,10 @@ pub struct Shelf {
     pub count: i64,
 }
 
+/// The shelf browser's sidebar (and `shelves --json`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
 pub struct Shelves {
     pub statuses: Vec<Shelf>,
     pub lists: Vec<Shelf>,

@@ -87,6 +87,8 @@ impl Default for OAuthEndpoints {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "TokenStore"))]
 #[serde(rename_all = "snake_case")]
 pub enum TokenStoreKind {
     /// The desktop's Secret Service (GNOME Keyring, KWallet), macOS Keychain, Windows Credential Manager.
@@ -97,6 +99,7 @@ pub enum TokenStoreKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     ToHardcover,
@@ -135,6 +138,7 @@ impl Default for SyncConfig {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     Audiobookshelf,

@@ -6,8 +6,10 @@
 
 pub mod app;
 pub mod auth;
-pub mod cli;
+#[cfg(feature = "ts")]
+pub mod bindings;
 pub mod config;
+pub mod error;
 pub mod export;
 pub mod hardcover;
 pub mod import;

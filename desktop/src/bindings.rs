@@ -1,112 +1,83 @@
-//! `ui/src/lib/bindings.ts`: the TypeScript side of the IPC payloads (`model.rs`, `error.rs`),
-//! rendered with ts-rs. The file is committed, so the UI builds without Rust; the test below fails
-//! when it no longer matches the Rust types, and rewrites it when asked:
-//!
-//! ```sh
-//! UPDATE_BINDINGS=1 cargo test -p hardcover-sync-desktop bindings
-//! ```
+//! The contract between the core and the page has one definition: the core's view types. Two
+//! checks keep it so: `ui/src/lib/bindings.ts` must be exactly what the core renders from them
+//! (`hardcover_sync::bindings`, feature `ts`), and neither desktop crate may declare a type of the
+//! same name (a mirror of a view type is how four copies of one struct came about before).
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use ts_rs::{Config, TS};
+use hardcover_sync::bindings::{Declared, REGENERATE, render};
 
-use crate::error::{ErrorCode, IpcError};
-use crate::model::*;
-
-pub const REGENERATE: &str = "UPDATE_BINDINGS=1 cargo test -p hardcover-sync-desktop bindings";
-
-/// Where the bindings live, from this crate's folder.
-fn path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings.ts")
-}
-
-/// One type's declaration, as ts-rs writes it in a file of its own (doc comment, `export`).
-fn decl<T: TS + 'static>(cfg: &Config, declared: &mut Vec<(String, Vec<String>)>) -> String {
-    let deps = T::dependencies(cfg).into_iter().map(|d| d.ts_name).collect();
-    declared.push((T::ident(cfg), deps));
-    format!("{}export {}\n", T::docs().unwrap_or_default(), T::decl(cfg))
-}
-
-/// The whole file, and each declared type with the types it refers to.
-fn render() -> (String, Vec<(String, Vec<String>)>) {
-    // Ids, counts and seconds are far below 2^53: plain numbers, as the JSON carries them.
-    let cfg = Config::new().with_large_int("number");
-    let mut declared = Vec::new();
-    let mut out = format!(
-        "// Generated from desktop/src/model.rs and error.rs by ts-rs: do not edit.\n\
-         // Regenerate with `{REGENERATE}`.\n\n"
-    );
-    // Hardcover's reading statuses, from the core's list (the Rust side carries them as a u8).
-    let ids: Vec<String> = hardcover_sync::export::STATUSES.iter().map(|(id, _, _)| id.to_string()).collect();
-    out.push_str(&format!("/** Hardcover's reading status ids. */\nexport type StatusId = {};\n", ids.join(" | ")));
-    declared.push(("StatusId".into(), Vec::new()));
-    macro_rules! all {
-        ($($t:ty),* $(,)?) => { $( out.push('\n'); out.push_str(&decl::<$t>(&cfg, &mut declared)); )* };
-    }
-    all!(
-        // Errors every command may answer with.
-        ErrorCode,
-        IpcError,
-        // Status, tray and sync.
-        TokenStore,
-        AppStatus,
-        SyncState,
-        SyncStatus,
-        SyncPhase,
-        SyncProgress,
-        Progress,
-        RunSummary,
-        RunItem,
-        PlanAction,
-        UnmatchedItem,
-        SearchHit,
-        // Shelves and books.
-        ShelfKind,
-        ShelfCount,
-        Shelves,
-        BookFormat,
-        BookRow,
-        Read,
-        Edition,
-        LinkedItem,
-        BookList,
-        BookDetail,
-        // Settings.
-        SourceKindDto,
-        SourceSettings,
-        Direction,
-        NotificationSettings,
-        Settings,
-        TestSourceResult,
-        DisconnectResult,
-        ConnectResult,
-        // Export.
-        ExportSelection,
-        ExportFormat,
-        ExportResult,
-    );
-    (out, declared)
+/// From this crate's folder.
+fn repo_path(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(rel)
 }
 
 #[test]
-fn bindings_ts_matches_the_rust_payloads() {
+fn bindings_ts_matches_the_core_s_view_types() {
     let (text, declared) = render();
-    let names: BTreeSet<&str> = declared.iter().map(|(n, _)| n.as_str()).collect();
-    for (name, deps) in &declared {
-        for dep in deps {
-            assert!(names.contains(dep.as_str()), "{name} refers to {dep}, which bindings.ts must declare too");
+    let names: BTreeSet<&str> = declared.iter().map(|d| d.name.as_str()).collect();
+    for d in &declared {
+        for dep in &d.refers_to {
+            assert!(names.contains(dep.as_str()), "{} refers to {dep}, which bindings.ts must declare too", d.name);
         }
     }
     assert!(
         !text.contains("bigint"),
         "JSON numbers arrive as plain numbers: no payload may be typed bigint in bindings.ts"
     );
-    let path = path();
+    let path = repo_path("ui/src/lib/bindings.ts");
     if std::env::var_os("UPDATE_BINDINGS").is_some() {
         std::fs::write(&path, &text).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
         return;
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(committed == text, "ui/src/lib/bindings.ts is out of date: run `{REGENERATE}`");
+}
+
+/// Every `struct`, `enum` and `type` declared in the `.rs` files under `dir`, with where.
+fn declared_types(dir: &Path, out: &mut Vec<(String, String)>) {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry.expect("a readable folder entry").path();
+        if path.is_dir() {
+            declared_types(&path, out);
+            continue;
+        }
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        for (n, line) in text.lines().enumerate() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            for pair in words.windows(2) {
+                if matches!(pair[0], "struct" | "enum" | "type") {
+                    let name: String = pair[1].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                    out.push((name, format!("{}:{}", path.display(), n + 1)));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_desktop_crates_declare_no_copy_of_a_core_view_type() {
+    let (_, declared) = render();
+    let view_types: BTreeSet<&str> = declared.iter().flat_map(|d: &Declared| [d.name.as_str(), d.rust_name]).collect();
+    for krate in ["desktop", "src-tauri"] {
+        let mut found = Vec::new();
+        declared_types(&repo_path(&format!("{krate}/src")), &mut found);
+        assert!(found.len() > 5, "the scan of {krate}/src must see its types (found {})", found.len());
+        let copies: Vec<_> = found.iter().filter(|(name, _)| view_types.contains(name.as_str())).collect();
+        assert!(
+            copies.is_empty(),
+            "{krate} must use the core's view types, not declare its own copy (one definition per type): {copies:?}"
+        );
+        let manifest =
+            std::fs::read_to_string(repo_path(&format!("{krate}/Cargo.toml"))).expect("the crate's manifest");
+        assert!(
+            !manifest.lines().any(|l| l.trim_start().starts_with("ts-rs")),
+            "{krate} must not depend on ts-rs: TypeScript comes from the core's view types alone"
+        );
+    }
 }

@@ -19,10 +19,11 @@ use hardcover_sync::store::Store;
 use hardcover_sync::sync::scheduler::{JobOutcome, SchedulerHandle};
 use tokio_util::sync::CancellationToken;
 
-use crate::convert;
-use crate::convert::token_store_dto;
+use hardcover_sync::app::status::{AppStatus, SyncState, SyncStatus};
+use hardcover_sync::sync::observe::{SyncPhase, SyncProgress};
+use hardcover_sync::sync::report::{RunSummary, finished_titles};
+
 use crate::error::{ErrorCode, IpcError, IpcResult};
-use crate::model::{AppStatus, RunSummary, SyncPhase, SyncProgress, SyncState, SyncStatus};
 
 /// What the core tells the shell. The shell turns these into tray updates, window events and
 /// notifications.
@@ -297,7 +298,7 @@ impl Core {
             connected: conn.is_some_and(|c| c.connected),
             username: conn.and_then(|c| c.username.clone()),
             user_id: conn.and_then(|c| c.user_id),
-            token_store: token_store_dto(config.scrobbling.hardcover.token_store),
+            token_store: config.scrobbling.hardcover.token_store,
             reconnect_needed: reconnect_reason.is_some(),
             reconnect_reason,
             sync: self.sync_status(),
@@ -407,6 +408,7 @@ impl Core {
             s.running = Some(SyncProgress { phase: SyncPhase::Listing, done: 0, total: 0 });
             s.progress_sent = None;
         }
+        let _running = RunningFlag(&self.sync);
         (self.events)(CoreEvent::StatusChanged);
         tracing::info!("sync requested");
         let result = self.run_sync().await;
@@ -426,15 +428,14 @@ impl Core {
 
     async fn run_sync(&self) -> IpcResult<(RunSummary, Vec<String>)> {
         let app = self.app()?;
-        let outcome = app.sync_observed(false, &|p| self.on_progress(convert::sync_progress(p))).await?;
+        let outcome = app.sync_observed(false, &|p| self.on_progress(p)).await?;
         if let Some(stopped) = outcome.stopped {
             return Err(stopped.into());
         }
         let run = app
-            .store()
-            .run_get(outcome.run_id)?
+            .run(outcome.run_id)?
             .ok_or_else(|| IpcError::internal(format!("sync run {} vanished from the history", outcome.run_id)))?;
-        Ok((convert::run_summary(&run), convert::finished_titles(&outcome.summary)))
+        Ok((run, finished_titles(&outcome.summary)))
     }
 
     /// Keep the running sync's progress for `status()`, and pass it on when the phase changes,
@@ -487,10 +488,51 @@ impl Core {
     }
 }
 
+/// Clears the "running" flag however a run ends, a panic included: a flag left set would make
+/// every later run (the scheduler's too) refuse to start, as if one were still going.
+struct RunningFlag<'a>(&'a Mutex<SyncRuntime>);
+
+impl Drop for RunningFlag<'_> {
+    fn drop(&mut self) {
+        let mut s = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if s.running.take().is_some() && std::thread::panicking() {
+            s.last_error = Some("the sync stopped unexpectedly; the next one starts as usual".into());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::test_support::{hardcover_and_audiobookshelf, test_core};
+
+    #[test]
+    fn a_panic_inside_a_sync_never_leaves_it_running() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let dir = tempfile::tempdir().unwrap();
+        let armed = Arc::new(AtomicBool::new(true));
+        let trap = Arc::clone(&armed);
+        let paths = AppPaths::under(dir.path().join("config.yaml"), dir.path());
+        let core = Core::open(
+            paths,
+            false,
+            Arc::new(move |e| {
+                if matches!(e, CoreEvent::StatusChanged) && trap.swap(false, Ordering::SeqCst) {
+                    panic!("a bug inside the run");
+                }
+            }),
+        );
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let crashed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(core.sync_now())));
+        assert!(crashed.is_err(), "setup: the run panicked");
+        assert!(!armed.load(Ordering::SeqCst));
+        assert_ne!(core.sync_status().state, SyncState::Syncing, "a run that panicked must not show as running");
+        let next = rt.block_on(core.sync_now());
+        assert!(
+            next.as_ref().is_err_and(|e| e.code != crate::error::ErrorCode::Busy),
+            "the next run must start (and here fail for not being connected), not be refused as busy: {next:?}"
+        );
+    }
 
     #[test]
     fn failures_are_counted_until_a_success() {

@@ -1,37 +1,77 @@
 //! `--demo`: the whole app against local emulators, in a throwaway data dir, with a file token
 //! store, so it can be tried (and tested end to end) without an account or a reading server.
 //!
-//! The emulators are the core's own (`hardcover_sync_emulators::demo`): a Hardcover (GraphQL +
+//! The emulators are the project's own (`hardcover_sync_emulators::demo`): a Hardcover (GraphQL +
 //! OAuth) with a seeded library of a few hundred books, and an Audiobookshelf whose items are books
-//! of that catalog, some in progress and some finished.
+//! of that catalog, some in progress and some finished. They are linked only with the `demo`
+//! feature: the released tray carries no web server or GraphQL parser it never runs, and says so
+//! when asked for `--demo`.
 
 use std::sync::Arc;
 
 use hardcover_sync::auth::Opener;
 use hardcover_sync::paths::AppPaths;
-use hardcover_sync_emulators::demo::{self, DemoServers, DemoSpec};
 
-/// Keeps the demo's temp dir and servers alive for the app's lifetime.
-pub struct Demo {
-    _dir: tempfile::TempDir,
-    _servers: DemoServers,
+#[cfg(feature = "demo")]
+pub use with_emulators::{Demo, prepare};
+
+#[cfg(not(feature = "demo"))]
+pub use without_emulators::{Demo, prepare};
+
+#[cfg(not(feature = "demo"))]
+mod without_emulators {
+    use super::AppPaths;
+
+    /// Never made: this build has no demo mode.
+    pub enum Demo {}
+
+    impl Demo {
+        pub fn stop(self) {
+            match self {}
+        }
+    }
+
+    pub fn prepare(_books: Option<usize>, _rt: &tokio::runtime::Handle) -> std::io::Result<(Demo, AppPaths)> {
+        Err(std::io::Error::other(
+            "this build has no demo mode (it ships without the bundled emulators): run `scripts/run.sh --demo`, \
+             or build hardcover-sync-app with `--features demo`",
+        ))
+    }
 }
 
-/// Create the data dir, start the emulators, write a config pointing at them.
-pub fn prepare(books: Option<usize>, rt: &tokio::runtime::Handle) -> std::io::Result<(Demo, AppPaths)> {
-    let dir = tempfile::Builder::new().prefix("hardcover-sync-demo-").tempdir()?;
-    let books = books.or_else(|| std::env::var("HARDCOVER_SYNC_DEMO_BOOKS").ok().and_then(|n| n.parse().ok()));
-    // A size asked for is the size of the user's library: every catalog book on a shelf.
-    let spec = match books {
-        Some(books) => DemoSpec { books, shelf_share: 1.0, ..DemoSpec::default() },
-        None => DemoSpec::default(),
-    };
-    // Spawned on the process's runtime, so the servers keep running after this returns.
-    let servers = rt.block_on(demo::start(&spec))?;
-    let paths = AppPaths::under(dir.path().join("config.yaml"), dir.path());
-    servers.write_config(&paths.config_file)?;
-    tracing::info!("demo mode: data in {}, Hardcover at {}", dir.path().display(), servers.hardcover.base_url());
-    Ok((Demo { _dir: dir, _servers: servers }, paths))
+#[cfg(feature = "demo")]
+mod with_emulators {
+    use hardcover_sync_emulators::demo::{self, DemoServers, DemoSpec};
+
+    use super::AppPaths;
+
+    /// Keeps the demo's temp dir and servers alive for the app's lifetime.
+    pub struct Demo {
+        _dir: tempfile::TempDir,
+        _servers: DemoServers,
+    }
+
+    impl Demo {
+        /// Stop the servers and remove the folder (before `exit`, which runs no destructors).
+        pub fn stop(self) {}
+    }
+
+    /// Create the data dir, start the emulators, write a config pointing at them.
+    pub fn prepare(books: Option<usize>, rt: &tokio::runtime::Handle) -> std::io::Result<(Demo, AppPaths)> {
+        let dir = tempfile::Builder::new().prefix("hardcover-sync-demo-").tempdir()?;
+        let books = books.or_else(|| std::env::var("HARDCOVER_SYNC_DEMO_BOOKS").ok().and_then(|n| n.parse().ok()));
+        // A size asked for is the size of the user's library: every catalog book on a shelf.
+        let spec = match books {
+            Some(books) => DemoSpec { books, shelf_share: 1.0, ..DemoSpec::default() },
+            None => DemoSpec::default(),
+        };
+        // Spawned on the process's runtime, so the servers keep running after this returns.
+        let servers = rt.block_on(demo::start(&spec))?;
+        let paths = AppPaths::under(dir.path().join("config.yaml"), dir.path());
+        servers.write_config(&paths.config_file)?;
+        tracing::info!("demo mode: data in {}, Hardcover at {}", dir.path().display(), servers.hardcover.base_url());
+        Ok((Demo { _dir: dir, _servers: servers }, paths))
+    }
 }
 
 /// In demo mode "Connect Hardcover…" has no real browser to send the user to (and on a test

@@ -9,13 +9,12 @@
 pub mod args;
 #[cfg(test)]
 mod bindings;
-pub mod convert;
 pub mod core_bridge;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod link;
 pub mod logs;
-pub mod model;
 pub mod notify;
 pub mod route;
 pub mod system;

@@ -21,8 +21,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{IpcError, IpcResult};
-use crate::model::{ConnectResult, RunSummary, SyncProgress, SyncStatus};
 use crate::route::Route;
+use hardcover_sync::app::status::{ConnectResult, SyncStatus};
+use hardcover_sync::sync::observe::SyncProgress;
+use hardcover_sync::sync::report::RunSummary;
 
 /// Marks our lines on the window's stdout; anything else there (a library printing a warning to
 /// stdout) is not a message and is skipped.
@@ -103,7 +105,8 @@ pub fn reply_value<T: serde::de::DeserializeOwned>(result: Result<serde_json::Va
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
-    use crate::model::{SyncPhase, SyncState};
+    use hardcover_sync::app::status::SyncState;
+    use hardcover_sync::sync::observe::SyncPhase;
 
     #[test]
     fn messages_survive_the_line_format() {

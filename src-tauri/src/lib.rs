@@ -10,7 +10,7 @@ pub mod tray_link;
 pub mod window;
 
 // What both processes share, under the names the commands use.
-pub use hardcover_sync_desktop::{LaunchArgs, convert, core_bridge, demo, error, model};
+pub use hardcover_sync_desktop::{LaunchArgs, core_bridge, demo, error, events};
 
 use std::sync::Arc;
 
@@ -19,7 +19,6 @@ use hardcover_sync_desktop::system::{LoginItem, NoLoginItem, SystemOpener};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::core_bridge::{Core, CoreEvent, EventSink};
-use crate::model::events;
 use crate::state::{AppState, AutostartSwitch};
 use crate::tray_link::TrayLink;
 use crate::window::Route;

@@ -13,7 +13,10 @@ use tokio::sync::oneshot;
 use hardcover_sync_desktop::link::{Call, ToTray, ToWindow, decode, encode, reply_value};
 
 use crate::error::{IpcError, IpcResult};
-use crate::model::{RunSummary, SyncStatus, events};
+use hardcover_sync::app::status::SyncStatus;
+use hardcover_sync::sync::report::RunSummary;
+
+use crate::events;
 use crate::state::AppState;
 use crate::window;
 

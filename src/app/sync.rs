@@ -8,6 +8,7 @@ use chrono::Utc;
 use super::{App, AppError};
 use crate::import::{import_library, last_import};
 use crate::lock::FolderLock;
+use crate::shelf::{ShelfError, UnmatchedItem, unmatched_items};
 use crate::sources::ProgressSource;
 use crate::store::history::HistoryEntry;
 use crate::sync::client_port::{ClientPort, daily_reserve};
@@ -15,6 +16,7 @@ use crate::sync::matching::{self, DEFAULT_THRESHOLD};
 use crate::sync::observe::{Observer, ignore};
 use crate::sync::port::PortError;
 use crate::sync::progress::Zone;
+use crate::sync::report::{RunItem, RunSummary};
 use crate::sync::run::{SyncOptions, SyncOutcome, sync_once_observed};
 
 /// What a sync does when another process is already syncing the same data folder.
@@ -119,6 +121,28 @@ impl App {
     /// What the last syncs did, item by item, newest first.
     pub fn history(&self, limit: u32) -> Result<Vec<HistoryEntry>, AppError> {
         Ok(self.store.history_recent(limit)?)
+    }
+
+    /// The last `limit` runs, newest first.
+    pub fn runs(&self, limit: u32) -> Result<Vec<RunSummary>, AppError> {
+        Ok(self.store.runs_recent(limit)?.iter().map(RunSummary::of).collect())
+    }
+
+    /// One run of the history, if it is there.
+    pub fn run(&self, run_id: i64) -> Result<Option<RunSummary>, AppError> {
+        Ok(self.store.run_get(run_id)?.as_ref().map(RunSummary::of))
+    }
+
+    /// What one run did, item by item.
+    pub fn run_items(&self, run_id: i64) -> Result<Vec<RunItem>, ShelfError> {
+        let run = self.store.run_get(run_id)?;
+        let run = run.ok_or_else(|| ShelfError::NotFound(format!("sync run {run_id} is not in the history")))?;
+        Ok(RunItem::all_of(&run))
+    }
+
+    /// Source items no Hardcover book was found for, with candidates to pick from.
+    pub fn unmatched(&self) -> Result<Vec<UnmatchedItem>, ShelfError> {
+        unmatched_items(&self.store)
     }
 }
 

@@ -15,10 +15,28 @@ use crate::store::{Store, StoreError};
 pub use goodreads::GOODREADS_HEADER;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
 pub enum ExportFormat {
     Csv,
     Json,
+}
+
+/// Payload of the window's `export-progress` event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Progress {
+    pub done: u32,
+    pub total: u32,
+}
+
+/// What an export wrote, and where.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ExportResult {
+    pub rows: u32,
+    pub path: String,
 }
 
 impl std::str::FromStr for ExportFormat {

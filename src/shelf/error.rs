@@ -1,7 +1,8 @@
-//! [`ShelfError`]: everything a shelf operation can fail with, each with a stable [`ShelfError::code`]
+//! [`ShelfError`]: everything a shelf operation can fail with, each with a stable [`ErrorCode`]
 //! the desktop shell passes to the window (which switches on the code, never on the text).
 
 use crate::app::AppError;
+use crate::error::ErrorCode;
 use crate::hardcover::{HardcoverError, TokenError};
 use crate::sources::SourceError;
 use crate::store::StoreError;
@@ -28,22 +29,28 @@ pub enum ShelfError {
 }
 
 impl ShelfError {
-    /// `not_connected`, `reconnect_needed`, `offline`, `rate_limited`, `invalid_input`, `not_found`,
-    /// `hardcover_error`, `source_error` or `internal` (IPC.md).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::NotConnected | Self::Hardcover(HardcoverError::Token(TokenError::NotConnected)) => "not_connected",
-            Self::Hardcover(e) if e.needs_reconnect() => "reconnect_needed",
-            Self::Hardcover(HardcoverError::RateLimited { .. } | HardcoverError::DailyLimit { .. }) => "rate_limited",
-            Self::Hardcover(HardcoverError::Network { .. } | HardcoverError::Timeout) => "offline",
-            Self::Hardcover(_) => "hardcover_error",
-            Self::InvalidInput(_) => "invalid_input",
-            Self::NotFound(_) => "not_found",
-            Self::Source(_) => "source_error",
-            Self::Cover { offline: true, .. } => "offline",
+            Self::NotConnected => ErrorCode::NotConnected,
+            Self::Hardcover(e) => Self::hardcover_code(e),
+            Self::InvalidInput(_) => ErrorCode::InvalidInput,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::Source(_) => ErrorCode::SourceError,
+            Self::Cover { offline: true, .. } => ErrorCode::Offline,
             // Cover URLs come from Hardcover's catalog: a bad one is Hardcover's data, not ours.
-            Self::Cover { .. } => "hardcover_error",
-            Self::Store(_) | Self::Internal(_) => "internal",
+            Self::Cover { .. } => ErrorCode::HardcoverError,
+            Self::Store(_) | Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// What a Hardcover failure means to the user, whichever operation met it.
+    pub fn hardcover_code(e: &HardcoverError) -> ErrorCode {
+        match e {
+            HardcoverError::Token(TokenError::NotConnected) => ErrorCode::NotConnected,
+            e if e.needs_reconnect() => ErrorCode::ReconnectNeeded,
+            HardcoverError::RateLimited { .. } | HardcoverError::DailyLimit { .. } => ErrorCode::RateLimited,
+            HardcoverError::Network { .. } | HardcoverError::Timeout => ErrorCode::Offline,
+            _ => ErrorCode::HardcoverError,
         }
     }
 
@@ -77,19 +84,23 @@ mod tests {
     #[test]
     fn codes_follow_the_hardcover_error_kind() {
         let code = |e: HardcoverError| ShelfError::from(e).code();
-        assert_eq!(code(HardcoverError::Unauthorized), "reconnect_needed", "a rejected token needs a reconnect");
+        assert_eq!(
+            code(HardcoverError::Unauthorized),
+            ErrorCode::ReconnectNeeded,
+            "a rejected token needs a reconnect"
+        );
         assert_eq!(
             code(HardcoverError::InsufficientScope { scope: "write:lists".into() }),
-            "reconnect_needed",
+            ErrorCode::ReconnectNeeded,
             "a missing scope is fixed by reconnecting"
         );
-        assert_eq!(code(HardcoverError::Token(TokenError::NotConnected)), "not_connected");
-        assert_eq!(code(HardcoverError::RateLimited { retry_after: Duration::from_secs(3) }), "rate_limited");
-        assert_eq!(code(HardcoverError::DailyLimit { resets_in: None }), "rate_limited");
-        assert_eq!(code(HardcoverError::Network { message: "refused".into() }), "offline");
-        assert_eq!(code(HardcoverError::Timeout), "offline", "a timeout is shown as offline");
-        assert_eq!(code(HardcoverError::Server { status: 503, message: None }), "hardcover_error");
-        assert_eq!(ShelfError::from(AppError::NotConnected).code(), "not_connected");
-        assert_eq!(ShelfError::InvalidInput("x".into()).code(), "invalid_input");
+        assert_eq!(code(HardcoverError::Token(TokenError::NotConnected)), ErrorCode::NotConnected);
+        assert_eq!(code(HardcoverError::RateLimited { retry_after: Duration::from_secs(3) }), ErrorCode::RateLimited);
+        assert_eq!(code(HardcoverError::DailyLimit { resets_in: None }), ErrorCode::RateLimited);
+        assert_eq!(code(HardcoverError::Network { message: "refused".into() }), ErrorCode::Offline);
+        assert_eq!(code(HardcoverError::Timeout), ErrorCode::Offline, "a timeout is shown as offline");
+        assert_eq!(code(HardcoverError::Server { status: 503, message: None }), ErrorCode::HardcoverError);
+        assert_eq!(ShelfError::from(AppError::NotConnected).code(), ErrorCode::NotConnected);
+        assert_eq!(ShelfError::InvalidInput("x".into()).code(), ErrorCode::InvalidInput);
     }
 }

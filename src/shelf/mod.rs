@@ -2,9 +2,8 @@
 //!
 //! Offline first: listings and details come from the local cache; every write goes to Hardcover
 //! first and then into the cache as Hardcover answered, so the window reflects it without a
-//! re-import. Each operation is a plain function over [`crate::app::App`] returning plain
-//! serializable structs (snake_case: the shell renames them to IPC.md's camelCase) or a
-//! [`ShelfError`] with a stable code.
+//! re-import. Each operation is a plain function over [`crate::app::App`] returning the view
+//! types of [`model`] (the window's payloads as they are) or a [`ShelfError`] with a stable code.
 
 mod cache;
 pub mod catalog;
@@ -24,7 +23,9 @@ pub use cover_hosts::CoverHosts;
 pub use covers::{cached_cover, cover_path};
 pub use error::ShelfError;
 pub use lists::{add_to_list, remove_from_list};
-pub use model::{BookDetail, BookRow, EditionInfo, LinkedItem, ListMembership, ReadInfo, SearchHit, ShelfRef};
+pub use model::{
+    BookDetail, BookFormat, BookRow, EditionInfo, LinkedItem, ListMembership, ReadInfo, SearchHit, ShelfRef,
+};
 pub use rows::{book_detail, books};
 pub use settings::{Settings, SourceSettings};
 pub use source_check::{SourceTest, test_source};

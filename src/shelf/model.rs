@@ -1,5 +1,6 @@
-//! What the shelf browser shows, as plain serializable structs (snake_case; the shell renames to
-//! IPC.md's camelCase), and how they are made from the cache's rows.
+//! What the shelf browser shows, and how it is made from the cache's rows. These are the
+//! contract: the window receives them as they are (camelCase JSON, TypeScript generated from
+//! them), and the CLI's `--json` prints the same.
 
 use serde::Serialize;
 
@@ -13,20 +14,23 @@ pub enum ShelfRef {
     List(i64),
 }
 
-/// One book in a shelf listing (IPC.md `BookRow`).
+/// One book in a shelf listing.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
 pub struct BookRow {
     pub user_book_id: Option<i64>,
     pub book_id: i64,
     pub title: String,
     pub authors: Vec<String>,
     pub cover_url: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "StatusId | null"))]
     pub status_id: Option<i64>,
     pub rating: Option<f64>,
     /// 0–100, from the latest read (100 once that read is finished).
     pub progress: Option<f64>,
-    /// `audio`, `ebook` or `physical`, from the user's edition.
-    pub format: Option<&'static str>,
+    /// From the user's edition.
+    pub format: Option<BookFormat>,
     pub pages: Option<i64>,
     pub audio_seconds: Option<i64>,
     pub isbn13: Option<String>,
@@ -35,8 +39,11 @@ pub struct BookRow {
     pub list_ids: Vec<i64>,
 }
 
-/// IPC.md `Read`: one "dates read" entry.
+/// One "dates read" entry.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", ts(rename = "Read"))]
 pub struct ReadInfo {
     pub id: i64,
     pub started_at: Option<String>,
@@ -47,12 +54,15 @@ pub struct ReadInfo {
     pub edition_id: Option<i64>,
 }
 
-/// IPC.md `Edition`.
+/// One edition of a book.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", ts(rename = "Edition"))]
 pub struct EditionInfo {
     pub id: i64,
     pub title: Option<String>,
-    pub format: Option<&'static str>,
+    pub format: Option<BookFormat>,
     pub pages: Option<i64>,
     pub audio_seconds: Option<i64>,
     pub isbn13: Option<String>,
@@ -62,6 +72,9 @@ pub struct EditionInfo {
 
 /// A list the book is on, with the row id Hardcover needs to take it off again.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", ts(rename = "BookList"))]
 pub struct ListMembership {
     pub list_id: i64,
     pub list_book_id: i64,
@@ -70,6 +83,8 @@ pub struct ListMembership {
 
 /// A reading-server item the sync matched to this book.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
 pub struct LinkedItem {
     pub source: String,
     pub item_id: String,
@@ -77,8 +92,10 @@ pub struct LinkedItem {
     pub method: String,
 }
 
-/// IPC.md `BookDetail`: a [`BookRow`] plus everything the detail pane shows.
+/// A [`BookRow`] plus everything the detail pane shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
 pub struct BookDetail {
     #[serde(flatten)]
     pub row: BookRow,
@@ -90,8 +107,10 @@ pub struct BookDetail {
     pub linked: Vec<LinkedItem>,
 }
 
-/// IPC.md `SearchHit`.
+/// A book Hardcover's search found (or a candidate match for a source item).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
 pub struct SearchHit {
     pub book_id: i64,
     pub title: String,
@@ -100,12 +119,23 @@ pub struct SearchHit {
     pub cover_url: Option<String>,
 }
 
-/// `reading_format_id` as the UI names it. "Both" (print and e-book) shows as physical.
-pub fn format_name(reading_format_id: Option<i64>) -> Option<&'static str> {
+/// How a book on the shelf is read (its edition's format).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum BookFormat {
+    Audio,
+    Ebook,
+    Physical,
+    Comic,
+}
+
+/// `reading_format_id` as the shelf shows it. "Both" (print and e-book) shows as physical.
+pub fn format_name(reading_format_id: Option<i64>) -> Option<BookFormat> {
     match ReadingFormat::from_id(reading_format_id?)? {
-        ReadingFormat::Audio => Some("audio"),
-        ReadingFormat::Ebook => Some("ebook"),
-        ReadingFormat::Physical | ReadingFormat::Both => Some("physical"),
+        ReadingFormat::Audio => Some(BookFormat::Audio),
+        ReadingFormat::Ebook => Some(BookFormat::Ebook),
+        ReadingFormat::Physical | ReadingFormat::Both => Some(BookFormat::Physical),
     }
 }
 

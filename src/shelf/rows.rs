@@ -80,6 +80,7 @@ pub(super) fn row_of(store: &Store, book_id: i64) -> Result<BookRow, ShelfError>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shelf::model::BookFormat;
     use crate::store::library::{CachedBook, CachedEdition, CachedList, CachedListBook, CachedRead, CachedUserBook};
 
     const N: i64 = 10_000;
@@ -189,7 +190,7 @@ mod tests {
                 assert_eq!(r.user_book_id, Some(500_000 + i), "each row must carry its own user_book id");
                 assert_eq!(r.title, format!("Book {i:05}"), "each row must carry its own book's title");
                 assert_eq!(r.isbn13.as_deref(), Some(format!("978{i:010}").as_str()), "ISBN-13 comes from the edition");
-                let want_format = if i % 3 == 0 { "audio" } else { "ebook" };
+                let want_format = if i % 3 == 0 { BookFormat::Audio } else { BookFormat::Ebook };
                 assert_eq!(r.format, Some(want_format), "the format comes from the user's edition");
                 assert_eq!(r.audio_seconds.is_some(), i % 3 == 0, "only audio editions carry seconds");
                 let want_progress = if status == 3 { 100.0 } else { 40.0 };
@@ -218,8 +219,20 @@ mod tests {
     #[test]
     fn bad_shelves_are_refused_with_the_right_code() {
         let s = Store::open_in_memory().unwrap();
-        assert_eq!(shelf_rows(&s, ShelfRef::Status(9)).unwrap_err().code(), "invalid_input", "status 9 does not exist");
-        assert_eq!(shelf_rows(&s, ShelfRef::List(42)).unwrap_err().code(), "not_found", "an unknown list is not found");
-        assert_eq!(detail(&s, 1).unwrap_err().code(), "not_found", "an unknown book is not found");
+        assert_eq!(
+            shelf_rows(&s, ShelfRef::Status(9)).unwrap_err().code(),
+            crate::error::ErrorCode::InvalidInput,
+            "status 9 does not exist"
+        );
+        assert_eq!(
+            shelf_rows(&s, ShelfRef::List(42)).unwrap_err().code(),
+            crate::error::ErrorCode::NotFound,
+            "an unknown list is not found"
+        );
+        assert_eq!(
+            detail(&s, 1).unwrap_err().code(),
+            crate::error::ErrorCode::NotFound,
+            "an unknown book is not found"
+        );
     }
 }

@@ -22,7 +22,10 @@ use crate::secret::Secret;
 
 use super::error::ShelfError;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The settings page, as the window shows and sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
 pub struct Settings {
     /// Like `30m`, `1h` or `1h30m`; at least `1m`.
     pub interval: String,
@@ -33,18 +36,27 @@ pub struct Settings {
     pub sync_ratings: bool,
     pub overwrite_ratings: bool,
     pub notifications: NotificationSettings,
+    /// Not in the config file: the desktop's login items are the truth, so the shell fills it in
+    /// (and applies it) itself.
+    #[serde(default)]
+    pub start_at_login: bool,
     pub token_store: TokenStoreKind,
     pub sources: Vec<SourceSettings>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NotificationSettings {
     pub finished: bool,
     pub failures: bool,
     pub reconnect: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A reading server as the settings page edits it. `secret` is write-only: it is accepted when the
+/// user types a new one and never sent back (`hasSecret` tells whether one is stored).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
 pub struct SourceSettings {
     pub kind: SourceKind,
     pub name: String,
@@ -53,18 +65,42 @@ pub struct SourceSettings {
     pub username: Option<String>,
     /// kosync: folders with the user's book files.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Vec<String>"))]
     pub library: Vec<PathBuf>,
     /// Kobo and KOReader: where the device is mounted, when fixed. `None` on save keeps the file's.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, as = "Option<String>"))]
     pub path: Option<PathBuf>,
-    #[serde(default = "yes")]
+    /// The page has no on/off switch per source: [`Settings::from_page`] keeps the config's.
+    #[serde(skip_serializing, default = "yes")]
+    #[cfg_attr(feature = "ts", ts(skip))]
     pub enabled: bool,
     /// Output only: whether a key or password is known (config or keyring). Ignored on save.
     #[serde(default)]
     pub has_secret: bool,
     /// Input only: a new API key or password typed in the panel. Never serialized.
     #[serde(default, skip_serializing)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
     pub secret: Option<Secret>,
+}
+
+impl Settings {
+    /// The settings as the page sent them, made ready to save over `current` (the config as
+    /// loaded now): see [`SourceSettings::from_page`].
+    pub fn from_page(mut self, current: &Config) -> Self {
+        self.sources = self.sources.into_iter().map(|s| s.from_page(current)).collect();
+        self
+    }
+}
+
+impl SourceSettings {
+    /// One source as the page sent it: its name trimmed (it keys the config and the keyring), and
+    /// its on/off switch kept from the config entry of the same name (a new source starts enabled).
+    pub fn from_page(mut self, current: &Config) -> Self {
+        self.name = self.name.trim().to_owned();
+        self.enabled = current.sources.iter().find(|c| c.name == self.name).is_none_or(|c| c.enabled);
+        self
+    }
 }
 
 fn yes() -> bool {
@@ -109,7 +145,7 @@ pub fn load_with(
         Err(e) => return Err(ShelfError::Internal(format!("cannot read the config file {}: {e}", path.display()))),
     };
     let config = Config::parse(&text, path, env).map_err(|e| ShelfError::InvalidInput(e.to_string()))?;
-    Ok(from_config(&config, secrets))
+    Ok(Settings::from_config(&config, secrets))
 }
 
 /// Save the panel's settings into the config file at `path`, keeping every key the panel does
@@ -155,6 +191,25 @@ pub fn save_with(
         )));
     }
 
+    // A saved secret belongs to the server it was saved for: a source moved to another address
+    // needs it typed again, or the next sync would send it to the new host.
+    if let Ok(old) = Config::parse(&old_text, path, env) {
+        for src in settings.sources.iter().filter(|s| s.secret.as_ref().is_none_or(|x| x.is_empty())) {
+            let Some(before) = old.sources.iter().find(|o| o.name == src.name) else { continue };
+            let has_secret = before.api_key.is_some()
+                || before.password.is_some()
+                || secrets.has(old.scrobbling.hardcover.token_store, &before.name);
+            let now = src.to_config()?.url;
+            if has_secret && before.url.origin() != now.origin() {
+                return Err(ShelfError::InvalidInput(super::source_check::address_changed(
+                    &src.name,
+                    &before.url,
+                    &now,
+                )));
+            }
+        }
+    }
+
     // Checked here as well as by the parser below, whose message for a malformed duration names
     // only the enclosing section.
     if let Err(e) = crate::config::parse_duration(&settings.interval) {
@@ -171,40 +226,43 @@ pub fn save_with(
         secrets.set(name, secret)?;
     }
     write_atomically(path, &text)?;
-    Ok(from_config(&config, secrets))
+    Ok(Settings::from_config(&config, secrets))
 }
 
-fn from_config(c: &Config, secrets: &dyn SecretStore) -> Settings {
-    let hc = &c.scrobbling.hardcover;
-    let sync = &hc.sync;
-    Settings {
-        interval: format_duration(sync.interval),
-        direction: sync.direction,
-        regression_guard: sync.regression_guard,
-        currently_reading_threshold: sync.currently_reading_threshold,
-        sync_ratings: sync.sync_ratings,
-        overwrite_ratings: sync.overwrite_ratings,
-        notifications: NotificationSettings {
-            finished: c.notifications.finished,
-            failures: c.notifications.failures,
-            reconnect: c.notifications.reconnect,
-        },
-        token_store: hc.token_store,
-        sources: c
-            .sources
-            .iter()
-            .map(|s| SourceSettings {
-                kind: s.kind,
-                name: s.name.clone(),
-                url: s.url.to_string(),
-                username: s.username.clone(),
-                library: s.library.clone(),
-                path: s.path.clone(),
-                enabled: s.enabled,
-                has_secret: s.api_key.is_some() || s.password.is_some() || secrets.has(hc.token_store, &s.name),
-                secret: None,
-            })
-            .collect(),
+impl Settings {
+    fn from_config(c: &Config, secrets: &dyn SecretStore) -> Settings {
+        let hc = &c.scrobbling.hardcover;
+        let sync = &hc.sync;
+        Settings {
+            interval: format_duration(sync.interval),
+            direction: sync.direction,
+            regression_guard: sync.regression_guard,
+            currently_reading_threshold: sync.currently_reading_threshold,
+            sync_ratings: sync.sync_ratings,
+            overwrite_ratings: sync.overwrite_ratings,
+            notifications: NotificationSettings {
+                finished: c.notifications.finished,
+                failures: c.notifications.failures,
+                reconnect: c.notifications.reconnect,
+            },
+            start_at_login: false,
+            token_store: hc.token_store,
+            sources: c
+                .sources
+                .iter()
+                .map(|s| SourceSettings {
+                    kind: s.kind,
+                    name: s.name.clone(),
+                    url: s.url.to_string(),
+                    username: s.username.clone(),
+                    library: s.library.clone(),
+                    path: s.path.clone(),
+                    enabled: s.enabled,
+                    has_secret: s.api_key.is_some() || s.password.is_some() || secrets.has(hc.token_store, &s.name),
+                    secret: None,
+                })
+                .collect(),
+        }
     }
 }
 
@@ -417,5 +475,47 @@ mod tests {
         assert!(text.contains("- ${LIB}\n"), "a reference in a list must be plain: {text}");
         let back: Value = serde_yaml::from_str(&text).unwrap();
         assert_eq!(back["plain"].as_str(), Some("it's"), "other quoted strings must be left alone");
+    }
+
+    #[test]
+    fn the_page_s_settings_keep_each_source_s_switch_and_come_back_as_sent() {
+        let current = Config::parse(
+            "sources:\n  - kind: komga\n    name: comics\n    url: http://komga.local\n    enabled: false\n\
+             \x20 - kind: kosync\n    name: ko\n    url: http://ko.local\n    username: ada\n    library: [/books]\n",
+            Path::new("config.yaml"),
+            &|_| None,
+        )
+        .unwrap();
+        // As the window sends them: camelCase, no `enabled`, a typed secret.
+        let page = serde_json::json!({
+            "interval": "1h", "direction": "to_hardcover", "regressionGuard": false,
+            "currentlyReadingThreshold": 0.25, "syncRatings": true, "overwriteRatings": true,
+            "notifications": {"finished": false, "failures": true, "reconnect": false},
+            "startAtLogin": true, "tokenStore": "file",
+            "sources": [
+                {"kind": "komga", "name": " comics ", "url": "http://komga.lan", "username": null, "library": [], "hasSecret": false},
+                {"kind": "kosync", "name": "ko", "url": "http://ko.local", "username": "ada", "library": ["/books"], "hasSecret": true},
+                {"kind": "revenge", "name": "new", "url": "http://rev.local", "username": null, "library": [], "hasSecret": false, "secret": "typed"}
+            ]
+        });
+        let settings: Settings = serde_json::from_value(page.clone()).expect("the page's settings must parse");
+        let saved = settings.from_page(&current);
+        let enabled: Vec<bool> = saved.sources.iter().map(|s| s.enabled).collect();
+        assert_eq!(
+            enabled,
+            [false, true, true],
+            "the page has no on/off switch: a disabled source stays disabled, a new one starts enabled"
+        );
+        assert_eq!(saved.sources[0].name, "comics", "names are trimmed before they key the config and keyring");
+        assert_eq!(saved.sources[2].secret.as_ref().map(|s| s.expose()), Some("typed"), "a typed secret is passed on");
+
+        let mut want = page;
+        want["sources"][0]["name"] = "comics".into();
+        want["sources"][2].as_object_mut().unwrap().remove("secret");
+        assert_eq!(
+            serde_json::to_value(&saved).unwrap(),
+            want,
+            "every field the page edits must come back as it was sent (secrets never come back)"
+        );
     }
 }

@@ -7,8 +7,11 @@ use crate::store::Store;
 use crate::store::matches::Candidate;
 
 use super::error::ShelfError;
+use super::model::SearchHit;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
 pub struct UnmatchedItem {
     pub source: String,
     pub item_id: String,
@@ -19,7 +22,7 @@ pub struct UnmatchedItem {
     /// until the weekly re-match).
     pub authors: Vec<String>,
     /// Best first.
-    pub candidates: Vec<Candidate>,
+    pub candidates: Vec<SearchHit>,
 }
 
 /// Every unmatched (or unlinked) item, by source and item id.
@@ -39,8 +42,15 @@ pub fn unmatched_items(store: &Store) -> Result<Vec<UnmatchedItem>, ShelfError> 
             item_id: m.item_id,
             title,
             authors: m.authors,
-            candidates: m.candidates,
+            candidates: m.candidates.into_iter().map(SearchHit::from).collect(),
         });
     }
     Ok(out)
+}
+
+/// The matcher keeps no year or cover for its candidates: they show by title and authors.
+impl From<Candidate> for SearchHit {
+    fn from(c: Candidate) -> Self {
+        Self { book_id: c.book_id, title: c.title, authors: c.authors, year: None, cover_url: None }
+    }
 }

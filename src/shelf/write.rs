@@ -124,7 +124,7 @@ mod tests {
         }
         for bad in [0.0, -1.0, 0.3, 4.25, 5.5, 10.0, f64::NAN, f64::INFINITY] {
             let err = validate_rating(bad).expect_err("a rating outside halves 0.5..=5 must be refused");
-            assert_eq!(err.code(), "invalid_input");
+            assert_eq!(err.code(), crate::error::ErrorCode::InvalidInput);
             assert!(err.to_string().contains("0.5 to 5"), "the message must say what is allowed: {err}");
         }
     }

@@ -99,8 +99,12 @@ impl LibraryRow {
     }
 }
 
-/// Which books to read out of the cache. Empty selection with `all: false` selects nothing.
+/// Which books to read out of the cache (and what the window asks to export). Empty selection with
+/// `all: false` selects nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ExportSelection"))]
+#[serde(rename_all = "camelCase", default)]
 pub struct Selection {
     pub status_ids: Vec<i64>,
     pub list_ids: Vec<i64>,

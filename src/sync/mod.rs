@@ -19,6 +19,7 @@ pub mod port;
 pub mod progress;
 mod pull;
 mod push;
+pub mod report;
 pub mod run;
 pub mod scheduler;
 pub mod summary;

@@ -2,11 +2,12 @@
 //! progress bar). The engine reports every step; slowing the reports down for a display is the
 //! display's business.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The stretch of the run `done`/`total` count in. Within one phase `done` only grows, up to
 /// `total`; the next phase starts again from 0.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SyncPhase {
     /// Listing the reading servers: counts sources.
@@ -17,7 +18,9 @@ pub enum SyncPhase {
     Updating,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Payload of the window's `sync-progress` event (and the running sync's `SyncStatus.progress`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncProgress {
     pub phase: SyncPhase,
     pub done: u32,

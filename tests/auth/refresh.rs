@@ -178,7 +178,7 @@ async fn two_processes_refreshing_at_once_spend_the_refresh_token_once_and_stay_
     let (config, data) = (dir.path().join("config.yaml"), dir.path().join("data"));
     servers.write_config(&config).unwrap();
     let run = |args: &'static [&'static str], browser: Option<std::path::PathBuf>| {
-        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_hardcover-sync"));
+        let mut cmd = tokio::process::Command::new(crate::support::cli_binary());
         cmd.arg("--config").arg(&config).arg("--data-dir").arg(&data).args(args).env_remove("BROWSER");
         if let Some(b) = browser {
             cmd.env("BROWSER", b);

@@ -194,7 +194,7 @@ async fn connect_reads_the_token_from_stdin_or_hardcover_token_never_from_the_co
     let hc = hardcover(5).await;
     let sb = Sandbox::new(&hc, "");
     let command = |args: &[&str]| {
-        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_hardcover-sync"));
+        let mut cmd = tokio::process::Command::new(crate::support::cli_binary());
         cmd.arg("--config").arg(&sb.config).arg("--data-dir").arg(&sb.data).args(args);
         cmd.env_remove("HARDCOVER_TOKEN").stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
         cmd

@@ -1,3 +1,2 @@
-mod connect;
 mod library;
 mod progress;

@@ -93,7 +93,11 @@ async fn second_call_makes_no_request_and_bad_covers_are_refused() {
     );
     let unreachable = CoverHosts::new(&Url::parse("http://127.0.0.1:9/v1/graphql").unwrap());
     let err = cached_cover(&store, dir.path(), 5, &unreachable).await.unwrap_err();
-    assert_eq!(err.code(), "offline", "an unreachable cover host must read as offline: {err}");
+    assert_eq!(
+        err.code(),
+        hardcover_sync::error::ErrorCode::Offline,
+        "an unreachable cover host must read as offline: {err}"
+    );
 
     let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(files.len(), 1, "only the one good cover may be on disk, no partial files: {files:?}");

@@ -4,6 +4,7 @@
 use hardcover_sync::app::App;
 use hardcover_sync::config::Config;
 use hardcover_sync::paths::AppPaths;
+use hardcover_sync::shelf::BookFormat;
 use hardcover_sync::shelf::rows::detail;
 use hardcover_sync_emulators::demo::{self, DEMO_TOKEN, DemoServers, DemoSpec};
 use hardcover_sync_emulators::hardcover::state::{Edition, format};
@@ -52,11 +53,11 @@ async fn demo_items_show_on_the_shelf_in_their_own_format() {
     for item in &items {
         let book_id = edition_of(&servers, item).book_id;
         let d = detail(app.store(), book_id).expect("every demo item's book must be in the library after a sync");
-        let want = if item.audio { "audio" } else { "ebook" };
+        let want = if item.audio { BookFormat::Audio } else { BookFormat::Ebook };
         assert_eq!(
             d.row.format,
             Some(want),
-            "the demo's {want} item {:?} must show on the shelf as {want}, as its Audiobookshelf item is",
+            "the demo's {want:?} item {:?} must show on the shelf as {want:?}, as its Audiobookshelf item is",
             item.title
         );
     }
@@ -91,7 +92,7 @@ async fn of_two_editions_sharing_an_isbn_the_item_s_format_wins() {
     let edition = d.edition.expect("a book added by the sync carries the matched edition");
     assert_eq!(
         (edition.id, d.row.format),
-        (ebook.id, Some("ebook")),
+        (ebook.id, Some(BookFormat::Ebook)),
         "an ebook item matched by an ISBN two editions share must be added with the ebook edition"
     );
 }

@@ -81,7 +81,7 @@ async fn add_and_remove_round_trip_on_short_and_long_lists() {
     );
 
     let err = shelf::add_to_list(&app, outsider, 999_999).await.unwrap_err();
-    assert_eq!(err.code(), "not_found", "an unknown list must be not_found: {err}");
+    assert_eq!(err.code(), hardcover_sync::error::ErrorCode::NotFound, "an unknown list must be not_found: {err}");
 }
 
 #[tokio::test]

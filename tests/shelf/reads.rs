@@ -90,7 +90,7 @@ async fn detail_shows_edition_reads_and_named_lists() {
         d.lists.iter().map(|l| (l.list_id, l.list_book_id, l.name.clone())).collect();
     assert_eq!(got, list_rows, "the detail must name each list with the row id needed to remove the book");
     let err = shelf::book_detail(&app, 987_654_321).await.unwrap_err();
-    assert_eq!(err.code(), "not_found", "an unknown book must be not_found: {err}");
+    assert_eq!(err.code(), hardcover_sync::error::ErrorCode::NotFound, "an unknown book must be not_found: {err}");
 }
 
 #[tokio::test]
@@ -112,7 +112,7 @@ async fn search_returns_hits_and_editions_belong_to_the_book() {
     assert_eq!(hc.stats().field("search") - before, 1, "a search must cost exactly one request");
     assert_eq!(
         shelf::search(&app, "   ").await.unwrap_err().code(),
-        "invalid_input",
+        hardcover_sync::error::ErrorCode::InvalidInput,
         "an empty search must be refused before Hardcover is asked"
     );
 

@@ -103,7 +103,11 @@ async fn rating_halves_round_trip_and_none_clears() {
     let mutations = hc.stats().mutations;
     for bad in [4.3, 0.0, 6.0] {
         let err = shelf::set_rating(&app, book_id, Some(bad)).await.unwrap_err();
-        assert_eq!(err.code(), "invalid_input", "rating {bad} must be refused as invalid input: {err}");
+        assert_eq!(
+            err.code(),
+            hardcover_sync::error::ErrorCode::InvalidInput,
+            "rating {bad} must be refused as invalid input: {err}"
+        );
     }
     assert_eq!(hc.stats().mutations, mutations, "a refused rating must not reach Hardcover");
 
@@ -112,7 +116,11 @@ async fn rating_halves_round_trip_and_none_clears() {
         *db.books.keys().find(|b| db.user_book_for(user_id, **b).is_none()).unwrap()
     };
     let err = shelf::set_rating(&app, unshelved, Some(4.0)).await.unwrap_err();
-    assert_eq!(err.code(), "not_found", "rating a book not in the library must say so: {err}");
+    assert_eq!(
+        err.code(),
+        hardcover_sync::error::ErrorCode::NotFound,
+        "rating a book not in the library must say so: {err}"
+    );
 }
 
 #[tokio::test]
@@ -121,9 +129,17 @@ async fn writes_without_a_connection_say_not_connected() {
     let sb = Sandbox::new(&hc, "");
     let app = open_app(&sb);
     let err = shelf::set_status(&app, 1, 1).await.unwrap_err();
-    assert_eq!(err.code(), "not_connected", "a write before connecting must be not_connected: {err}");
+    assert_eq!(
+        err.code(),
+        hardcover_sync::error::ErrorCode::NotConnected,
+        "a write before connecting must be not_connected: {err}"
+    );
     let err = shelf::set_status(&app, 1, 9).await.unwrap_err();
-    assert_eq!(err.code(), "invalid_input", "status 9 must be refused before anything else: {err}");
+    assert_eq!(
+        err.code(),
+        hardcover_sync::error::ErrorCode::InvalidInput,
+        "status 9 must be refused before anything else: {err}"
+    );
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
 //! Shared test fixtures: emulators with a seeded library, config files, and running the CLI
-//! in-process.
+//! in-process (or, for tests of several processes, as its own binary).
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use hardcover_sync_emulators::hardcover::{ALL_SCOPES, HardcoverEmulator, RunningHardcover, SeedSpec};
 
@@ -50,7 +51,31 @@ pub async fn run_cli(config: &Path, data: &Path, args: &[&str]) -> (bool, String
     argv.extend(args.iter().map(|s| s.to_string()));
     let mut out = Vec::new();
     let mut err = Vec::new();
-    let code = hardcover_sync::cli::run(argv, &mut out, &mut err).await;
+    let code = hardcover_sync_cli::run(argv, &mut out, &mut err).await;
     let ok = code == std::process::ExitCode::SUCCESS;
     (ok, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+}
+
+/// The `hardcover-sync` binary, for tests of several processes on one data folder. Cargo hands a
+/// package's tests only that package's own binaries, and the CLI is a crate of its own: so it is
+/// built here, once per test run, by the cargo running the tests (a no-op when `cargo test
+/// --workspace` built it already), never taken stale from an earlier build.
+pub fn cli_binary() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let out = std::process::Command::new(cargo)
+            .args(["build", "-p", "hardcover-sync-cli", "--bin", "hardcover-sync", "--message-format=json"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .expect("cargo must run to build the hardcover-sync binary");
+        assert!(out.status.success(), "building the hardcover-sync binary for the multi-process tests failed");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "hardcover-sync")
+            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+            .expect("cargo must name the hardcover-sync executable it built")
+    })
 }

@@ -14,7 +14,7 @@ pub async fn sync_process(w: &World, extra: &[&str]) -> Output {
 }
 
 pub fn sync_command(w: &World, extra: &[&str]) -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_hardcover-sync"));
+    let mut cmd = tokio::process::Command::new(crate::support::cli_binary());
     cmd.arg("--config").arg(&w.sb.config).arg("--data-dir").arg(&w.sb.data).args(["sync", "--json"]).args(extra);
     cmd.env_remove("HARDCOVER_SYNC_CONFIG").env_remove("HARDCOVER_SYNC_DATA_DIR").env_remove("RUST_LOG");
     cmd.kill_on_drop(true);
@@ -78,7 +78,7 @@ async fn three_syncs_started_at_once_send_each_write_once_and_the_others_say_a_s
         } else {
             assert_eq!(
                 out.status.code(),
-                Some(hardcover_sync::cli::EXIT_SYNC_BUSY as i32),
+                Some(hardcover_sync_cli::EXIT_SYNC_BUSY as i32),
                 "a run refused because another sync holds the folder exits with its own status: {stderr}"
             );
             assert!(

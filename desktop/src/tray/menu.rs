@@ -11,8 +11,9 @@ use tray_icon::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuIt
 use tray_icon::{Icon, TrayIcon, TrayIconBuilder};
 
 use super::Tray;
-use crate::model::{AppStatus, SyncPhase, SyncState};
 use crate::route::Route;
+use hardcover_sync::app::status::{AppStatus, SyncState};
+use hardcover_sync::sync::observe::SyncPhase;
 
 pub const TRAY_ID: &str = "hardcover-sync";
 
@@ -262,7 +263,10 @@ fn on_menu_event(tray: &Arc<Tray>, which: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{RunSummary, SyncProgress, SyncStatus, TokenStore};
+    use hardcover_sync::app::status::SyncStatus;
+    use hardcover_sync::config::TokenStoreKind as TokenStore;
+    use hardcover_sync::sync::observe::SyncProgress;
+    use hardcover_sync::sync::report::RunSummary;
 
     fn status(state: SyncState) -> AppStatus {
         AppStatus {

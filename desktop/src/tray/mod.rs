@@ -23,10 +23,10 @@ use crate::args::LaunchArgs;
 use crate::core_bridge::{Core, CoreEvent, EventSink};
 use crate::demo::{self, Demo};
 use crate::link::{ToTray, ToWindow};
-use crate::model::ConnectResult;
 use crate::notify::{self, Notice};
 use crate::route::Route;
 use crate::system::{AutostartSwitch, LoginItem, NoLoginItem, WINDOW_BINARY, sibling_binary};
+use hardcover_sync::app::status::ConnectResult;
 use window_process::WindowProcess;
 
 pub use menu::{IconState, status_lines};
@@ -174,7 +174,9 @@ pub fn run() {
         tracing::debug!("cannot flush the session bus: {e}");
     }
     // The open window's process reads end-of-file on its link when we exit, and closes.
-    drop(tray.demo.lock().unwrap_or_else(|p| p.into_inner()).take());
+    if let Some(demo) = tray.demo.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        demo.stop();
+    }
     std::process::exit(0);
 }
 

@@ -5,7 +5,9 @@ use hardcover_sync::secret::Secret;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 use crate::error::{IpcError, IpcResult};
-use crate::model::{AppStatus, ConnectResult, DisconnectResult, events};
+use hardcover_sync::app::status::{AppStatus, ConnectResult, DisconnectResult};
+
+use crate::events;
 use crate::state::AppState;
 
 /// Runs the OAuth flow in the browser; resolves when it is done. The window also hears the
@@ -60,12 +62,5 @@ pub async fn connect_token<R: Runtime>(
 pub async fn disconnect<R: Runtime>(app: AppHandle<R>) -> IpcResult<DisconnectResult> {
     let out = app.state::<AppState>().core.disconnect().await?;
     crate::tray_link::changed_here(&app);
-    let message = out.note.unwrap_or_else(|| {
-        if out.revoked {
-            "Disconnected: Hardcover revoked this app's access and the sign-in was deleted here.".into()
-        } else {
-            "Disconnected: nothing was stored here.".into()
-        }
-    });
-    Ok(DisconnectResult { revoked: out.revoked, message })
+    Ok(DisconnectResult::from(out))
 }

@@ -3,12 +3,12 @@
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use hardcover_sync::export::{self, ExportError};
+use hardcover_sync::export::{ExportError, ExportFormat, ExportResult, Progress};
 use hardcover_sync::store::library::Selection;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::error::{IpcError, IpcResult};
-use crate::model::{ExportFormat, ExportResult, ExportSelection, Progress, events};
+use crate::events;
 use crate::state::AppState;
 
 /// How often (in rows) the window hears about progress: enough for a bar, not a flood.
@@ -17,7 +17,7 @@ const PROGRESS_EVERY: usize = 50;
 #[tauri::command]
 pub async fn export_books<R: Runtime>(
     app: AppHandle<R>,
-    selection: ExportSelection,
+    selection: Selection,
     format: ExportFormat,
     path: String,
 ) -> IpcResult<ExportResult> {
@@ -32,16 +32,6 @@ pub async fn export_books<R: Runtime>(
         return Err(IpcError::invalid_input("select at least one shelf, list or book to export"));
     }
     let core = app.state::<AppState>().core.app()?;
-    let selection = Selection {
-        status_ids: selection.status_ids.into_iter().map(i64::from).collect(),
-        list_ids: selection.list_ids,
-        book_ids: selection.book_ids,
-        all: selection.all,
-    };
-    let format = match format {
-        ExportFormat::Csv => export::ExportFormat::Csv,
-        ExportFormat::Json => export::ExportFormat::Json,
-    };
     let target = PathBuf::from(path.trim());
     let mut progress = |done: usize, total: usize| {
         if done.is_multiple_of(PROGRESS_EVERY) || done == total {
@@ -49,7 +39,7 @@ pub async fn export_books<R: Runtime>(
             let _ = app.emit(events::EXPORT_PROGRESS, p);
         }
     };
-    let rows = write_export(&target, |out| export::export(core.store(), &selection, format, out, &mut progress))?;
+    let rows = write_export(&target, |out| core.export(&selection, format, out, &mut progress))?;
     tracing::info!(rows, "exported to {}", target.display());
     Ok(ExportResult { rows: rows as u32, path: target.display().to_string() })
 }

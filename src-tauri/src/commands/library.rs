@@ -6,11 +6,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
-use hardcover_sync::shelf::{self, ShelfRef};
+use hardcover_sync::app::{ShelfKind, Shelves};
+use hardcover_sync::shelf::{self, BookDetail, BookRow, EditionInfo, SearchHit, ShelfRef};
 
-use crate::convert;
 use crate::error::{IpcError, IpcResult};
-use crate::model::{BookDetail, BookRow, Edition, SearchHit, ShelfKind, Shelves, events};
+use crate::events;
 use crate::state::AppState;
 
 /// The local copy at once, so the window never waits on the network to show rows; brought up to
@@ -21,10 +21,10 @@ pub async fn list_shelves<R: Runtime>(app: AppHandle<R>) -> IpcResult<Shelves> {
     let core_app = app.state::<AppState>().core.app()?;
     let local = core_app.shelves()?;
     if local.updated_at.is_none() {
-        return Ok(convert::shelves(core_app.shelves_fresh().await?));
+        return Ok(core_app.shelves_fresh().await?);
     }
     refresh_in_background(app, core_app);
-    Ok(convert::shelves(local))
+    Ok(local)
 }
 
 /// How long the background refresh waits before it starts (see `refresh_in_background`).
@@ -46,7 +46,7 @@ fn refresh_in_background<R: Runtime>(app: AppHandle<R>, core_app: Arc<hardcover_
         REFRESHING.store(false, Ordering::Release);
         match result {
             Ok((shelves, true)) => {
-                let _ = app.emit(events::LIBRARY_CHANGED, convert::shelves(shelves));
+                let _ = app.emit(events::LIBRARY_CHANGED, shelves);
             }
             Ok((_, false)) => {}
             Err(e) => tracing::warn!("background library refresh: {e}"),
@@ -60,13 +60,12 @@ pub async fn list_books(state: State<'_, AppState>, kind: ShelfKind, id: i64) ->
         ShelfKind::Status => ShelfRef::Status(id),
         ShelfKind::List => ShelfRef::List(id),
     };
-    let rows = shelf::books(&*state.core.app()?, shelf).await?;
-    Ok(rows.into_iter().map(convert::book_row).collect())
+    Ok(shelf::books(&*state.core.app()?, shelf).await?)
 }
 
 #[tauri::command]
 pub async fn book_detail(state: State<'_, AppState>, book_id: i64) -> IpcResult<BookDetail> {
-    Ok(convert::book_detail(shelf::book_detail(&*state.core.app()?, book_id).await?))
+    Ok(shelf::book_detail(&*state.core.app()?, book_id).await?)
 }
 
 #[tauri::command]
@@ -74,7 +73,7 @@ pub async fn set_status(state: State<'_, AppState>, book_id: i64, status_id: u8)
     if !(1..=6).contains(&status_id) {
         return Err(IpcError::invalid_input(format!("status {status_id} does not exist (1 to 6)")));
     }
-    Ok(convert::book_row(shelf::set_status(&*state.core.app()?, book_id, i64::from(status_id)).await?))
+    Ok(shelf::set_status(&*state.core.app()?, book_id, i64::from(status_id)).await?)
 }
 
 #[tauri::command]
@@ -84,7 +83,7 @@ pub async fn set_rating(state: State<'_, AppState>, book_id: i64, rating: Option
     {
         return Err(IpcError::invalid_input("a rating is 0.5 to 5 in half stars"));
     }
-    Ok(convert::book_row(shelf::set_rating(&*state.core.app()?, book_id, rating).await?))
+    Ok(shelf::set_rating(&*state.core.app()?, book_id, rating).await?)
 }
 
 #[tauri::command]
@@ -104,7 +103,7 @@ pub async fn refresh_library(state: State<'_, AppState>) -> IpcResult<Shelves> {
     // A failed refresh is reported on every path: the cached shelves are not passed off as fresh.
     let report = report?;
     tracing::info!(?report, "library refreshed");
-    Ok(convert::shelves(app.shelves()?))
+    Ok(app.shelves()?)
 }
 
 #[tauri::command]
@@ -112,14 +111,12 @@ pub async fn search_books(state: State<'_, AppState>, query: String) -> IpcResul
     if query.trim().is_empty() {
         return Err(IpcError::invalid_input("type a title, author or ISBN to search for"));
     }
-    let hits = shelf::search(&*state.core.app()?, &query).await?;
-    Ok(hits.into_iter().map(convert::search_hit).collect())
+    Ok(shelf::search(&*state.core.app()?, &query).await?)
 }
 
 #[tauri::command]
-pub async fn book_editions(state: State<'_, AppState>, book_id: i64) -> IpcResult<Vec<Edition>> {
-    let eds = shelf::editions(&*state.core.app()?, book_id).await?;
-    Ok(eds.into_iter().map(convert::edition).collect())
+pub async fn book_editions(state: State<'_, AppState>, book_id: i64) -> IpcResult<Vec<EditionInfo>> {
+    Ok(shelf::editions(&*state.core.app()?, book_id).await?)
 }
 
 /// The cached cover file, for `convertFileSrc` (the asset protocol is scoped to the covers dir).

@@ -1,5 +1,5 @@
-//! The commands the window may call (see the IPC contract). Each is a few lines: the work happens
-//! in the core, reached through `AppState`. Permissions are granted per command in
+//! The commands the window may call. Each is a few lines: the work happens in the core's `App`,
+//! reached through `AppState`, and the answers are the core's view types. Permissions are granted per command in
 //! `capabilities/main-window.json`; the list in `build.rs` must match `handler()`.
 
 pub mod connect;

@@ -2,12 +2,10 @@
 //! the page does not own and puts typed secrets in the keyring) plus the OS login item.
 
 use hardcover_sync::config::Config;
-use hardcover_sync::shelf;
+use hardcover_sync::shelf::{self, Settings, SourceSettings, SourceTest};
 use tauri::{AppHandle, Manager, Runtime};
 
-use crate::convert;
 use crate::error::{IpcError, IpcResult};
-use crate::model::{Settings, SourceSettings, TestSourceResult};
 use crate::state::AppState;
 
 fn env(name: &str) -> Option<String> {
@@ -24,7 +22,7 @@ pub async fn get_settings<R: Runtime>(app: AppHandle<R>) -> IpcResult<Settings> 
     let autostart = state.autostart.is_enabled().map_err(IpcError::internal)?;
     let path = &state.core.paths().config_file;
     let settings = shelf::settings::load_with(path, &shelf::settings::KeyringSecrets, &env)?;
-    Ok(convert::settings(settings, autostart))
+    Ok(Settings { start_at_login: autostart, ..settings })
 }
 
 #[tauri::command]
@@ -32,7 +30,7 @@ pub async fn save_settings<R: Runtime>(app: AppHandle<R>, settings: Settings) ->
     let state = app.state::<AppState>();
     let path = state.core.paths().config_file.clone();
     let start_at_login = settings.start_at_login;
-    let wanted = convert::settings_to_core(settings, &state.core.config());
+    let wanted = settings.from_page(&state.core.config());
     shelf::settings::save_with(&path, &wanted, &shelf::settings::KeyringSecrets, &env)?;
     tracing::info!("settings saved to {}", path.display());
     // The core's save checked the file with this same parser; reading it back gives the config
@@ -49,14 +47,14 @@ pub async fn save_settings<R: Runtime>(app: AppHandle<R>, settings: Settings) ->
 /// Build the source as the sync would and list it once. A failing server is an answer
 /// (`ok: false` with what to fix), not an error; a malformed entry is `invalid_input`.
 #[tauri::command]
-pub async fn test_source<R: Runtime>(app: AppHandle<R>, source: SourceSettings) -> IpcResult<TestSourceResult> {
+pub async fn test_source<R: Runtime>(app: AppHandle<R>, source: SourceSettings) -> IpcResult<SourceTest> {
     let core = app.state::<AppState>().core.app()?;
-    let mut candidate = convert::source_settings(source, &core.config);
+    let mut candidate = source.from_page(&core.config);
     // Tested as it would run once saved and switched on.
     candidate.enabled = true;
     let secret = candidate.secret.take();
     let cfg = candidate.to_config()?;
     let result = shelf::test_source(&core, &cfg, secret).await;
     tracing::info!(source = %cfg.name, ok = result.ok, "source tested");
-    Ok(TestSourceResult { ok: result.ok, message: result.message, items: result.items as u32 })
+    Ok(result)
 }

@@ -1,7 +1,8 @@
 use tauri::State;
 
+use hardcover_sync::app::status::AppStatus;
+
 use crate::error::IpcResult;
-use crate::model::AppStatus;
 use crate::state::AppState;
 
 #[tauri::command]

@@ -2,9 +2,11 @@
 
 use tauri::State;
 
-use crate::convert;
-use crate::error::{ErrorCode, IpcError, IpcResult};
-use crate::model::{PlanAction, RunItem, RunSummary, SearchHit, SyncStatus, UnmatchedItem};
+use hardcover_sync::app::status::SyncStatus;
+use hardcover_sync::shelf::UnmatchedItem;
+use hardcover_sync::sync::report::{PlanAction, RunItem, RunSummary};
+
+use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 
 #[tauri::command]
@@ -30,58 +32,22 @@ pub async fn sync_preview(state: State<'_, AppState>) -> IpcResult<Vec<PlanActio
     if let Some(stopped) = outcome.stopped {
         return Err(stopped.into());
     }
-    Ok(outcome
-        .summary
-        .items
-        .into_iter()
-        .map(|i| PlanAction {
-            detail: i.reason.unwrap_or_else(|| i.result.as_str().to_owned()),
-            source: i.source,
-            item_id: i.id,
-            title: i.title,
-            action: i.action.as_str().to_owned(),
-        })
-        .collect())
+    Ok(PlanAction::all_of(outcome.summary))
 }
 
 #[tauri::command]
 pub async fn sync_runs(state: State<'_, AppState>, limit: u32) -> IpcResult<Vec<RunSummary>> {
-    let runs = state.core.app()?.store().runs_recent(limit.clamp(1, 500))?;
-    Ok(runs.iter().map(convert::run_summary).collect())
+    Ok(state.core.app()?.runs(limit.clamp(1, 500))?)
 }
 
 #[tauri::command]
 pub async fn run_items(state: State<'_, AppState>, run_id: i64) -> IpcResult<Vec<RunItem>> {
-    let run = state.core.app()?.store().run_get(run_id)?;
-    let run =
-        run.ok_or_else(|| IpcError::new(ErrorCode::NotFound, format!("sync run {run_id} is not in the history")))?;
-    Ok(convert::run_items(&run))
+    Ok(state.core.app()?.run_items(run_id)?)
 }
 
 #[tauri::command]
 pub async fn unmatched_items(state: State<'_, AppState>) -> IpcResult<Vec<UnmatchedItem>> {
-    let app = state.core.app()?;
-    let items = hardcover_sync::shelf::unmatched_items(app.store())?;
-    Ok(items
-        .into_iter()
-        .map(|u| UnmatchedItem {
-            source: u.source,
-            item_id: u.item_id,
-            title: u.title,
-            authors: u.authors,
-            candidates: u
-                .candidates
-                .into_iter()
-                .map(|c| SearchHit {
-                    book_id: c.book_id,
-                    title: c.title,
-                    authors: c.authors,
-                    year: None,
-                    cover_url: None,
-                })
-                .collect(),
-        })
-        .collect())
+    Ok(state.core.app()?.unmatched()?)
 }
 
 #[tauri::command]

@@ -1,4 +1,4 @@
-// Typed wrappers over Tauri's invoke: one function per command of the IPC contract.
+// Typed wrappers over Tauri's invoke: one function per command of src-tauri/src/commands.
 // Errors are normalised to IpcError so callers switch on `code`, never on message text.
 import { invoke } from '@tauri-apps/api/core';
 import type {

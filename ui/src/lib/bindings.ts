@@ -1,11 +1,11 @@
-// Generated from desktop/src/model.rs and error.rs by ts-rs: do not edit.
+// Generated from the core's view types (hardcover-sync, feature `ts`) by ts-rs: do not edit.
 // Regenerate with `UPDATE_BINDINGS=1 cargo test -p hardcover-sync-desktop bindings`.
 
 /** Hardcover's reading status ids. */
 export type StatusId = 1 | 2 | 3 | 4 | 5 | 6;
 
 /**
- * Stable codes, shared with `ui/` (see the IPC contract). Adding one is a contract change.
+ * Stable codes, shared with `ui/` through the generated bindings. Adding one is a contract change.
  */
 export type ErrorCode = "not_connected" | "reconnect_needed" | "offline" | "rate_limited" | "invalid_input" | "not_found" | "hardcover_error" | "source_error" | "busy" | "internal";
 
@@ -24,52 +24,134 @@ export type SyncState = "idle" | "syncing" | "paused" | "error";
 export type SyncStatus = { state: SyncState, lastRunAt: string | null, lastSummary: RunSummary | null, progress: SyncProgress | null, nextRunAt: string | null, };
 
 /**
- * What stretch of a sync `done`/`total` count in; each phase counts from 0 again.
+ * The stretch of the run `done`/`total` count in. Within one phase `done` only grows, up to
+ * `total`; the next phase starts again from 0.
  */
 export type SyncPhase = "listing" | "matching" | "updating";
 
 /**
- * Payload of `sync-progress` (and the running sync's `SyncStatus.progress`).
+ * Payload of the window's `sync-progress` event (and the running sync's `SyncStatus.progress`).
  */
 export type SyncProgress = { phase: SyncPhase, done: number, total: number, };
 
 /**
- * Payload of `export-progress`.
+ * Payload of the window's `export-progress` event.
  */
 export type Progress = { done: number, total: number, };
 
+/**
+ * One run in the history (and the payload of the window's `sync-finished` event).
+ */
 export type RunSummary = { runId: number, startedAt: string, finishedAt: string | null, dryRun: boolean, added: number, progressUpdated: number, finished: number, rated: number, writtenBack: number, skipped: number, unmatched: number, errors: number, hardcoverRequests: number, };
 
+/**
+ * One item of a run, as the history's detail lists it.
+ */
 export type RunItem = { source: string, id: string, title: string, action: string, result: string, reason: string | null, };
 
+/**
+ * One line of a dry run's plan (the Sync view's preview).
+ */
 export type PlanAction = { source: string, itemId: string, title: string, action: string, detail: string, };
 
-export type UnmatchedItem = { source: string, itemId: string, title: string, authors: Array<string>, candidates: Array<SearchHit>, };
+export type UnmatchedItem = { source: string, itemId: string, 
+/**
+ * The item's title on its server; for items matched before the store kept it, the title
+ * the sync history last recorded, else the item id.
+ */
+title: string, 
+/**
+ * As the item's server lists them (empty for items matched before the store kept them,
+ * until the weekly re-match).
+ */
+authors: Array<string>, 
+/**
+ * Best first.
+ */
+candidates: Array<SearchHit>, };
 
+/**
+ * A book Hardcover's search found (or a candidate match for a source item).
+ */
 export type SearchHit = { bookId: number, title: string, authors: Array<string>, year: number | null, coverUrl: string | null, };
 
+/**
+ * A shelf is a reading status or one of the user's lists.
+ */
 export type ShelfKind = "status" | "list";
 
-export type ShelfCount = { kind: ShelfKind, id: number, name: string, count: number, };
+/**
+ * One shelf and how many books it holds.
+ */
+export type ShelfCount = { kind: ShelfKind, id: number, name: string, slug: string | null, count: number, };
 
-export type Shelves = { statuses: Array<ShelfCount>, lists: Array<ShelfCount>, updatedAt: string | null, offline: boolean, };
+/**
+ * The shelf browser's sidebar (and `shelves --json`).
+ */
+export type Shelves = { statuses: Array<ShelfCount>, lists: Array<ShelfCount>, 
+/**
+ * When the cache was last brought up to date (RFC 3339), if ever.
+ */
+updatedAt: string | null, 
+/**
+ * True when Hardcover could not be reached and the cache was shown as it was.
+ */
+offline: boolean, };
 
 /**
  * How a book on the shelf is read (its edition's format).
  */
 export type BookFormat = "audio" | "ebook" | "physical" | "comic";
 
-export type BookRow = { userBookId: number | null, bookId: number, title: string, authors: Array<string>, coverUrl: string | null, statusId: StatusId | null, rating: number | null, progress: number | null, format: BookFormat | null, pages: number | null, audioSeconds: number | null, isbn13: string | null, dateAdded: string | null, finishedAt: string | null, listIds: Array<number>, };
+/**
+ * One book in a shelf listing.
+ */
+export type BookRow = { userBookId: number | null, bookId: number, title: string, authors: Array<string>, coverUrl: string | null, statusId: StatusId | null, rating: number | null, 
+/**
+ * 0–100, from the latest read (100 once that read is finished).
+ */
+progress: number | null, 
+/**
+ * From the user's edition.
+ */
+format: BookFormat | null, pages: number | null, audioSeconds: number | null, isbn13: string | null, dateAdded: string | null, finishedAt: string | null, listIds: Array<number>, };
 
+/**
+ * One "dates read" entry.
+ */
 export type Read = { id: number, startedAt: string | null, finishedAt: string | null, progress: number | null, progressPages: number | null, progressSeconds: number | null, editionId: number | null, };
 
-export type Edition = { id: number, title: string | null, format: string | null, pages: number | null, audioSeconds: number | null, isbn13: string | null, isbn10: string | null, asin: string | null, };
+/**
+ * One edition of a book.
+ */
+export type Edition = { id: number, title: string | null, format: BookFormat | null, pages: number | null, audioSeconds: number | null, isbn13: string | null, isbn10: string | null, asin: string | null, };
 
+/**
+ * A reading-server item the sync matched to this book.
+ */
 export type LinkedItem = { source: string, itemId: string, title: string, method: string, };
 
+/**
+ * A list the book is on, with the row id Hardcover needs to take it off again.
+ */
 export type BookList = { listId: number, listBookId: number, name: string, };
 
-export type BookDetail = { subtitle: string | null, edition: Edition | null, reads: Array<Read>, lists: Array<BookList>, linked: Array<LinkedItem>, userBookId: number | null, bookId: number, title: string, authors: Array<string>, coverUrl: string | null, statusId: StatusId | null, rating: number | null, progress: number | null, format: BookFormat | null, pages: number | null, audioSeconds: number | null, isbn13: string | null, dateAdded: string | null, finishedAt: string | null, listIds: Array<number>, };
+/**
+ * A [`BookRow`] plus everything the detail pane shows.
+ */
+export type BookDetail = { subtitle: string | null, edition: Edition | null, 
+/**
+ * Newest first.
+ */
+reads: Array<Read>, lists: Array<BookList>, linked: Array<LinkedItem>, userBookId: number | null, bookId: number, title: string, authors: Array<string>, coverUrl: string | null, statusId: StatusId | null, rating: number | null, 
+/**
+ * 0–100, from the latest read (100 once that read is finished).
+ */
+progress: number | null, 
+/**
+ * From the user's edition.
+ */
+format: BookFormat | null, pages: number | null, audioSeconds: number | null, isbn13: string | null, dateAdded: string | null, finishedAt: string | null, listIds: Array<number>, };
 
 export type SourceKind = "audiobookshelf" | "komga" | "kavita" | "kosync" | "revenge" | "kobo" | "koreader";
 
@@ -77,25 +159,71 @@ export type SourceKind = "audiobookshelf" | "komga" | "kavita" | "kosync" | "rev
  * A reading server as the settings page edits it. `secret` is write-only: it is accepted when the
  * user types a new one and never sent back (`hasSecret` tells whether one is stored).
  */
-export type SourceSettings = { kind: SourceKind, name: string, url: string, username: string | null, library: Array<string>, hasSecret: boolean, secret?: string, };
+export type SourceSettings = { kind: SourceKind, name: string, url: string, username: string | null, 
+/**
+ * kosync: folders with the user's book files.
+ */
+library: Array<string>, 
+/**
+ * Kobo and KOReader: where the device is mounted, when fixed. `None` on save keeps the file's.
+ */
+path?: string, 
+/**
+ * Output only: whether a key or password is known (config or keyring). Ignored on save.
+ */
+hasSecret: boolean, 
+/**
+ * Input only: a new API key or password typed in the panel. Never serialized.
+ */
+secret?: string, };
 
 export type Direction = "to_hardcover" | "from_hardcover" | "bidirectional";
 
 export type NotificationSettings = { finished: boolean, failures: boolean, reconnect: boolean, };
 
-export type Settings = { interval: string, direction: Direction, regressionGuard: boolean, currentlyReadingThreshold: number, syncRatings: boolean, overwriteRatings: boolean, notifications: NotificationSettings, startAtLogin: boolean, tokenStore: TokenStore, sources: Array<SourceSettings>, };
+/**
+ * The settings page, as the window shows and sends it.
+ */
+export type Settings = { 
+/**
+ * Like `30m`, `1h` or `1h30m`; at least `1m`.
+ */
+interval: string, direction: Direction, regressionGuard: boolean, 
+/**
+ * 0 to 1.
+ */
+currentlyReadingThreshold: number, syncRatings: boolean, overwriteRatings: boolean, notifications: NotificationSettings, 
+/**
+ * Not in the config file: the desktop's login items are the truth, so the shell fills it in
+ * (and applies it) itself.
+ */
+startAtLogin: boolean, tokenStore: TokenStore, sources: Array<SourceSettings>, };
 
-export type TestSourceResult = { ok: boolean, message: string, items: number, };
+/**
+ * What the editor shows after a test. A failing source is an answer (`ok: false`), not an error.
+ */
+export type TestSourceResult = { ok: boolean, message: string, 
+/**
+ * Items with progress the source listed.
+ */
+items: number, };
 
 export type DisconnectResult = { revoked: boolean, message: string, };
 
 /**
- * Payload of the `connect-result` event.
+ * Payload of the window's `connect-result` event.
  */
 export type ConnectResult = { ok: boolean, message: string, };
 
+/**
+ * Which books to read out of the cache (and what the window asks to export). Empty selection with
+ * `all: false` selects nothing.
+ */
 export type ExportSelection = { statusIds: Array<number>, listIds: Array<number>, bookIds: Array<number>, all: boolean, };
 
 export type ExportFormat = "csv" | "json";
 
+/**
+ * What an export wrote, and where.
+ */
 export type ExportResult = { rows: number, path: string, };

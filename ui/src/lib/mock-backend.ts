@@ -147,8 +147,8 @@ export function installMockBackend(opts: MockOptions = {}): void {
   };
 
   const shelves = (): Shelves => ({
-    statuses: STATUS_IDS.map((id) => ({ kind: 'status', id, name: STATUS_NAMES[id], count: books.filter((b) => b.statusId === id).length })),
-    lists: lists.map((l) => ({ kind: 'list', id: l.id, name: l.name, count: books.filter((b) => b.listIds.includes(l.id)).length })),
+    statuses: STATUS_IDS.map((id) => ({ kind: 'status', id, name: STATUS_NAMES[id], slug: null, count: books.filter((b) => b.statusId === id).length })),
+    lists: lists.map((l) => ({ kind: 'list', id: l.id, name: l.name, slug: null, count: books.filter((b) => b.listIds.includes(l.id)).length })),
     updatedAt: new Date(Date.UTC(2026, 10, 25, 9, 12)).toISOString(),
     offline: scenario === 'offline',
   });

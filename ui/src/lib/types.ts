@@ -1,8 +1,8 @@
-// TypeScript view of the IPC contract (docs: brief IPC.md). Field names are camelCase on this side.
+// TypeScript view of the contract between the app and this page. Field names are camelCase.
 //
-// The payload types are generated from the Rust side (src-tauri/src/model.rs, error.rs) into
-// ./bindings.ts and re-exported here, so imports from './types' keep working. What stays below is
-// the UI's own: display names and lists built on those types.
+// The payload types are generated from the core's view types (the hardcover-sync crate, feature
+// `ts`) into ./bindings.ts and re-exported here, so imports from './types' keep working. What stays
+// below is the UI's own: display names and lists built on those types.
 
 import type { StatusId } from './bindings';
 

@@ -43,16 +43,16 @@ export const STATUS: AppStatus = {
 
 export const SHELVES: Shelves = {
   statuses: [
-    { kind: 'status', id: 1, name: 'Want to Read', count: 12 },
-    { kind: 'status', id: 2, name: 'Currently Reading', count: 3 },
-    { kind: 'status', id: 3, name: 'Read', count: 1204 },
-    { kind: 'status', id: 4, name: 'Paused', count: 0 },
-    { kind: 'status', id: 5, name: 'Did Not Finish', count: 7 },
-    { kind: 'status', id: 6, name: 'Ignored', count: 1 },
+    { kind: 'status', id: 1, name: 'Want to Read', slug: 'want-to-read', count: 12 },
+    { kind: 'status', id: 2, name: 'Currently Reading', slug: 'currently-reading', count: 3 },
+    { kind: 'status', id: 3, name: 'Read', slug: 'read', count: 1204 },
+    { kind: 'status', id: 4, name: 'Paused', slug: 'paused', count: 0 },
+    { kind: 'status', id: 5, name: 'Did Not Finish', slug: 'did-not-finish', count: 7 },
+    { kind: 'status', id: 6, name: 'Ignored', slug: 'ignored', count: 1 },
   ],
   lists: [
-    { kind: 'list', id: 10, name: 'Favourites', count: 42 },
-    { kind: 'list', id: 11, name: 'Book club', count: 5 },
+    { kind: 'list', id: 10, name: 'Favourites', slug: 'favourites', count: 42 },
+    { kind: 'list', id: 11, name: 'Book club', slug: 'book-club', count: 5 },
   ],
   updatedAt: '2026-11-25T09:00:00Z',
   offline: false,

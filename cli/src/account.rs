@@ -3,10 +3,10 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use crate::auth::{BrowserOptions, DeviceCode, DeviceOptions, system_opener};
-use crate::secret::Secret;
+use hardcover_sync::auth::{BrowserOptions, DeviceCode, DeviceOptions, system_opener};
+use hardcover_sync::secret::Secret;
 
-use super::{Context, print_json};
+use crate::{Context, print_json};
 
 pub async fn status(ctx: &Context, json: bool, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
     let c = ctx.app()?.connection().await;

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 
-use crate::app::AppError;
-use crate::export::{ExportFormat, status_id_for};
-use crate::store::library::Selection;
+use hardcover_sync::app::AppError;
+use hardcover_sync::export::{ExportFormat, status_id_for};
+use hardcover_sync::store::library::Selection;
 
-use super::{Context, print_json};
+use crate::{Context, print_json};
 
 pub async fn shelves(ctx: &Context, json: bool, offline: bool, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
     let app = ctx.app()?;
@@ -68,12 +68,12 @@ pub async fn import(ctx: &Context, full: bool, json: bool, out: &mut (dyn Write 
 /// it from Hardcover. Refused on a healthy database, whose matches and history would be lost.
 pub async fn rebuild_database(ctx: &Context, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
     let path = ctx.paths.database();
-    match crate::store::Store::open(&path) {
+    match hardcover_sync::store::Store::open(&path) {
         Ok(_) => anyhow::bail!("the database {} is not damaged: there is nothing to rebuild", path.display()),
-        Err(crate::store::StoreError::Damaged { .. }) => {}
+        Err(hardcover_sync::store::StoreError::Damaged { .. }) => {}
         Err(other) => return Err(other.into()),
     }
-    drop(crate::store::Store::rebuild(&path)?);
+    drop(hardcover_sync::store::Store::rebuild(&path)?);
     writeln!(out, "Started a fresh database at {}; the damaged one is kept beside it", path.display())?;
     let app = ctx.app()?;
     if !app.connection().await.connected {
@@ -122,14 +122,14 @@ pub fn export(
             let mut f = std::io::BufWriter::new(
                 std::fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?,
             );
-            let n = crate::export::export(store, &selection, format, &mut f, &mut noop)?;
+            let n = hardcover_sync::export::export(store, &selection, format, &mut f, &mut noop)?;
             f.flush()?;
             drop(f);
             std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("Exported {n} book(s) to {}", path.display());
         }
         None => {
-            crate::export::export(store, &selection, format, out, &mut noop)?;
+            hardcover_sync::export::export(store, &selection, format, out, &mut noop)?;
         }
     }
     Ok(())

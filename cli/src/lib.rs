@@ -1,4 +1,6 @@
 //! The `hardcover-sync` command line: the same core the desktop app uses, for servers and cron.
+//! Its own crate so the core carries no argument parser; it holds no logic of its own, only
+//! parsing, the core's `App` calls and printing (`--json` prints the core's types as they are).
 //!
 //! Everything runs through [`run`] with injected output streams, so tests drive the real CLI
 //! in-process (no binary to find, no shared target dir races).
@@ -121,7 +123,7 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         list: Vec<String>,
         #[arg(long, value_name = "csv|json", default_value = "csv")]
-        format: crate::export::ExportFormat,
+        format: hardcover_sync::export::ExportFormat,
         /// Write here instead of stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
@@ -157,8 +159,8 @@ where
 pub const EXIT_SYNC_BUSY: u8 = 75;
 
 fn exit_code(e: &anyhow::Error) -> ExitCode {
-    match e.downcast_ref::<crate::app::AppError>() {
-        Some(crate::app::AppError::SyncBusy { .. }) => ExitCode::from(EXIT_SYNC_BUSY),
+    match e.downcast_ref::<hardcover_sync::app::AppError>() {
+        Some(hardcover_sync::app::AppError::SyncBusy { .. }) => ExitCode::from(EXIT_SYNC_BUSY),
         _ => ExitCode::FAILURE,
     }
 }
@@ -195,7 +197,7 @@ pub(crate) fn print_json(out: &mut (dyn Write + Send), value: &impl serde::Seria
     Ok(())
 }
 
-/// The process entry point used by `src/main.rs`.
+/// The process entry point (`main.rs`).
 pub fn main() -> ExitCode {
     init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

@@ -4,12 +4,12 @@ use std::io::Write;
 
 use anyhow::anyhow;
 
-use crate::app::WhenBusy;
-use crate::sync::port::PortError;
-use crate::sync::run::SyncOutcome;
-use crate::sync::summary::{ItemResult, Summary};
+use hardcover_sync::app::WhenBusy;
+use hardcover_sync::sync::port::PortError;
+use hardcover_sync::sync::run::SyncOutcome;
+use hardcover_sync::sync::summary::{ItemResult, Summary};
 
-use super::{Context, print_json};
+use crate::{Context, print_json};
 
 pub async fn sync(
     ctx: &Context,
@@ -19,7 +19,7 @@ pub async fn sync(
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
     let when_busy = if wait { WhenBusy::Wait } else { WhenBusy::Refuse };
-    let outcome = ctx.app()?.sync_when(dry_run, when_busy, &crate::sync::observe::ignore).await?;
+    let outcome = ctx.app()?.sync_when(dry_run, when_busy, &hardcover_sync::sync::observe::ignore).await?;
     if json {
         let mut v = serde_json::to_value(&outcome.summary)?;
         v["run_id"] = outcome.run_id.into();

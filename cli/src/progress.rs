@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{Context, print_json};
+use crate::{Context, print_json};
 
 pub async fn progress(
     ctx: &Context,

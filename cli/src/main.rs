@@ -1,5 +1,5 @@
 //! The `hardcover-sync` command: a thin wrapper so the whole CLI stays testable as a library.
 
 fn main() -> std::process::ExitCode {
-    hardcover_sync::cli::main()
+    hardcover_sync_cli::main()
 }

@@ -3,9 +3,9 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use crate::app::App;
-use crate::config::Config;
-use crate::paths::AppPaths;
+use hardcover_sync::app::App;
+use hardcover_sync::config::Config;
+use hardcover_sync::paths::AppPaths;
 
 pub struct Context {
     pub paths: AppPaths,
