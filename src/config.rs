@@ -167,7 +167,7 @@ pub struct SourceConfig {
     /// Unique; shown in the UI and in history.
     pub name: String,
     /// The server's address. E-readers have none: theirs stays `file:///`.
-    #[serde(default = "no_url")]
+    #[serde(default = "no_url", deserialize_with = "crate::sources::address::deserialize")]
     pub url: Url,
     /// Audiobookshelf, Komga, Kavita. When absent, read from the keyring entry for this source.
     #[serde(default)]
@@ -290,7 +290,7 @@ impl Config {
                 return Err(at_key(
                     text,
                     &s.name,
-                    &format!("sources.{}.url must be the server's http(s) address", s.name),
+                    &format!("sources.{} needs `url`: the server's address, e.g. http://nas.local:13378", s.name),
                 ));
             }
             if !s.kind.is_device() && s.path.is_some() {

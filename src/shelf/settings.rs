@@ -269,9 +269,8 @@ impl Settings {
 impl SourceSettings {
     /// The source as the sync would build it (for [`super::test_source`]), before it is saved.
     pub fn to_config(&self) -> Result<SourceConfig, ShelfError> {
-        let url = url::Url::parse(self.url.trim()).map_err(|e| {
-            ShelfError::InvalidInput(format!("sources.{}.url {:?} is not a URL: {e}", self.name, self.url))
-        })?;
+        let url = crate::sources::address::parse_url(&self.url)
+            .map_err(|e| ShelfError::InvalidInput(format!("sources.{}.url {e}", self.name)))?;
         Ok(SourceConfig {
             kind: self.kind,
             name: self.name.clone(),
