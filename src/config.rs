@@ -193,7 +193,14 @@ fn yes() -> bool {
 }
 
 fn no_url() -> Url {
-    Url::parse("file:///").expect("a constant URL")
+    SourceConfig::no_url()
+}
+
+impl SourceConfig {
+    /// The `url` of a source that has none (an e-reader).
+    pub fn no_url() -> Url {
+        Url::parse("file:///").expect("a constant URL")
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -269,8 +269,13 @@ impl Settings {
 impl SourceSettings {
     /// The source as the sync would build it (for [`super::test_source`]), before it is saved.
     pub fn to_config(&self) -> Result<SourceConfig, ShelfError> {
-        let url = crate::sources::address::parse_url(&self.url)
-            .map_err(|e| ShelfError::InvalidInput(format!("sources.{}.url {e}", self.name)))?;
+        let url = if self.kind.is_device() {
+            // An e-reader is read from its mount, not an address.
+            crate::config::SourceConfig::no_url()
+        } else {
+            crate::sources::address::parse_url(&self.url)
+                .map_err(|e| ShelfError::InvalidInput(format!("sources.{}.url {e}", self.name)))?
+        };
         Ok(SourceConfig {
             kind: self.kind,
             name: self.name.clone(),
