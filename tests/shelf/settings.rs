@@ -176,6 +176,7 @@ fn without_a_keyring_a_typed_secret_goes_to_the_private_file_and_is_used() {
         kind: SourceKind::Komga,
         name: "komga".into(),
         url: "http://komga.local:25600".into(),
+        path: None,
         username: Some("reader".into()),
         library: vec![],
         enabled: true,
