@@ -44,7 +44,8 @@ pub struct Settings {
     pub sources: Vec<SourceSettings>,
     /// Output only: the private file a save put typed secrets in, when not the keyring. Ignored
     /// on save.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, as = "Option<String>"))]
     pub secrets_file: Option<PathBuf>,
 }
 

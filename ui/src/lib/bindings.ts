@@ -223,7 +223,7 @@ startAtLogin: boolean, tokenStore: TokenStore, sources: Array<SourceSettings>,
  * Output only: the private file a save put typed secrets in, when not the keyring. Ignored
  * on save.
  */
-secretsFile: string | null, };
+secretsFile?: string, };
 
 /**
  * What the editor shows after a test. A failing source is an answer (`ok: false`), not an error.

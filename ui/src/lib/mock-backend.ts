@@ -141,7 +141,6 @@ export function installMockBackend(opts: MockOptions = {}): void {
     notifications: { finished: true, failures: true, reconnect: true },
     startAtLogin: true,
     tokenStore: 'keyring',
-    secretsFile: null,
     sources: [
       { kind: 'audiobookshelf', name: 'Home ABS', url: 'https://abs.home.example', username: null, library: ['Audiobooks'], hasSecret: true },
       { kind: 'komga', name: 'Comics', url: 'https://komga.home.example', username: 'margot', library: [], hasSecret: true },

@@ -68,6 +68,5 @@ export const SETTINGS: Settings = {
   notifications: { finished: true, failures: true, reconnect: true },
   startAtLogin: false,
   tokenStore: 'keyring',
-  secretsFile: null,
   sources: [],
 };
