@@ -185,7 +185,7 @@ pub fn resolve(db: &mut Db, user_id: i64, base: &str, sel: &Sel) -> Result<Node,
         }
         "update_reading_journal" => {
             let id = int_arg(sel, "id")?;
-            let input = object_arg(sel, "object", "ReadingJournalUpdateType", &JOURNAL_INPUT[..])?;
+            let input = object_arg(sel, "object", "ReadingJournalUpdateType", JOURNAL_INPUT)?;
             let r = update_journal(db, user, id, &input)?;
             Ok(journal_payload(&Ctx::new(db, user_id, base), r))
         }
