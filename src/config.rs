@@ -155,6 +155,7 @@ pub struct SourceConfig {
     pub kind: SourceKind,
     /// Unique; shown in the UI and in history.
     pub name: String,
+    #[serde(deserialize_with = "crate::sources::address::deserialize")]
     pub url: Url,
     /// Audiobookshelf, Komga, Kavita. When absent, read from the keyring entry for this source.
     #[serde(default)]

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::anyhow;
 
-use hardcover_sync::app::WhenBusy;
+use hardcover_sync::app::{AppError, WhenBusy};
 use hardcover_sync::sync::port::PortError;
 use hardcover_sync::sync::run::SyncOutcome;
 use hardcover_sync::sync::summary::{ItemResult, Summary};
@@ -18,8 +18,17 @@ pub async fn sync(
     wait: bool,
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
-    let when_busy = if wait { WhenBusy::Wait } else { WhenBusy::Refuse };
-    let outcome = ctx.app()?.sync_when(dry_run, when_busy, &hardcover_sync::sync::observe::ignore).await?;
+    let app = ctx.app()?;
+    let observe = &hardcover_sync::sync::observe::ignore;
+    let outcome = match app.sync_when(dry_run, WhenBusy::Refuse, observe).await {
+        // Said once, so a waiting `--wait` run does not look hung.
+        Err(AppError::SyncBusy { pid }) if wait => {
+            let who = pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
+            eprintln!("Another sync of this data folder is running{who}; waiting for it to finish…");
+            app.sync_when(dry_run, WhenBusy::Wait, observe).await?
+        }
+        other => other?,
+    };
     if json {
         let mut v = serde_json::to_value(&outcome.summary)?;
         v["run_id"] = outcome.run_id.into();

@@ -187,6 +187,25 @@ pub fn save_with(
         )));
     }
 
+    // A saved secret belongs to the server it was saved for: a source moved to another address
+    // needs it typed again, or the next sync would send it to the new host.
+    if let Ok(old) = Config::parse(&old_text, path, env) {
+        for src in settings.sources.iter().filter(|s| s.secret.as_ref().is_none_or(|x| x.is_empty())) {
+            let Some(before) = old.sources.iter().find(|o| o.name == src.name) else { continue };
+            let has_secret = before.api_key.is_some()
+                || before.password.is_some()
+                || secrets.has(old.scrobbling.hardcover.token_store, &before.name);
+            let now = src.to_config()?.url;
+            if has_secret && before.url.origin() != now.origin() {
+                return Err(ShelfError::InvalidInput(super::source_check::address_changed(
+                    &src.name,
+                    &before.url,
+                    &now,
+                )));
+            }
+        }
+    }
+
     // Checked here as well as by the parser below, whose message for a malformed duration names
     // only the enclosing section.
     if let Err(e) = crate::config::parse_duration(&settings.interval) {
@@ -245,9 +264,8 @@ impl Settings {
 impl SourceSettings {
     /// The source as the sync would build it (for [`super::test_source`]), before it is saved.
     pub fn to_config(&self) -> Result<SourceConfig, ShelfError> {
-        let url = url::Url::parse(self.url.trim()).map_err(|e| {
-            ShelfError::InvalidInput(format!("sources.{}.url {:?} is not a URL: {e}", self.name, self.url))
-        })?;
+        let url = crate::sources::address::parse_url(&self.url)
+            .map_err(|e| ShelfError::InvalidInput(format!("sources.{}.url {e}", self.name)))?;
         Ok(SourceConfig {
             kind: self.kind,
             name: self.name.clone(),

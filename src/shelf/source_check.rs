@@ -20,18 +20,30 @@ pub struct SourceTest {
 }
 
 /// Build `source` and list it once. `secret` is what was just typed (it wins over the config and
-/// the keyring, as it will once saved); without it the saved one is used.
+/// the keyring, as it will once saved); without it the saved one is used, and only when `source`
+/// still points at the server it was saved for: the page must never be able to send a saved key
+/// or password to another host.
 pub async fn test_source(app: &App, source: &SourceConfig, secret: Option<Secret>) -> SourceTest {
     let mut cfg = source.clone();
+    cfg.api_key = None;
+    cfg.password = None;
     let secret = match secret.filter(|s| !s.is_empty()) {
-        Some(s) => {
-            cfg.api_key = None;
-            cfg.password = None;
-            Some(s)
-        }
-        None => match source_secret(app.config.scrobbling.hardcover.token_store, &cfg.name) {
-            Ok(s) => s,
-            Err(e) => return SourceTest { ok: false, message: e.to_string(), items: 0 },
+        Some(s) => Some(s),
+        None => match app.config.sources.iter().find(|s| s.name == cfg.name) {
+            Some(saved) if saved.url.origin() != cfg.url.origin() => {
+                return SourceTest { ok: false, message: address_changed(&cfg.name, &saved.url, &cfg.url), items: 0 };
+            }
+            Some(saved) if saved.api_key.is_some() || saved.password.is_some() => {
+                cfg.api_key = saved.api_key.clone();
+                cfg.password = saved.password.clone();
+                None
+            }
+            Some(_) => match source_secret(app.config.scrobbling.hardcover.token_store, &cfg.name) {
+                Ok(s) => s,
+                Err(e) => return SourceTest { ok: false, message: e.to_string(), items: 0 },
+            },
+            // Not saved yet: there is no saved secret that belongs to it.
+            None => None,
         },
     };
     let built = match sources::build(&cfg, secret, std::sync::Arc::clone(app.store())) {
@@ -46,4 +58,13 @@ pub async fn test_source(app: &App, source: &SourceConfig, secret: Option<Secret
         },
         Err(e) => SourceTest { ok: false, message: e.to_string(), items: 0 },
     }
+}
+
+/// Why a saved secret was not used: the source's address is not the one it was saved for.
+pub fn address_changed(name: &str, saved: &url::Url, now: &url::Url) -> String {
+    format!(
+        "{name}: the address changed from {} to {}; enter the API key or password again for the new server (a saved one is only sent to the server it was saved for)",
+        saved.origin().ascii_serialization(),
+        now.origin().ascii_serialization()
+    )
 }

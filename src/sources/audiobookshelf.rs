@@ -281,7 +281,16 @@ impl ProgressSource for Audiobookshelf {
     }
 
     async fn list(&self) -> Result<Vec<SourceItem>, SourceError> {
-        let reply = self.http.send(self.auth(self.http.get("/api/me"))).await?;
+        let reply = self.http.fetch(self.auth(self.http.get("/api/me"))).await?;
+        if reply.status == reqwest::StatusCode::NOT_FOUND {
+            // Every Audiobookshelf has /api/me: whatever answered here is another server.
+            return Err(self.http.other(format!(
+                "{} answered but is not an Audiobookshelf server (it has no /api/me): check the url, and the path \
+                 if Audiobookshelf sits behind a reverse proxy under one",
+                reply.url.trim_end_matches("api/me")
+            )));
+        }
+        let reply = self.http.check(reply)?;
         let progress: HashMap<String, AbsProgress> =
             self.http.parse(&reply, parse_me)?.into_iter().map(|p| (p.library_item_id.clone(), p)).collect();
         if progress.is_empty() {

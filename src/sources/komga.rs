@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 use url::Url;
 
-use super::http::Http;
+use super::http::{Http, secret_header};
 use super::model::{Format, ProgressSource, SourceError, SourceItem, WriteBack};
 use super::normalize;
 use super::parse::{ParseError, json};
@@ -175,7 +175,7 @@ impl Komga {
     }
 
     fn auth(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        rb.header("X-API-Key", self.key.expose())
+        rb.header("X-API-Key", secret_header(self.key.expose()))
     }
 }
 

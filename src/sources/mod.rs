@@ -4,6 +4,7 @@
 //! normalized [`SourceItem`]. Each server's response parsing is a pure `parse_*(&[u8])` function
 //! (fuzzed in `fuzz/`); the HTTP around it lives in the source type.
 
+pub mod address;
 pub mod audiobookshelf;
 mod http;
 pub mod kavita;

@@ -92,7 +92,7 @@ pub enum WriteBack {
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SourceError {
-    #[error("{source_name}: cannot reach {url}: {detail}. Check the url in the config and that the server is running")]
+    #[error("{source_name}: cannot reach {url}: {detail}")]
     Unreachable { source_name: String, url: String, detail: String },
     #[error(
         "{source_name}: the server rejected the credentials (HTTP {status}). Check the api key / password for this source"

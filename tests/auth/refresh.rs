@@ -224,3 +224,42 @@ async fn two_processes_refreshing_at_once_spend_the_refresh_token_once_and_stay_
     assert!(out.status.success(), "a later run must still be connected: {}", text(&out.stderr));
     assert_eq!(servers.oauth.counters().refresh_requests, before + 1, "the renewed token is used, not renewed again");
 }
+
+#[tokio::test]
+async fn a_refresh_whose_answer_was_lost_is_explained_once_as_sign_in_again() {
+    let hc = Hardcover::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let lock = dir.path().join("token-refresh.lock");
+    let store = Arc::new(MemoryStore::new());
+    let auth = Auth::new(hc.settings(), store.clone()).with_refresh_lock(lock.clone());
+    connected(&hc, &auth).await;
+    let saved = store.get().unwrap().unwrap();
+    // A refresh went out and rotated the chain, but the process died before saving the answer:
+    // the marker it wrote first is still there, and the store holds the spent refresh token.
+    let lost = reqwest::Client::new()
+        .post(hc.base().join("/oauth2/token").unwrap())
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", saved.refresh_token.as_ref().unwrap().expose()),
+            ("client_id", CLIENT_ID),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(lost.status().is_success(), "setup: the lost refresh was carried out");
+    std::fs::write(lock.with_extension("in-flight"), "2026-12-05T10:00:00Z").unwrap();
+    hc.registry.expire(saved.access_token.expose());
+
+    let session = auth.session();
+    let refreshes = hc.oauth.counters().refresh_requests;
+    let err = hc.call_me(&*session).await.expect_err("the spent refresh token cannot renew the sign-in");
+    assert!(
+        err.contains("cut off before its answer was saved") && err.contains("connect again"),
+        "the message must explain the lost renewal and say to sign in again: {err}"
+    );
+    assert_eq!(hc.oauth.counters().refresh_requests, refreshes + 1, "the spent token is tried once");
+    let again = hc.call_me(&*session).await.expect_err("still signed out");
+    assert!(again.contains("connect again"), "{again}");
+    assert_eq!(hc.oauth.counters().refresh_requests, refreshes + 1, "and never again: no loop of failures");
+    assert!(!lock.with_extension("in-flight").exists(), "the marker is cleared once explained");
+}

@@ -217,3 +217,62 @@ async fn test_source_lists_once_and_reports_failures_as_answers() {
     assert!(bad.message.contains("credentials"), "the failure must say what to fix: {}", bad.message);
     assert!(!bad.message.contains("wrong-key"), "the message must not echo the secret: {}", bad.message);
 }
+
+#[test]
+fn a_source_moved_to_another_address_needs_its_secret_again() {
+    let (_dir, path) = setup();
+    let keyring = FakeKeyring::default();
+    let mut s = load_with(&path, &keyring, &env).unwrap();
+    s.sources[0].url = "http://elsewhere.example:13378".into();
+    let err = save_with(&path, &s, &keyring, &env).unwrap_err();
+    assert!(matches!(err, ShelfError::InvalidInput(_)), "{err}");
+    assert!(
+        err.to_string().contains("address changed") && err.to_string().contains("again"),
+        "the message must say to enter the secret again for the new address: {err}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), ORIGINAL, "a refused save leaves the file as it was");
+
+    s.sources[0].secret = Some(Secret::new("typed-for-the-new-server"));
+    save_with(&path, &s, &keyring, &env).expect("with the secret typed again the move is saved");
+    s.sources[0].secret = None;
+    s.sources[0].url = "http://elsewhere.example:13378/".into();
+    save_with(&path, &s, &keyring, &env).expect("the same server (same origin) keeps its secret");
+}
+
+#[tokio::test]
+async fn test_source_never_sends_a_saved_secret_to_another_host() {
+    let hc = hardcover(10).await;
+    let saved = AbsEmulator::builder().with_samples().api_key("saved-key").start().await.unwrap();
+    let other = AbsEmulator::builder().with_samples().api_key("saved-key").start().await.unwrap();
+    let sb = crate::support::Sandbox::new(
+        &hc,
+        &format!(
+            "sources:\n  - kind: audiobookshelf\n    name: abs\n    url: {}\n    api_key: saved-key\n",
+            saved.base_url()
+        ),
+    );
+    let app = super::open_app(&sb);
+    let source = |url: String| {
+        SourceSettings {
+            kind: SourceKind::Audiobookshelf,
+            name: "abs".into(),
+            url,
+            username: None,
+            library: vec![],
+            enabled: true,
+            has_secret: true,
+            secret: None,
+        }
+        .to_config()
+        .unwrap()
+    };
+    let ok = shelf::test_source(&app, &source(saved.base_url()), None).await;
+    assert!(ok.ok, "the saved server gets the saved key: {}", ok.message);
+
+    let moved = shelf::test_source(&app, &source(other.base_url()), None).await;
+    assert!(!moved.ok, "a saved key must not be sent to another address");
+    assert!(moved.message.contains("address changed"), "the answer says why: {}", moved.message);
+    assert!(other.requests().is_empty(), "the other host must not have been contacted: {:?}", other.requests());
+    let typed = shelf::test_source(&app, &source(other.base_url()), Some(Secret::new("saved-key"))).await;
+    assert!(typed.ok, "with the key typed again the new address is tested: {}", typed.message);
+}

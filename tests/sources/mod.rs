@@ -3,6 +3,7 @@
 mod audiobookshelf;
 mod bad_input;
 mod contract;
+mod errors;
 mod kavita;
 mod komga;
 pub(crate) mod kosync;

@@ -102,6 +102,8 @@ async fn with_wait_the_runs_queue_one_after_another() {
     w.hc.knobs().set_latency(Duration::from_millis(40));
 
     let runs = futures::future::join_all((0..3).map(|_| sync_process(&w, &["--wait"]))).await;
+    let waited = runs.iter().filter(|o| text(&o.stderr).contains("waiting for it to finish")).count();
+    assert!(waited >= 1, "a queued run says it is waiting for the other one, so it does not look hung");
     for out in &runs {
         assert!(out.status.success(), "with --wait every run must wait its turn and succeed: {}", text(&out.stderr));
         let summary: Value = serde_json::from_str(&text(&out.stdout)).expect("each run prints its JSON summary");

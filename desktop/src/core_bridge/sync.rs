@@ -130,6 +130,7 @@ impl Core {
             s.running = Some(SyncProgress { phase: SyncPhase::Listing, done: 0, total: 0 });
             s.progress_sent = None;
         }
+        let _running = RunningFlag(&self.sync);
         (self.events)(CoreEvent::StatusChanged);
         tracing::info!("sync requested");
         let result = self.run_sync().await;
@@ -206,5 +207,18 @@ impl Core {
         }
         (self.events)(CoreEvent::SyncFinished { summary, finished_titles });
         (self.events)(CoreEvent::StatusChanged);
+    }
+}
+
+/// Clears the "running" flag however a run ends, a panic included: a flag left set would make
+/// every later run (the scheduler's too) refuse to start, as if one were still going.
+struct RunningFlag<'a>(&'a Mutex<SyncRuntime>);
+
+impl Drop for RunningFlag<'_> {
+    fn drop(&mut self) {
+        let mut s = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if s.running.take().is_some() && std::thread::panicking() {
+            s.last_error = Some("the sync stopped unexpectedly; the next one starts as usual".into());
+        }
     }
 }

@@ -2,6 +2,34 @@ use super::*;
 use crate::test_support::{hardcover_and_audiobookshelf, test_core};
 
 #[test]
+fn a_panic_inside_a_sync_never_leaves_it_running() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let armed = Arc::new(AtomicBool::new(true));
+    let trap = Arc::clone(&armed);
+    let paths = AppPaths::under(dir.path().join("config.yaml"), dir.path());
+    let core = Core::open(
+        paths,
+        false,
+        Arc::new(move |e| {
+            if matches!(e, CoreEvent::StatusChanged) && trap.swap(false, Ordering::SeqCst) {
+                panic!("a bug inside the run");
+            }
+        }),
+    );
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let crashed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(core.sync_now())));
+    assert!(crashed.is_err(), "setup: the run panicked");
+    assert!(!armed.load(Ordering::SeqCst));
+    assert_ne!(core.sync_status().state, SyncState::Syncing, "a run that panicked must not show as running");
+    let next = rt.block_on(core.sync_now());
+    assert!(
+        next.as_ref().is_err_and(|e| e.code != crate::error::ErrorCode::Busy),
+        "the next run must start (and here fail for not being connected), not be refused as busy: {next:?}"
+    );
+}
+
+#[test]
 fn failures_are_counted_until_a_success() {
     let dir = tempfile::tempdir().unwrap();
     let (core, seen) = test_core(dir.path());

@@ -26,7 +26,7 @@ use serde::Deserialize;
 use serde_json::json;
 use url::Url;
 
-use super::http::Http;
+use super::http::{Http, secret_header};
 use super::model::{Format, ProgressSource, SourceError, SourceItem, WriteBack};
 use super::normalize;
 use super::parse::{ParseError, json, lenient_f64};
@@ -252,7 +252,9 @@ impl Kosync {
     }
 
     fn auth(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        rb.header("x-auth-user", &self.user).header("x-auth-key", self.key.expose()).header("Accept", ACCEPT)
+        rb.header("x-auth-user", &self.user)
+            .header("x-auth-key", secret_header(self.key.expose()))
+            .header("Accept", ACCEPT)
     }
 
     /// The server's progress for one document, or `None` (`{}`, or a JSON 404 on some
