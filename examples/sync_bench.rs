@@ -207,6 +207,7 @@ async fn engine(hc_url: &str, abs_url: &str, db: &str, user_id: i64) -> anyhow::
         username: None,
         password: None,
         library: Vec::new(),
+        path: None,
         enabled: true,
     };
     let source: Arc<dyn ProgressSource> = Arc::from(sources::build(&cfg, Some(Secret::new(ABS_KEY)), store.clone())?);

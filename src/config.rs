@@ -146,6 +146,17 @@ pub enum SourceKind {
     Kavita,
     Kosync,
     Revenge,
+    /// A stock Kobo e-reader over USB.
+    Kobo,
+    /// KOReader on any e-reader over USB, or a folder synced from one.
+    Koreader,
+}
+
+impl SourceKind {
+    /// E-readers read from a folder (a mounted device), not from a server.
+    pub fn is_device(self) -> bool {
+        matches!(self, SourceKind::Kobo | SourceKind::Koreader)
+    }
 }
 
 /// One reading server. Which fields apply depends on `kind`; [`Config::validate`] checks them.
@@ -155,7 +166,8 @@ pub struct SourceConfig {
     pub kind: SourceKind,
     /// Unique; shown in the UI and in history.
     pub name: String,
-    #[serde(deserialize_with = "crate::sources::address::deserialize")]
+    /// The server's address. E-readers have none: theirs stays `file:///`.
+    #[serde(default = "no_url", deserialize_with = "crate::sources::address::deserialize")]
     pub url: Url,
     /// Audiobookshelf, Komga, Kavita. When absent, read from the keyring entry for this source.
     #[serde(default)]
@@ -168,12 +180,27 @@ pub struct SourceConfig {
     /// kosync: folders holding the user's book files, hashed to find KOReader's document ids.
     #[serde(default)]
     pub library: Vec<PathBuf>,
+    /// Kobo and KOReader: where the device is mounted (or the folder synced from it). When absent,
+    /// the first mounted device of that kind is read.
+    #[serde(default)]
+    pub path: Option<PathBuf>,
     #[serde(default = "yes")]
     pub enabled: bool,
 }
 
 fn yes() -> bool {
     true
+}
+
+fn no_url() -> Url {
+    SourceConfig::no_url()
+}
+
+impl SourceConfig {
+    /// The `url` of a source that has none (an e-reader).
+    pub fn no_url() -> Url {
+        Url::parse("file:///").expect("a constant URL")
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -266,8 +293,19 @@ impl Config {
                     &format!("sources: the name {:?} is used twice; names must be unique", s.name),
                 ));
             }
-            if !matches!(s.url.scheme(), "http" | "https") {
-                return Err(at_key(text, &s.name, &format!("sources.{}.url must be http(s)", s.name)));
+            if !s.kind.is_device() && !matches!(s.url.scheme(), "http" | "https") {
+                return Err(at_key(
+                    text,
+                    &s.name,
+                    &format!("sources.{} needs `url`: the server's address, e.g. http://nas.local:13378", s.name),
+                ));
+            }
+            if !s.kind.is_device() && s.path.is_some() {
+                return Err(at_key(
+                    text,
+                    &s.name,
+                    &format!("sources.{}: `path` only applies to kinds kobo and koreader", s.name),
+                ));
             }
             match s.kind {
                 SourceKind::Kosync => {
@@ -299,6 +337,18 @@ impl Config {
                     }
                 }
                 SourceKind::Revenge => {}
+                SourceKind::Kobo | SourceKind::Koreader => {
+                    if s.url.scheme() != "file" {
+                        return Err(at_key(
+                            text,
+                            &s.name,
+                            &format!(
+                                "sources.{}: an e-reader has no `url`; set `path` to where it is mounted, or leave it out to find it",
+                                s.name
+                            ),
+                        ));
+                    }
+                }
             }
         }
         Ok(())
@@ -467,6 +517,23 @@ mod tests {
         );
         let err = parse("scrobbling:\n  hardcover:\n    sync:\n      interval: 10s\n").unwrap_err().to_string();
         assert!(err.contains("at least 1m") && err.contains("line 4"), "{err}");
+    }
+
+    #[test]
+    fn e_readers_take_a_path_not_a_url() {
+        let c = parse(
+            "sources:\n  - {kind: kobo, name: libra, path: /media/me/KOBOeReader}\n  - {kind: koreader, name: ko}\n",
+        )
+        .expect("a device source needs no url");
+        assert_eq!(c.sources[0].path.as_deref(), Some(Path::new("/media/me/KOBOeReader")));
+        assert_eq!(c.sources[1].path, None, "without a path the mounted device is found");
+        let err = parse("sources:\n  - {kind: komga, name: k, path: /media/x}\n").unwrap_err().to_string();
+        assert!(err.contains("`url`") || err.contains("url"), "a server without a url must say so: {err}");
+        let err =
+            parse("sources:\n  - {kind: komga, name: k, url: 'http://x', path: /media/x}\n").unwrap_err().to_string();
+        assert!(err.contains("`path` only applies"), "a path on a server source must be refused: {err}");
+        let err = parse("sources:\n  - {kind: kobo, name: k, url: 'http://x'}\n").unwrap_err().to_string();
+        assert!(err.contains("has no `url`"), "a url on an e-reader must be refused with what to set: {err}");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod audiobookshelf;
 pub mod demo;
+pub mod devices;
 pub mod hardcover;
 pub mod kavita;
 pub mod komga;

@@ -67,6 +67,10 @@ pub struct SourceSettings {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(as = "Vec<String>"))]
     pub library: Vec<PathBuf>,
+    /// Kobo and KOReader: where the device is mounted, when fixed. `None` on save keeps the file's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, as = "Option<String>"))]
+    pub path: Option<PathBuf>,
     /// The page has no on/off switch per source: [`Settings::from_page`] keeps the config's.
     #[serde(skip_serializing, default = "yes")]
     #[cfg_attr(feature = "ts", ts(skip))]
@@ -252,6 +256,7 @@ impl Settings {
                     url: s.url.to_string(),
                     username: s.username.clone(),
                     library: s.library.clone(),
+                    path: s.path.clone(),
                     enabled: s.enabled,
                     has_secret: s.api_key.is_some() || s.password.is_some() || secrets.has(hc.token_store, &s.name),
                     secret: None,
@@ -264,8 +269,13 @@ impl Settings {
 impl SourceSettings {
     /// The source as the sync would build it (for [`super::test_source`]), before it is saved.
     pub fn to_config(&self) -> Result<SourceConfig, ShelfError> {
-        let url = crate::sources::address::parse_url(&self.url)
-            .map_err(|e| ShelfError::InvalidInput(format!("sources.{}.url {e}", self.name)))?;
+        let url = if self.kind.is_device() {
+            // An e-reader is read from its mount, not an address.
+            crate::config::SourceConfig::no_url()
+        } else {
+            crate::sources::address::parse_url(&self.url)
+                .map_err(|e| ShelfError::InvalidInput(format!("sources.{}.url {e}", self.name)))?
+        };
         Ok(SourceConfig {
             kind: self.kind,
             name: self.name.clone(),
@@ -274,6 +284,7 @@ impl SourceSettings {
             username: self.username.clone().filter(|u| !u.trim().is_empty()),
             password: None,
             library: self.library.clone(),
+            path: self.path.clone(),
             enabled: self.enabled,
         })
     }
@@ -334,7 +345,15 @@ fn apply(root: &mut Value, s: &Settings) -> Result<(), ShelfError> {
             .unwrap_or_default();
         m.insert(key("kind"), to_value(&src.kind)?);
         m.insert(key("name"), Value::String(src.name.clone()));
-        m.insert(key("url"), Value::String(src.url.trim().to_owned()));
+        if src.kind.is_device() {
+            // An e-reader has a mount path, not a server address.
+            m.remove(key("url"));
+        } else {
+            m.insert(key("url"), Value::String(src.url.trim().to_owned()));
+        }
+        if let Some(path) = &src.path {
+            m.insert(key("path"), to_value(path)?);
+        }
         match src.username.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
             Some(u) => m.insert(key("username"), Value::String(u.to_owned())),
             None => m.remove(key("username")),

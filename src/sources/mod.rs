@@ -6,9 +6,12 @@
 
 pub mod address;
 pub mod audiobookshelf;
+pub mod device;
 mod http;
 pub mod kavita;
+pub mod kobo;
 pub mod komga;
+pub mod koreader;
 pub mod kosync;
 pub mod model;
 pub mod normalize;
@@ -18,7 +21,7 @@ pub mod revenge;
 
 use std::sync::Arc;
 
-pub use model::{Format, ProgressSource, SourceError, SourceItem, Unit, WriteBack};
+pub use model::{Format, Highlight, ProgressSource, SourceError, SourceItem, Unit, WriteBack};
 pub use report::{ProgressReport, SourceFailure, collect};
 
 use crate::config::{SourceConfig, SourceKind};
@@ -80,5 +83,7 @@ pub fn build(
             };
             Box::new(revenge::Revenge::new(name, &config.url, auth)?)
         }
+        SourceKind::Kobo => Box::new(kobo::Kobo::new(name, config.path.clone())),
+        SourceKind::Koreader => Box::new(koreader::Koreader::new(name, config.path.clone())),
     })
 }

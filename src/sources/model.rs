@@ -83,6 +83,35 @@ impl SourceItem {
     }
 }
 
+/// One highlight (with the note attached to it, if any) the user made in a book on a device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Highlight {
+    /// The [`SourceItem::id`] of the book it was made in.
+    pub item_id: String,
+    /// Stable across syncs and edits of the note (Kobo: BookmarkID; KOReader: book, creation time
+    /// and a hash of the highlighted text), so a highlight is sent once and its edits update it.
+    pub key: String,
+    pub text: String,
+    pub note: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+    /// When the note was last edited, when the device records it.
+    pub updated_at: Option<DateTime<Utc>>,
+    pub chapter: Option<String>,
+    /// Where in the book: a page when the device counts pages, else a fraction of the book.
+    pub page: Option<u32>,
+    pub fraction: Option<f64>,
+}
+
+impl Highlight {
+    /// The journal entry's text: the highlight, then the note after a separator line.
+    pub fn entry(&self) -> String {
+        match &self.note {
+            Some(note) => format!("{}\n\n---\n\n{note}", self.text),
+            None => self.text.clone(),
+        }
+    }
+}
+
 /// What the from-Hardcover direction writes back to a source.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WriteBack {
@@ -137,4 +166,10 @@ pub trait ProgressSource: Send + Sync {
 
     /// Write Hardcover's state back to the server (from-Hardcover / bidirectional directions).
     async fn write_back(&self, item_id: &str, update: &WriteBack) -> Result<(), SourceError>;
+
+    /// The highlights and notes in the listed books. Only e-readers have them; reading servers
+    /// keep none, so the default is empty.
+    async fn highlights(&self) -> Result<Vec<Highlight>, SourceError> {
+        Ok(Vec::new())
+    }
 }

@@ -20,6 +20,7 @@ fn settings(kind: SourceKind, url: &str) -> SourceSettings {
         url: url.into(),
         username: None,
         library: vec![],
+        path: None,
         enabled: true,
         has_secret: false,
         secret: None,
@@ -33,6 +34,8 @@ fn kind_name(kind: SourceKind) -> &'static str {
         SourceKind::Kavita => "kavita",
         SourceKind::Kosync => "kosync",
         SourceKind::Revenge => "revenge",
+        SourceKind::Kobo => "kobo",
+        SourceKind::Koreader => "koreader",
     }
 }
 

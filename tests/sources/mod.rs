@@ -5,7 +5,9 @@ mod bad_input;
 mod contract;
 mod errors;
 mod kavita;
+mod kobo;
 mod komga;
+mod koreader;
 pub(crate) mod kosync;
 mod kosync_replay;
 mod parsers;
@@ -30,6 +32,7 @@ pub fn config(kind: SourceKind, name: &str, url: &str) -> SourceConfig {
         username: None,
         password: None,
         library: Vec::new(),
+        path: None,
         enabled: true,
     }
 }

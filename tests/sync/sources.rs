@@ -114,6 +114,7 @@ async fn rating_on_finish_in_halves_and_over_the_users_rating_only_when_configur
         username: None,
         password: None,
         library: Vec::new(),
+        path: None,
         enabled: true,
     };
     let store = Arc::new(Store::open_in_memory().unwrap());

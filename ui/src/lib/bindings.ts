@@ -153,7 +153,7 @@ progress: number | null,
  */
 format: BookFormat | null, pages: number | null, audioSeconds: number | null, isbn13: string | null, dateAdded: string | null, finishedAt: string | null, listIds: Array<number>, };
 
-export type SourceKind = "audiobookshelf" | "komga" | "kavita" | "kosync" | "revenge";
+export type SourceKind = "audiobookshelf" | "komga" | "kavita" | "kosync" | "revenge" | "kobo" | "koreader";
 
 /**
  * A reading server as the settings page edits it. `secret` is write-only: it is accepted when the
@@ -164,6 +164,10 @@ export type SourceSettings = { kind: SourceKind, name: string, url: string, user
  * kosync: folders with the user's book files.
  */
 library: Array<string>, 
+/**
+ * Kobo and KOReader: where the device is mounted, when fixed. `None` on save keeps the file's.
+ */
+path?: string, 
 /**
  * Output only: whether a key or password is known (config or keyring). Ignored on save.
  */
