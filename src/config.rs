@@ -122,6 +122,11 @@ pub struct SyncConfig {
     pub sync_ratings: bool,
     /// Replace a rating the user already set on Hardcover.
     pub overwrite_ratings: bool,
+    /// How long a change sent without an answer is given before the next sync decides from
+    /// Hardcover's state that it did not arrive: Hardcover may still be processing it. `0s` turns
+    /// the wait off.
+    #[serde(deserialize_with = "de_duration")]
+    pub outbox_settle: Duration,
 }
 
 impl Default for SyncConfig {
@@ -133,6 +138,7 @@ impl Default for SyncConfig {
             currently_reading_threshold: 0.01,
             sync_ratings: true,
             overwrite_ratings: false,
+            outbox_settle: crate::sync::outbox::SETTLE_WINDOW,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! `core_bridge::Core`; the syncs run in the tray, asked for through `tray_link`.
 
 pub mod commands;
+pub mod save_dialog;
 pub mod state;
 pub mod tray_link;
 pub mod window;
@@ -63,6 +64,7 @@ pub fn run() {
                 core,
                 autostart: login_item(),
                 opener: Arc::new(SystemOpener),
+                save_dialog: Arc::new(save_dialog::NativeSaveDialog(handle.clone())),
                 tray: Some(Arc::clone(&link)),
             });
             // Covers are shown from the local cache through the asset protocol, and only from there.
@@ -85,7 +87,8 @@ pub fn run() {
     app.run(|_, _| {});
 }
 
-/// The export's save dialog (the window's capability grants only `save`), and the commands.
+/// The export's save dialog (opened from Rust only: the window's capability grants the page none
+/// of the dialog plugin's commands), and the commands.
 fn with_plugins(builder: tauri::Builder<tauri::Wry>) -> tauri::Builder<tauri::Wry> {
     builder.plugin(tauri_plugin_dialog::init()).invoke_handler(commands::handler())
 }

@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 pub use hardcover_sync_desktop::system::{AutostartSwitch, FolderOpener};
 
+pub use crate::save_dialog::SaveDialog;
+
 use crate::core_bridge::Core;
 use crate::tray_link::TrayLink;
 
@@ -15,6 +17,8 @@ pub struct AppState {
     pub core: Core,
     pub autostart: Arc<dyn AutostartSwitch>,
     pub opener: Arc<dyn FolderOpener>,
+    /// Where an export goes (the native save dialog; a fake in command tests).
+    pub save_dialog: Arc<dyn SaveDialog>,
     /// The tray process, which runs the syncs. `None` in command tests, where the core syncs on
     /// its own.
     pub tray: Option<Arc<TrayLink>>,

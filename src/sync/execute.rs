@@ -5,13 +5,14 @@
 //! counted as done unless Hardcover confirmed it. A status change is always followed by a fresh
 //! look at the reads, and the read the server made is the one updated.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::outbox::{Group, Verdict, deferral_reason, entries_for, open_groups, reconcile_group};
+use super::outbox::{Group, SETTLING_REASON, Verdict, deferral_reason, entries_for, open_groups, reconcile_group};
 use super::plan::{ItemPlan, ReadRef, Record, Step};
 use super::port::{HardcoverPort, NewUserBook, PortError, Read, ReadPatch, UserBookPatch, latest};
 use super::summary::{ItemResult, Summary};
@@ -72,11 +73,29 @@ pub struct Executor<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> {
     /// The reads a book was just added with, as the insert's answer showed them: the step right
     /// after the insert dates the server's own read from these instead of fetching them again.
     fresh_reads: Option<(i64, Vec<Read>)>,
+    /// When the executor was made: `now` plus the time since is when a change really went out
+    /// (a run can last minutes), which the next run's settle window is measured from.
+    started: Instant,
+    /// Items with a change still settling on Hardcover (see [`Verdict::Wait`]): nothing is sent
+    /// for them this run.
+    settling: HashSet<(String, String)>,
 }
 
 impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W> {
     pub fn new(port: &'a P, writer: &'a W, store: &'a Store, run_id: i64, budget: u32, now: DateTime<Utc>) -> Self {
-        Self { port, writer, store, run_id, now, budget, requests: 0, stopped: None, fresh_reads: None }
+        Self {
+            port,
+            writer,
+            store,
+            run_id,
+            now,
+            budget,
+            requests: 0,
+            stopped: None,
+            fresh_reads: None,
+            started: Instant::now(),
+            settling: HashSet::new(),
+        }
     }
 
     /// What may still be spent: this run's budget, or less when Hardcover says the day's quota
@@ -86,6 +105,12 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
             Some(server) => self.budget.min(server),
             None => self.budget,
         }
+    }
+
+    /// The time now on the run's clock: `now` at the start, plus what has passed since.
+    fn clock(&self) -> DateTime<Utc> {
+        let passed = chrono::TimeDelta::from_std(self.started.elapsed()).unwrap_or(chrono::TimeDelta::MAX);
+        self.now.checked_add_signed(passed).unwrap_or(self.now)
     }
 
     fn spend(&mut self) {
@@ -120,6 +145,12 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
                     Touched::default(),
                 )?;
                 summary.record(plan, ItemResult::Skipped, None);
+                continue;
+            }
+            if self.settling.contains(&(plan.source.clone(), plan.item_id.clone())) {
+                let reason = SETTLING_REASON.to_owned();
+                self.history(plan, ItemResult::Deferred, Some(reason.clone()), Touched::default())?;
+                summary.record(plan, ItemResult::Deferred, Some(reason));
                 continue;
             }
             if let Some(err) = &self.stopped {
@@ -164,8 +195,10 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
     }
 
     /// After a crash: settle every open outbox entry from Hardcover's current state. Returns how
-    /// many items were completed by re-sending their remaining steps.
-    pub async fn recover(&mut self) -> Result<RecoverReport, StoreError> {
+    /// many items were completed by re-sending their remaining steps. A change sent less than
+    /// `settle` ago that Hardcover does not show yet is left open, and its item is not planned
+    /// again this run.
+    pub async fn recover(&mut self, settle: Duration) -> Result<RecoverReport, StoreError> {
         let groups: Vec<Group> = open_groups(self.store)?;
         let mut report = RecoverReport::default();
         if groups.is_empty() {
@@ -191,8 +224,11 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
         for group in &groups {
             let ub = group.book_id().and_then(|b| current.get(&b));
             let mut resend: Vec<(i64, Step)> = Vec::new();
-            for (id, verdict) in reconcile_group(group, ub) {
+            for (id, verdict) in reconcile_group(group, ub, self.now, settle) {
                 match verdict {
+                    Verdict::Wait => {
+                        self.settling.insert((group.source.clone(), group.item_id.clone()));
+                    }
                     Verdict::Done => {
                         self.store.outbox_mark_done(id, None, self.now)?;
                         report.done += 1;
@@ -207,6 +243,10 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
                         resend.push((id, step.envelope.step.clone()));
                     }
                 }
+            }
+            if self.settling.contains(&(group.source.clone(), group.item_id.clone())) {
+                report.settling += 1;
+                continue;
             }
             if resend.is_empty() {
                 continue;
@@ -254,7 +294,7 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
     ) -> Result<Result<Touched, StepFailure>, StoreError> {
         let mut touched = Touched { user_book_id, read_id: None };
         for (i, (entry_id, step)) in steps.iter().enumerate() {
-            self.store.outbox_mark_sent(*entry_id, self.now)?;
+            self.store.outbox_mark_sent(*entry_id, self.clock())?;
             let outcome = self.send_one(source, item_id, &mut user_book_id, step).await;
             match outcome {
                 Ok(read_id) => {
@@ -418,6 +458,8 @@ pub struct RecoverReport {
     pub completed: u32,
     /// Items whose remaining steps had to wait (budget, Hardcover unavailable).
     pub deferred: u32,
+    /// Items with a change sent moments ago that Hardcover does not show yet: left for a later sync.
+    pub settling: u32,
     pub error: Option<String>,
 }
 

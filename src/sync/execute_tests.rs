@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use super::*;
 use crate::config::{Direction, SyncConfig};
 use crate::sources::model::SourceItem;
-use crate::store::outbox::OutboxState;
+use crate::store::outbox::{OutboxEntry, OutboxState};
 use crate::sync::fake::FakeHardcover;
 use crate::sync::matching;
 use crate::sync::port::{Edition, PortError, Read, Status};
@@ -85,11 +85,22 @@ async fn sync(
     config: &SyncConfig,
     budget: u32,
 ) -> super::super::run::SyncOutcome {
+    sync_at(hc, src, store, config, budget, at(TODAY.0, TODAY.1, TODAY.2, 12)).await
+}
+
+async fn sync_at(
+    hc: &FakeHardcover,
+    src: &Arc<FakeSource>,
+    store: &Store,
+    config: &SyncConfig,
+    budget: u32,
+    now: DateTime<Utc>,
+) -> super::super::run::SyncOutcome {
     let sources: Vec<Arc<dyn ProgressSource>> = vec![src.clone()];
     let opts = SyncOptions {
         config,
         zone: Zone::utc(),
-        now: at(TODAY.0, TODAY.1, TODAY.2, 12),
+        now,
         budget,
         dry_run: false,
         match_threshold: matching::DEFAULT_THRESHOLD,
@@ -97,8 +108,10 @@ async fn sync(
     sync_once(hc, &sources, store, opts).await.unwrap()
 }
 
+/// These tests run the next sync at the same instant as the one that crashed; the settle window
+/// has tests of its own (`a_write_sent_10_s_ago_...`).
 fn to_hardcover() -> SyncConfig {
-    SyncConfig { direction: Direction::ToHardcover, ..SyncConfig::default() }
+    SyncConfig { direction: Direction::ToHardcover, outbox_settle: Duration::ZERO, ..SyncConfig::default() }
 }
 
 fn mutations(hc: &FakeHardcover) -> Vec<String> {
@@ -279,6 +292,53 @@ async fn a_crash_after_the_status_change_is_finished_by_reconciliation_with_the_
     assert_eq!(status_changes, 1, "the status change that went through must not be sent again");
     assert!(second.stopped.is_none());
     assert!(store.outbox_open().unwrap().is_empty(), "nothing may stay pending after recovery");
+}
+
+#[tokio::test]
+async fn a_write_sent_10_s_ago_is_left_pending_and_one_older_than_the_window_is_reconciled() {
+    let hc =
+        hardcover().with(|s| s.fail_once = Some(("update_user_book".into(), PortError::Offline("timeout".into()))));
+    hc.add_user_book(
+        BOOK,
+        Some(10),
+        Status::CurrentlyReading,
+        vec![Read { id: 7, edition_id: Some(10), ..Read::default() }],
+    );
+    let store = Store::open_in_memory().unwrap();
+    let src = src_of(finished_on(with_isbn(item("a")), 14));
+    let config = SyncConfig { direction: Direction::ToHardcover, ..SyncConfig::default() };
+    assert_eq!(config.outbox_settle, super::super::outbox::SETTLE_WINDOW, "the window is on by default");
+    let t0 = at(TODAY.0, TODAY.1, TODAY.2, 12);
+    sync_at(&hc, &src, &store, &config, 100, t0).await;
+    let open: Vec<OutboxEntry> = store.outbox_open().unwrap();
+    assert_eq!(open.len(), 2, "setup: the status change is 'sent' without an answer and the read update pending");
+    let sent_before = mutations(&hc).len();
+
+    let soon = sync_at(&hc, &src, &store, &config, 100, t0 + chrono::TimeDelta::seconds(10)).await;
+    for e in &open {
+        let now = store.outbox_get(e.id).unwrap().unwrap();
+        assert_eq!(now.state, e.state, "a write sent 10 s ago is neither re-sent nor marked lost: {now:?}");
+    }
+    assert_eq!(
+        mutations(&hc).len(),
+        sent_before,
+        "nothing is sent for an item whose last write may still be processing"
+    );
+    let item = &soon.summary.items[0];
+    assert_eq!(item.result, summary::ItemResult::Deferred, "the item waits for a later sync");
+    assert_eq!(item.reason.as_deref(), Some(super::super::outbox::SETTLING_REASON), "and says why");
+
+    sync_at(&hc, &src, &store, &config, 100, t0 + chrono::TimeDelta::seconds(60)).await;
+    for e in &open {
+        assert_eq!(
+            store.outbox_get(e.id).unwrap().unwrap().state,
+            OutboxState::Obsolete,
+            "past the settle window a write Hardcover does not show is settled as not arrived"
+        );
+    }
+    let reads = hc.reads_of_book(BOOK);
+    assert_eq!(reads.len(), 1, "the fresh plan finishes the book with one read: {reads:?}");
+    assert_eq!(reads[0].finished_at, Some(day(2026, 3, 14)), "with the source's finish date");
 }
 
 #[tokio::test]

@@ -5,7 +5,14 @@
 //! duplicates a read; a re-sent status change re-dates a read to today): [`reconcile_group`] looks at
 //! Hardcover's CURRENT state and decides per entry whether it took effect, must be re-sent to finish
 //! a half-done item, or is obsolete because the next plan will start from the current state.
+//!
+//! A change sent moments ago is not judged yet: Hardcover may still be processing it, so "not on
+//! Hardcover" would wrongly read as "did not arrive" and the item would be sent twice. Its item
+//! waits for a later sync ([`SETTLE_WINDOW`]).
 
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::plan::{ItemPlan, ReadRef, Record, Step};
@@ -96,6 +103,10 @@ pub fn open_groups(store: &Store) -> Result<Vec<Group>, StoreError> {
     Ok(groups)
 }
 
+/// How long a change sent without an answer is given before its absence on Hardcover means it
+/// did not arrive (the default of `sync.outbox_settle`).
+pub const SETTLE_WINDOW: Duration = Duration::from_secs(40);
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
     /// Hardcover already shows it: mark done, send nothing.
@@ -106,11 +117,30 @@ pub enum Verdict {
     /// Nothing of the item took effect, or it cannot apply any more: drop it; the next plan
     /// starts from Hardcover's current state.
     Obsolete(String),
+    /// Sent less than the settle window ago and not visible yet: leave it open, send nothing for
+    /// the item this run, decide on a later sync.
+    Wait,
 }
 
 /// Decide, for each open row of `group` (in order), from `current` (the user's shelf entry for the
-/// group's book as Hardcover has it NOW; `None` when not on the shelf).
-pub fn reconcile_group(group: &Group, current: Option<&UserBook>) -> Vec<(i64, Verdict)> {
+/// group's book as Hardcover has it NOW; `None` when not on the shelf). A row sent less than
+/// `settle` before `now` that Hardcover does not show yet makes every open row of the item
+/// [`Verdict::Wait`]: the steps after it depend on what it did.
+pub fn reconcile_group(
+    group: &Group,
+    current: Option<&UserBook>,
+    now: DateTime<Utc>,
+    settle: Duration,
+) -> Vec<(i64, Verdict)> {
+    let open = |p: &&Pending| matches!(p.entry.state, OutboxState::Pending | OutboxState::Sent | OutboxState::Deferred);
+    let settling = group.steps.iter().filter(open).any(|p| {
+        p.entry.state == OutboxState::Sent
+            && is_recent(p.entry.updated_at, now, settle)
+            && !took_effect(&p.envelope.step, current)
+    });
+    if settling {
+        return group.steps.iter().filter(open).map(|p| (p.entry.id, Verdict::Wait)).collect();
+    }
     let mut verdicts = Vec::new();
     // Whether an earlier step of this item took effect: then the item is half done and the rest
     // must follow, or the finish date stays "today".
@@ -138,6 +168,13 @@ pub fn reconcile_group(group: &Group, current: Option<&UserBook>) -> Vec<(i64, V
     verdicts
 }
 
+/// Whether `sent_at` lies less than `settle` before `now`. A zero window never waits (not even
+/// for a stamp a few milliseconds past `now`, which the executor's own clock can give).
+fn is_recent(sent_at: DateTime<Utc>, now: DateTime<Utc>, settle: Duration) -> bool {
+    let Ok(settle) = chrono::TimeDelta::from_std(settle) else { return true };
+    !settle.is_zero() && now.signed_duration_since(sent_at) < settle
+}
+
 fn took_effect(step: &Step, current: Option<&UserBook>) -> bool {
     let Some(ub) = current else { return false };
     let latest: Option<&Read> = ub.latest_read.as_ref();
@@ -155,6 +192,9 @@ fn took_effect(step: &Step, current: Option<&UserBook>) -> bool {
         Step::WriteBack { .. } => false,
     }
 }
+
+/// What the user reads when an item waits for a change sent moments ago to show on Hardcover.
+pub const SETTLING_REASON: &str = "waiting: a change sent moments ago is not on Hardcover yet (it may still be processing it); it will be checked on the next sync";
 
 /// What the user reads when an item waits for the daily budget.
 pub fn deferral_reason(left: u32, cost: u32) -> String {

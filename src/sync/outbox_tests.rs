@@ -45,6 +45,16 @@ fn finish_steps(state_first: OutboxState, state_second: OutboxState) -> Group {
     }
 }
 
+/// The rows' stamp in [`pending`].
+fn sent_at() -> DateTime<Utc> {
+    at(2026, 3, 1, 0)
+}
+
+/// Reconciled a day after the rows were sent: long settled.
+fn settled(group: &Group, current: Option<&UserBook>) -> Vec<(i64, Verdict)> {
+    reconcile_group(group, current, at(2026, 3, 2, 0), SETTLE_WINDOW)
+}
+
 fn shelf(status: Status, read: Read) -> UserBook {
     UserBook { id: 5, book_id: 1, status, rating: None, edition: None, latest_read: Some(read), updated_at: None }
 }
@@ -53,8 +63,7 @@ fn shelf(status: Status, read: Read) -> UserBook {
 fn a_status_change_that_went_through_gets_its_read_dated_not_resent() {
     // Crash after "set status Read" was sent: Hardcover shows Read with a read finished TODAY.
     let today_read = Read { id: 9, finished_at: Some(day(2026, 4, 1)), progress_pages: Some(300), ..Read::default() };
-    let v =
-        reconcile_group(&finish_steps(OutboxState::Sent, OutboxState::Pending), Some(&shelf(Status::Read, today_read)));
+    let v = settled(&finish_steps(OutboxState::Sent, OutboxState::Pending), Some(&shelf(Status::Read, today_read)));
     assert_eq!(v[0], (1, Verdict::Done), "a status change Hardcover already shows must not be sent again");
     assert_eq!(v[1], (2, Verdict::Resend), "the read must still get the source's finish date, or 'today' sticks");
 }
@@ -62,10 +71,8 @@ fn a_status_change_that_went_through_gets_its_read_dated_not_resent() {
 #[test]
 fn an_item_that_never_reached_hardcover_is_obsolete_not_resent() {
     let open = Read { id: 9, progress_pages: Some(300), ..Read::default() };
-    let v = reconcile_group(
-        &finish_steps(OutboxState::Sent, OutboxState::Pending),
-        Some(&shelf(Status::CurrentlyReading, open)),
-    );
+    let v =
+        settled(&finish_steps(OutboxState::Sent, OutboxState::Pending), Some(&shelf(Status::CurrentlyReading, open)));
     assert!(
         v.iter().all(|(_, v)| matches!(v, Verdict::Obsolete(_))),
         "nothing of the item took effect: the next plan redoes it from the current state, nothing is blindly re-sent: {v:?}"
@@ -75,7 +82,7 @@ fn an_item_that_never_reached_hardcover_is_obsolete_not_resent() {
 #[test]
 fn an_item_fully_applied_is_marked_done() {
     let dated = Read { id: 9, finished_at: Some(day(2026, 3, 14)), progress_pages: Some(400), ..Read::default() };
-    let v = reconcile_group(&finish_steps(OutboxState::Done, OutboxState::Sent), Some(&shelf(Status::Read, dated)));
+    let v = settled(&finish_steps(OutboxState::Done, OutboxState::Sent), Some(&shelf(Status::Read, dated)));
     assert_eq!(
         v,
         vec![(2, Verdict::Done)],
@@ -85,7 +92,7 @@ fn an_item_fully_applied_is_marked_done() {
 
 #[test]
 fn a_book_removed_from_the_shelf_makes_its_steps_obsolete() {
-    let v = reconcile_group(&finish_steps(OutboxState::Done, OutboxState::Pending), None);
+    let v = settled(&finish_steps(OutboxState::Done, OutboxState::Pending), None);
     assert!(matches!(&v[0], (2, Verdict::Obsolete(why)) if why.contains("no longer on the Hardcover shelf")), "{v:?}");
 }
 
@@ -108,7 +115,7 @@ fn a_reread_whose_read_the_server_opened_is_not_inserted_again() {
         ],
     };
     let opened = Read { id: 8, progress_pages: Some(80), ..Read::default() };
-    let v = reconcile_group(&g, Some(&shelf(Status::CurrentlyReading, opened)));
+    let v = settled(&g, Some(&shelf(Status::CurrentlyReading, opened)));
     assert_eq!(v, vec![(2, Verdict::Done)], "a read that already exists with our progress must not be inserted again");
 }
 
@@ -133,4 +140,47 @@ fn entries_carry_the_steps_in_order_with_the_record_on_the_last() {
     let first: Envelope = serde_json::from_str(&e[0].payload).unwrap();
     assert!(first.record.is_none() && last.record.is_some(), "item_state is stored only once the last step succeeded");
     assert_eq!(last.step, Step::Rate { rating: 4.0 });
+}
+
+#[test]
+fn a_change_sent_10_s_ago_that_hardcover_does_not_show_yet_is_left_open() {
+    let group = finish_steps(OutboxState::Sent, OutboxState::Pending);
+    let still_reading = shelf(Status::CurrentlyReading, Read { id: 9, ..Read::default() });
+    let ten_s_later = sent_at() + chrono::TimeDelta::seconds(10);
+    let v = reconcile_group(&group, Some(&still_reading), ten_s_later, SETTLE_WINDOW);
+    assert_eq!(
+        v,
+        vec![(1, Verdict::Wait), (2, Verdict::Wait)],
+        "a change sent within the settle window may still be processed: neither re-sent nor dropped, nor the steps after it"
+    );
+    let v = reconcile_group(&group, None, ten_s_later, SETTLE_WINDOW);
+    assert!(v.iter().all(|(_, v)| *v == Verdict::Wait), "not on the shelf yet is no proof either: {v:?}");
+}
+
+#[test]
+fn a_change_sent_10_s_ago_that_hardcover_already_shows_is_settled_at_once() {
+    let read = Read { id: 9, finished_at: Some(day(2026, 4, 1)), progress_pages: Some(300), ..Read::default() };
+    let ten_s_later = sent_at() + chrono::TimeDelta::seconds(10);
+    let v = reconcile_group(
+        &finish_steps(OutboxState::Sent, OutboxState::Pending),
+        Some(&shelf(Status::Read, read)),
+        ten_s_later,
+        SETTLE_WINDOW,
+    );
+    assert_eq!(v[0], (1, Verdict::Done), "a change Hardcover already shows needs no waiting");
+    assert_eq!(v[1], (2, Verdict::Resend), "and the half-done item is finished in the same run");
+}
+
+#[test]
+fn a_change_sent_longer_ago_than_the_window_is_reconciled_as_not_arrived() {
+    let group = finish_steps(OutboxState::Sent, OutboxState::Pending);
+    let still_reading = shelf(Status::CurrentlyReading, Read { id: 9, ..Read::default() });
+    let past_window = sent_at() + chrono::TimeDelta::seconds(41);
+    let v = reconcile_group(&group, Some(&still_reading), past_window, SETTLE_WINDOW);
+    assert!(
+        v.iter().all(|(_, v)| matches!(v, Verdict::Obsolete(_))),
+        "past the settle window a change Hardcover does not show did not arrive: {v:?}"
+    );
+    let v = reconcile_group(&group, Some(&still_reading), sent_at(), std::time::Duration::ZERO);
+    assert!(v.iter().all(|(_, v)| matches!(v, Verdict::Obsolete(_))), "a zero window never waits: {v:?}");
 }

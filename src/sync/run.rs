@@ -72,7 +72,7 @@ pub async fn sync_once_observed<P: HardcoverPort + ?Sized>(
     let mut exec = Executor::new(port, sources, store, run_id, opts.budget, opts.now);
 
     if !opts.dry_run {
-        let rec = exec.recover().await?;
+        let rec = exec.recover(opts.config.outbox_settle).await?;
         if let Some(e) = rec.error {
             summary.record_error("hardcover", format!("finishing the previous sync: {e}"));
         }

@@ -87,5 +87,9 @@ fn garbage_and_wrong_shapes_never_panic() {
         let _ = kosync::epub::parse_opf(input);
         let _ = kosync::epub::parse_container(input);
         let _ = kosync::epub::read_epub(std::io::Cursor::new(input));
+        let _ = kosync::epub::parse_spine(input);
+        let _ = kosync::epub::spine_text_lengths(std::io::Cursor::new(input));
+        let _ = kosync::position::pdf_page_count(input);
+        let _ = kosync::position::cbz_page_count(std::io::Cursor::new(input));
     }
 }

@@ -46,7 +46,7 @@ async fn sync_with_errors_exits_non_zero_naming_what_to_fix() {
     let (ok, out, err) = sb.cli(&["sync", "--json"]).await;
     assert!(!ok, "a sync whose source is unreachable must exit non-zero: {out}");
     assert!(
-        err.contains("abs") && err.contains("is the server running"),
+        err.contains("abs") && err.contains("is the server running, and is the port right?"),
         "the message must name the source and the fix: {err}"
     );
     let v: Value = serde_json::from_str(&out).unwrap();

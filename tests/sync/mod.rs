@@ -177,3 +177,7 @@ pub fn item_of<'a>(summary: &'a Value, id: &str) -> &'a Value {
 }
 
 pub const TO_HARDCOVER: &str = "      direction: to_hardcover\n";
+
+/// [`TO_HARDCOVER`] without the outbox settle window: for tests that run the next sync right
+/// after one that was cut off, and want it to reconcile at once instead of waiting 40 s.
+pub const TO_HARDCOVER_SETTLED: &str = "      direction: to_hardcover\n      outbox_settle: 0s\n";

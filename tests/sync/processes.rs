@@ -123,7 +123,7 @@ async fn a_sync_restarted_after_a_kill_at_real_limits_waits_instead_of_hitting_a
     // Hardcover's free plan: 60 a minute, burst 10.
     let hc = hardcover_with(Limits::default()).await;
     let books = library(&hc, BOOKS);
-    let w = World::start(hc, books, TO_HARDCOVER).await;
+    let w = World::start(hc, books, TO_HARDCOVER_SETTLED).await;
     // Connecting spent requests too: start from a full bucket, as after a quiet minute.
     w.hc.set_limits(Limits::default());
 

@@ -44,7 +44,7 @@ async fn crash_between_send_and_confirm_is_reconciled_without_duplicates_or_lost
     let hc = hardcover_with(Limits::unlimited()).await;
     let t = editions(&hc, 3, paper);
     let books = t.iter().map(|e| finished_book(&hc, e, "2026-05-01", "2026-05-09")).collect();
-    let w = World::start(hc, books, TO_HARDCOVER).await;
+    let w = World::start(hc, books, TO_HARDCOVER_SETTLED).await;
     // The first change reaches Hardcover, but its answer never comes back.
     w.hc.knobs().lose_mutation_answers(1);
     let (ok, summary, err) = w.sync(&[]).await;
@@ -82,7 +82,7 @@ async fn thirty_percent_faults_over_several_syncs_end_equal_to_a_fault_free_sync
 
     let hc = hardcover_with(Limits::unlimited()).await;
     let books = mixed(&hc);
-    let w = World::start(hc, books, TO_HARDCOVER).await;
+    let w = World::start(hc, books, TO_HARDCOVER_SETTLED).await;
     w.hc.knobs().set_fault_rate(
         0.3,
         vec![

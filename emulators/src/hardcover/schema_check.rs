@@ -9,7 +9,7 @@ use graphql_parser::schema::{Definition, TypeDefinition};
 
 use super::resolvers::Ctx;
 use super::seed::{SeedSpec, seed_catalog, seed_library};
-use super::state::{Db, Table};
+use super::state::{Db, ReadingJournal, Table};
 
 fn schema_fields() -> Option<HashMap<String, HashSet<String>>> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/hardcover/schema.graphql");
@@ -35,6 +35,22 @@ fn every_emulated_column_exists_in_hardcovers_schema() {
     seed_catalog(&mut db, &spec);
     let user = db.add_user("reader");
     seed_library(&mut db, user, &spec, 1.0);
+    let book_id = *db.books.keys().next().expect("a seeded book");
+    db.add_journal(ReadingJournal {
+        id: 0,
+        user_id: user,
+        book_id,
+        edition_id: None,
+        event: "quote".into(),
+        entry: Some("A highlight".into()),
+        action_at: "2026-06-01T00:00:00+00:00".into(),
+        metadata: serde_json::json!({}),
+        privacy_setting_id: 3,
+        object_type: "ReadingJournal".into(),
+        likes_count: 0,
+        created_at: "2026-06-01T00:00:00+00:00".into(),
+        updated_at: "2026-06-01T00:00:00+00:00".into(),
+    });
     let tables = [
         Table::Users,
         Table::Authors,
@@ -48,6 +64,7 @@ fn every_emulated_column_exists_in_hardcovers_schema() {
         Table::UserBookStatuses,
         Table::Lists,
         Table::ListBooks,
+        Table::ReadingJournals,
     ];
     let mut invented = Vec::new();
     for table in tables {
@@ -83,4 +100,40 @@ fn every_emulated_column_exists_in_hardcovers_schema() {
         invented.is_empty(),
         "every emulated relationship must exist in Hardcover's schema; invented: {invented:?}"
     );
+}
+
+/// The journal and ownership mutations exist in `mutation_root`, and their inputs carry exactly the
+/// fields the emulator accepts.
+#[test]
+fn journal_mutations_match_hardcovers_schema() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/hardcover/schema.graphql");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but {} is missing", path.display());
+        eprintln!("shared/hardcover/schema.graphql not found next to the worktree: journal schema not checked");
+        return;
+    };
+    let doc = graphql_parser::parse_schema::<String>(&text).expect("the reference schema must parse");
+    let mut inputs: HashMap<String, HashSet<String>> = HashMap::new();
+    let mut mutations = HashSet::new();
+    for def in doc.definitions {
+        match def {
+            Definition::TypeDefinition(TypeDefinition::InputObject(o)) => {
+                inputs.insert(o.name, o.fields.into_iter().map(|f| f.name).collect());
+            }
+            Definition::TypeDefinition(TypeDefinition::Object(o)) if o.name == "mutation_root" => {
+                mutations.extend(o.fields.into_iter().map(|f| f.name));
+            }
+            _ => {}
+        }
+    }
+    for m in ["insert_reading_journal", "update_reading_journal", "delete_reading_journal", "edition_owned"] {
+        assert!(mutations.contains(m), "{m} must be a mutation of the published schema");
+    }
+    let ours: HashSet<String> = super::resolvers::mutation::JOURNAL_INPUT.iter().map(|s| (*s).to_owned()).collect();
+    assert_eq!(
+        inputs["ReadingJournalCreateType"], ours,
+        "the emulator accepts exactly ReadingJournalCreateType's fields"
+    );
+    let update: HashSet<String> = ours.iter().filter(|f| *f != "book_id").cloned().collect();
+    assert_eq!(inputs["ReadingJournalUpdateType"], update, "an update takes every create field but book_id");
 }

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod journals;
 mod knobs;
 mod limits;
 mod mutations;

@@ -1,7 +1,8 @@
-//! Exporting books to CSV (Goodreads columns) or JSON, from the local library copy.
+//! Exporting books to CSV (Goodreads columns) or JSON, from the local library copy, to a file the
+//! user picks in the native save dialog this process opens (the page never names a path).
 
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use hardcover_sync::export::{ExportError, ExportFormat, ExportResult, Progress};
 use hardcover_sync::store::library::Selection;
@@ -9,21 +10,19 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::error::{IpcError, IpcResult};
 use crate::events;
+use crate::save_dialog::{SaveRequest, default_file_name, export_folder};
 use crate::state::AppState;
 
 /// How often (in rows) the window hears about progress: enough for a bar, not a flood.
 const PROGRESS_EVERY: usize = 50;
 
+/// Ask where to save, then export there. `None` when the user cancelled the save dialog.
 #[tauri::command]
 pub async fn export_books<R: Runtime>(
     app: AppHandle<R>,
     selection: Selection,
     format: ExportFormat,
-    path: String,
-) -> IpcResult<ExportResult> {
-    if path.trim().is_empty() {
-        return Err(IpcError::invalid_input("choose a file to export to"));
-    }
+) -> IpcResult<Option<ExportResult>> {
     if !selection.all
         && selection.status_ids.is_empty()
         && selection.list_ids.is_empty()
@@ -31,8 +30,18 @@ pub async fn export_books<R: Runtime>(
     {
         return Err(IpcError::invalid_input("select at least one shelf, list or book to export"));
     }
-    let core = app.state::<AppState>().core.app()?;
-    let target = PathBuf::from(path.trim());
+    let state = app.state::<AppState>();
+    let core = state.core.app()?;
+    let request = SaveRequest {
+        title: "Export books".into(),
+        folder: export_folder(),
+        file_name: default_file_name(&selection, format, chrono::Local::now().date_naive()),
+        format,
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    state.save_dialog.ask(request, Box::new(move |chosen| drop(tx.send(chosen))));
+    // A dialog dropped without an answer is a cancel too.
+    let Some(target) = rx.await.ok().flatten() else { return Ok(None) };
     let mut progress = |done: usize, total: usize| {
         if done.is_multiple_of(PROGRESS_EVERY) || done == total {
             let p = Progress { done: done as u32, total: total as u32 };
@@ -41,7 +50,7 @@ pub async fn export_books<R: Runtime>(
     };
     let rows = write_export(&target, |out| core.export(&selection, format, out, &mut progress))?;
     tracing::info!(rows, "exported to {}", target.display());
-    Ok(ExportResult { rows: rows as u32, path: target.display().to_string() })
+    Ok(Some(ExportResult { rows: rows as u32, path: target.display().to_string() }))
 }
 
 /// Write next to `target` and rename over it only once complete, so a failed export never leaves

@@ -10,7 +10,8 @@ use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_
 use tauri::webview::InvokeRequest;
 use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 
-use crate::state::{AppState, AutostartSwitch, FolderOpener};
+use crate::save_dialog::{SaveAnswer, SaveRequest};
+use crate::state::{AppState, AutostartSwitch, FolderOpener, SaveDialog};
 use hardcover_sync_desktop::test_support::test_core;
 
 #[derive(Default)]
@@ -36,11 +37,34 @@ impl FolderOpener for FakeOpener {
     }
 }
 
+/// The user at the save dialog: answers with the next queued choice (`None`: cancel), and
+/// remembers what each dialog showed.
+#[derive(Default)]
+struct FakeSaveDialog {
+    choices: Mutex<Vec<Option<PathBuf>>>,
+    shown: Mutex<Vec<SaveRequest>>,
+}
+
+impl FakeSaveDialog {
+    fn will_choose(&self, choice: Option<PathBuf>) {
+        self.choices.lock().unwrap().push(choice);
+    }
+}
+
+impl SaveDialog for FakeSaveDialog {
+    fn ask(&self, request: SaveRequest, answer: SaveAnswer) {
+        self.shown.lock().unwrap().push(request);
+        let mut choices = self.choices.lock().unwrap();
+        answer(if choices.is_empty() { None } else { choices.remove(0) });
+    }
+}
+
 struct Harness {
     _app: App<MockRuntime>,
     webview: WebviewWindow<MockRuntime>,
     autostart: Arc<FakeAutostart>,
     opener: Arc<FakeOpener>,
+    save_dialog: Arc<FakeSaveDialog>,
     dir: tempfile::TempDir,
 }
 
@@ -53,13 +77,20 @@ fn harness_in(dir: tempfile::TempDir) -> Harness {
     let (core, _) = test_core(dir.path());
     let autostart = Arc::new(FakeAutostart::default());
     let opener = Arc::new(FakeOpener::default());
+    let save_dialog = Arc::new(FakeSaveDialog::default());
     let app = mock_builder()
         .invoke_handler(super::handler())
-        .manage(AppState { core, autostart: autostart.clone(), opener: opener.clone(), tray: None })
+        .manage(AppState {
+            core,
+            autostart: autostart.clone(),
+            opener: opener.clone(),
+            save_dialog: save_dialog.clone(),
+            tray: None,
+        })
         .build(mock_context(noop_assets()))
         .expect("mock app");
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("mock window");
-    Harness { _app: app, webview, autostart, opener, dir }
+    Harness { _app: app, webview, autostart, opener, save_dialog, dir }
 }
 
 impl Harness {
@@ -264,21 +295,39 @@ fn connect_browse_sync_and_disconnect_through_ipc() {
     assert!(detail["reads"].is_array() && detail["linked"].is_array(), "detail fields are camelCase lists");
 
     let csv = h.dir.path().join("books.csv");
-    let out = h
-        .call("export_books", json!({"selection": {"all": true}, "format": "csv", "path": csv.display().to_string()}))
-        .unwrap();
+    h.save_dialog.will_choose(Some(csv.clone()));
+    let out = h.call("export_books", json!({"selection": {"all": true}, "format": "csv"})).unwrap();
     assert_eq!(out["rows"].as_u64(), Some(total), "an export of everything has one row per book: {out}");
-    let text = std::fs::read_to_string(&csv).expect("the export must be written where asked");
+    assert_eq!(out["path"].as_str(), Some(csv.display().to_string().as_str()), "the result names the chosen file");
+    let text = std::fs::read_to_string(&csv).expect("the export must be written where the user chose in the dialog");
     assert_eq!(text.lines().count() as u64, total + 1, "a header and one line per book:\n{text}");
+    {
+        let shown = h.save_dialog.shown.lock().unwrap();
+        assert_eq!(shown[0].title, "Export books", "the dialog says what it is for");
+        assert!(
+            shown[0].file_name.starts_with("hardcover-library-") && shown[0].file_name.ends_with(".csv"),
+            "the dialog suggests a dated name with the format's extension: {:?}",
+            shown[0]
+        );
+        assert!(shown[0].folder.is_absolute(), "the dialog opens in the user's folder: {:?}", shown[0]);
+    }
+    // A path the page sends is not obeyed: the file is the one chosen in the dialog.
+    let chosen = h.dir.path().join("chosen.csv");
+    let planted = h.dir.path().join("planted.csv");
+    h.save_dialog.will_choose(Some(chosen.clone()));
+    let args = json!({"selection": {"all": true}, "format": "csv", "path": planted.display().to_string()});
+    h.call("export_books", args).unwrap();
+    assert!(chosen.is_file(), "the export goes to the file chosen in the save dialog");
+    assert!(!planted.exists(), "a path named by the page must never be written");
+    // Cancelling the dialog exports nothing and is not an error.
+    let cancelled = h.call("export_books", json!({"selection": {"all": true}, "format": "json"})).unwrap();
+    assert_eq!(cancelled, Value::Null, "a cancelled save dialog returns nothing: {cancelled}");
     let nowhere = h.dir.path().join("no-such-folder").join("books.json");
-    let err = h
-        .call(
-            "export_books",
-            json!({"selection": {"all": true}, "format": "json", "path": nowhere.display().to_string()}),
-        )
-        .unwrap_err();
+    h.save_dialog.will_choose(Some(nowhere));
+    let err = h.call("export_books", json!({"selection": {"all": true}, "format": "json"})).unwrap_err();
     assert_eq!(code(&err), "invalid_input", "an unwritable path is the user's to change: {err}");
     assert!(err["message"].as_str().unwrap().contains("no-such-folder"), "the message names the path: {err}");
+    assert_eq!(h.save_dialog.shown.lock().unwrap().len(), 4, "every export asks the user where to save");
 
     // No reading server is configured: the run is empty, but real, recorded and shown.
     let run = h.call("sync_now", json!({})).unwrap();

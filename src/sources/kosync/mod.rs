@@ -370,3 +370,18 @@ impl ProgressSource for Kosync {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_are_read_as_the_reference_server_returns_them() {
+        let pct = |body: &str| parse_progress(body.as_bytes()).unwrap().and_then(|p| p.percentage);
+        assert_eq!(pct(r#"{"percentage":0.12345678901235,"progress":"p"}"#), Some(0.123_456_789_012_35), "14 digits");
+        assert_eq!(pct(r#"{"percentage":1,"progress":"12"}"#), Some(1.0), "finished comes back as the integer 1");
+        assert_eq!(pct(r#"{"percentage":0,"progress":"0"}"#), Some(0.0), "the start comes back as the integer 0");
+        assert_eq!(pct(r#"{"percentage":"0.5","progress":"12"}"#), Some(0.5), "a numeric string is a number");
+        assert_eq!(parse_progress(b"{}").unwrap(), None, "an empty object means the server holds nothing");
+    }
+}

@@ -92,8 +92,59 @@ pub fn xpointer(text_lengths: &[u64], fraction: f64) -> Option<String> {
 }
 
 /// The page count of a PDF: the largest `/Count` of a `/Type /Pages` node (the root of the page
-/// tree counts every page). Page trees inside compressed object streams are not read.
+/// tree counts every page), in the file's plain objects or, for PDF 1.5+ files that keep their
+/// page tree in compressed object streams, inside their Flate streams.
 pub fn pdf_page_count(pdf: &[u8]) -> Option<u32> {
+    pages_in(pdf).or_else(|| {
+        let mut budget = MAX_INFLATED;
+        flate_streams(pdf).filter_map(|s| inflate(s, &mut budget)).filter_map(|d| pages_in(&d)).max()
+    })
+}
+
+/// Inflated stream data read in all, past which a PDF is not searched further.
+const MAX_INFLATED: usize = 64 * 1024 * 1024;
+
+/// The raw data of each stream whose dictionary names `/FlateDecode`.
+fn flate_streams(pdf: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let i = find(&pdf[at..], b"stream")? + at;
+            at = i + 6;
+            // `endstream` contains `stream`: skip it.
+            if i >= 3 && &pdf[i - 3..i] == b"end" {
+                continue;
+            }
+            let dict_start = pdf[..i].windows(2).rposition(|w| w == b"<<").unwrap_or(0);
+            let flate = find(&pdf[dict_start..i], b"/FlateDecode").is_some();
+            let mut start = at;
+            if pdf.get(start) == Some(&b'\r') {
+                start += 1;
+            }
+            if pdf.get(start) == Some(&b'\n') {
+                start += 1;
+            }
+            let end = find(&pdf[start..], b"endstream").map_or(pdf.len(), |j| start + j);
+            at = end;
+            if flate {
+                return Some(&pdf[start..end]);
+            }
+        }
+    })
+}
+
+fn inflate(data: &[u8], budget: &mut usize) -> Option<Vec<u8>> {
+    if *budget == 0 {
+        return None;
+    }
+    let mut out = Vec::new();
+    // A stream may end in garbage (trailing EOL before `endstream`): keep what inflated.
+    let _ = flate2::read::ZlibDecoder::new(data).take(*budget as u64).read_to_end(&mut out);
+    *budget = budget.saturating_sub(out.len());
+    (!out.is_empty()).then_some(out)
+}
+
+fn pages_in(pdf: &[u8]) -> Option<u32> {
     let mut best: Option<u32> = None;
     let mut at = 0;
     while let Some(i) = find(&pdf[at..], b"/Type") {
@@ -180,5 +231,25 @@ mod tests {
             6 0 obj << /Type /Outlines /Count 40 >> endobj\n";
         assert_eq!(pdf_page_count(pdf), Some(12), "the root of the page tree counts every page, outlines do not");
         assert_eq!(pdf_page_count(b"%PDF-1.7 nothing here"), None);
+    }
+
+    #[test]
+    fn a_page_tree_in_a_compressed_object_stream_is_found() {
+        use std::io::Write as _;
+        let objects = b"2 0 3 60 << /Type /Pages /Kids [4 0 R] /Count 321 >> << /Type /Page /Parent 2 0 R >>";
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(objects).unwrap();
+        let packed = z.finish().unwrap();
+        let mut pdf = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n".to_vec();
+        pdf.extend_from_slice(
+            format!(
+                "5 0 obj\n<< /Type /ObjStm /N 2 /First 9 /Filter /FlateDecode /Length {} >>\nstream\n",
+                packed.len()
+            )
+            .as_bytes(),
+        );
+        pdf.extend_from_slice(&packed);
+        pdf.extend_from_slice(b"\nendstream\nendobj\n%%EOF\n");
+        assert_eq!(pdf_page_count(&pdf), Some(321), "PDF 1.5+ keeps the page tree in a compressed object stream");
     }
 }

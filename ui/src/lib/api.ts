@@ -78,8 +78,9 @@ export const api = {
   setAutostart: (enabled: boolean) => call<boolean>('set_autostart', { enabled }),
   openLogsFolder: () => call<null>('open_logs_folder'),
   reportFirstRows: (pageMs: number) => call<null>('report_first_rows', { pageMs }),
-  exportBooks: (selection: ExportSelection, format: ExportFormat, path: string) =>
-    call<ExportResult>('export_books', { selection, format, path }),
+  /** Opens the native save dialog (in the window process) and exports there; null when cancelled. */
+  exportBooks: (selection: ExportSelection, format: ExportFormat) =>
+    call<ExportResult | null>('export_books', { selection, format }),
   coverPath: (bookId: number) => call<string | null>('cover_path', { bookId }),
 };
 

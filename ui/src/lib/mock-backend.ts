@@ -315,12 +315,10 @@ export function installMockBackend(opts: MockOptions = {}): void {
             await new Promise((r) => setTimeout(r, 100));
             await emit('export-progress', { done: d, total });
           }
-          return { rows: total, path: a.path };
+          return { rows: total, path: `/home/margot/hardcover-library-${new Date().toISOString().slice(0, 10)}.csv` };
         }
         case 'cover_path':
           return null;
-        case 'plugin:dialog|save':
-          return '/home/margot/hardcover-export.csv';
         default:
           throw { code: 'internal', message: `mock backend: unknown command ${cmd}` };
       }

@@ -66,6 +66,8 @@ impl<'a> Ctx<'a> {
         let id = id_of(row, "id").unwrap_or_default();
         match table {
             Table::UserBooks | Table::Lists => id_of(row, "user_id") == Some(self.user_id),
+            // Journals are social (public entries show on feeds); the emulator keeps each user's own.
+            Table::ReadingJournals => id_of(row, "user_id") == Some(self.user_id),
             Table::UserBookReads => self.db.read_owner(id) == Some(self.user_id),
             Table::ListBooks => self.db.list_book_owner(id) == Some(self.user_id),
             _ => true,
@@ -94,6 +96,9 @@ impl<'a> Ctx<'a> {
                 db.reads.values().filter(|r| mine.binary_search(&r.user_book_id).is_ok()).map(|r| r.id).collect()
             }
             Table::Lists => my_lists,
+            Table::ReadingJournals => {
+                db.journals.values().filter(|j| j.user_id == self.user_id).map(|j| j.id).collect()
+            }
             Table::ListBooks => db
                 .list_books
                 .values()
@@ -127,12 +132,16 @@ impl<'a> Ctx<'a> {
             (Table::Users, "lists") => {
                 Related::Many(Table::Lists, self.many(Table::Lists, db.lists_of(id).iter().map(|l| l.id)))
             }
-            (Table::UserBooks | Table::ListBooks | Table::Editions, "book") => self.one(Table::Books, col("book_id")),
+            (Table::UserBooks | Table::ListBooks | Table::Editions | Table::ReadingJournals, "book") => {
+                self.one(Table::Books, col("book_id"))
+            }
             (Table::Contributions, "book") => self.one(Table::Books, col("contributable_id")),
-            (Table::UserBooks | Table::UserBookReads | Table::ListBooks, "edition") => {
+            (Table::UserBooks | Table::UserBookReads | Table::ListBooks | Table::ReadingJournals, "edition") => {
                 self.one(Table::Editions, col("edition_id"))
             }
-            (Table::UserBooks | Table::Lists, "user") => self.one(Table::Users, col("user_id")),
+            (Table::UserBooks | Table::Lists | Table::ReadingJournals, "user") => {
+                self.one(Table::Users, col("user_id"))
+            }
             (Table::UserBooks, "user_book_reads") => {
                 let ids: Vec<i64> = self.reads_of(id).iter().map(|r| r.id).collect();
                 Related::Many(Table::UserBookReads, self.many(Table::UserBookReads, ids))

@@ -21,6 +21,7 @@ fn table_named(name: &str) -> Option<Table> {
         "user_book_statuses" => Table::UserBookStatuses,
         "lists" => Table::Lists,
         "list_books" => Table::ListBooks,
+        "reading_journals" => Table::ReadingJournals,
         _ => return None,
     })
 }

@@ -29,6 +29,7 @@ pub struct Db {
     pub reads: BTreeMap<i64, UserBookRead>,
     pub lists: BTreeMap<i64, List>,
     pub list_books: BTreeMap<i64, ListBook>,
+    pub journals: BTreeMap<i64, ReadingJournal>,
     /// The emulator's "today" for dates Hardcover fills in itself (automatic reads).
     pub today: NaiveDate,
     pub auto_read_policy: AutoReadPolicy,
@@ -47,6 +48,7 @@ struct NextIds {
     read: i64,
     list: i64,
     list_book: i64,
+    journal: i64,
 }
 
 impl Default for NextIds {
@@ -60,6 +62,7 @@ impl Default for NextIds {
             read: 7_000_001,
             list: 30_001,
             list_book: 800_001,
+            journal: 9_000_001,
         }
     }
 }
@@ -81,6 +84,7 @@ impl Db {
             reads: BTreeMap::new(),
             lists: BTreeMap::new(),
             list_books: BTreeMap::new(),
+            journals: BTreeMap::new(),
             today,
             auto_read_policy: AutoReadPolicy::default(),
             next: NextIds::default(),
@@ -158,6 +162,17 @@ impl Db {
         let id = list.id;
         self.lists.insert(id, list);
         id
+    }
+
+    pub fn add_journal(&mut self, mut j: ReadingJournal) -> i64 {
+        j.id = bump(&mut self.next.journal);
+        let id = j.id;
+        self.journals.insert(id, j);
+        id
+    }
+
+    pub fn journal_owner(&self, id: i64) -> Option<i64> {
+        self.journals.get(&id).map(|j| j.user_id)
     }
 
     pub fn add_list_book(&mut self, mut lb: ListBook) -> i64 {

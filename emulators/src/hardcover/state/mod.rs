@@ -24,6 +24,7 @@ pub enum Table {
     UserBookStatuses,
     Lists,
     ListBooks,
+    ReadingJournals,
 }
 
 impl Table {
@@ -42,6 +43,7 @@ impl Table {
             Table::UserBookStatuses => "user_book_statuses",
             Table::Lists => "lists",
             Table::ListBooks => "list_books",
+            Table::ReadingJournals => "reading_journals",
         }
     }
 }

@@ -130,6 +130,24 @@ pub struct List {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ReadingJournal {
+    pub id: i64,
+    pub user_id: i64,
+    pub book_id: i64,
+    pub edition_id: Option<i64>,
+    pub event: String,
+    pub entry: Option<String>,
+    /// `timestamptz`: a `date` given on insert becomes midnight UTC of that day.
+    pub action_at: String,
+    pub metadata: serde_json::Value,
+    pub privacy_setting_id: i64,
+    pub object_type: String,
+    pub likes_count: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ListBook {
     pub id: i64,
     pub list_id: i64,

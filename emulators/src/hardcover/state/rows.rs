@@ -44,6 +44,7 @@ impl Db {
             Table::UserBookReads => self.reads.keys().copied().collect(),
             Table::Lists => self.lists.keys().copied().collect(),
             Table::ListBooks => self.list_books.keys().copied().collect(),
+            Table::ReadingJournals => self.journals.keys().copied().collect(),
         }
     }
 
@@ -100,6 +101,7 @@ impl Db {
                 merge(ser(l), json!({"books_count": self.list_books_of(id).len(), "object_type": "List"}))
             }
             Table::ListBooks => ser(self.list_books.get(&id)?),
+            Table::ReadingJournals => ser(self.journals.get(&id)?),
         })
     }
 

@@ -3,6 +3,7 @@
 //! must always select and check `error`.
 
 mod args;
+mod journals;
 mod lists;
 mod reads;
 mod user_books;
@@ -10,6 +11,7 @@ mod user_books;
 use serde_json::{Value, json};
 
 use self::args::{int_arg, missing, object_arg};
+use self::journals::{edition_owned, insert_journal, update_journal};
 use self::lists::insert_list_book;
 use self::reads::{insert_read, update_read, upsert_reads};
 use self::user_books::{insert_user_book, update_user_book};
@@ -53,6 +55,8 @@ pub(super) const DATES_READ_INPUT: &[&str] = &[
     "started_at",
 ];
 const LIST_BOOK_INPUT: &[&str] = &["book_id", "edition_id", "list_id", "position"];
+pub(crate) const JOURNAL_INPUT: &[&str] =
+    &["action_at", "book_id", "edition_id", "entry", "event", "metadata", "privacy_setting_id", "tags"];
 
 /// A payload-level failure (`error` field) vs. a GraphQL error (`errors[]`).
 pub(super) type Outcome<T> = Result<Result<T, String>, GqlError>;
@@ -174,6 +178,40 @@ pub fn resolve(db: &mut Db, user_id: i64, base: &str, sel: &Sel) -> Result<Node,
                 ],
             ))
         }
+        "insert_reading_journal" => {
+            let input = object_arg(sel, "object", "ReadingJournalCreateType", JOURNAL_INPUT)?;
+            let r = insert_journal(db, user, &input)?;
+            Ok(journal_payload(&Ctx::new(db, user_id, base), r))
+        }
+        "update_reading_journal" => {
+            let id = int_arg(sel, "id")?;
+            let input = object_arg(sel, "object", "ReadingJournalUpdateType", JOURNAL_INPUT)?;
+            let r = update_journal(db, user, id, &input)?;
+            Ok(journal_payload(&Ctx::new(db, user_id, base), r))
+        }
+        "delete_reading_journal" => {
+            let id = int_arg(sel, "id")?;
+            if db.journal_owner(id) != Some(user) {
+                return Err(GqlError::unexpected(format!("reading_journal {id} not found")));
+            }
+            db.journals.remove(&id);
+            Ok(Node::Object("DeleteReadingJournalOutput", vec![("id", Node::Json(json!(id)))]))
+        }
+        "edition_owned" => {
+            let id = int_arg(sel, "id")?;
+            let list_book = edition_owned(db, user, id)?;
+            let cx = Ctx::new(db, user_id, base);
+            Ok(Node::Object(
+                "ListBookIdType",
+                vec![
+                    ("id", Node::Json(json!(list_book))),
+                    (
+                        "list_book",
+                        cx.row(Table::ListBooks, list_book).map_or(Node::Null, |r| Node::Row(Table::ListBooks, r)),
+                    ),
+                ],
+            ))
+        }
         other => Err(GqlError::not_found(other, "mutation_root")),
     }
 }
@@ -194,6 +232,20 @@ fn user_book_payload(cx: &Ctx<'_>, r: Result<i64, String>) -> Node {
             ("id", Node::Json(json!(id))),
             ("error", Node::Json(json!(error))),
             ("user_book", row.map_or(Node::Null, |r| Node::Row(Table::UserBooks, r))),
+        ],
+    )
+}
+
+/// `ReadingJournalOutput`: refusals come back in `errors` (a list, unlike the other payloads).
+fn journal_payload(cx: &Ctx<'_>, r: Result<i64, String>) -> Node {
+    let (id, error) = split(r);
+    let row = id.and_then(|id| cx.row(Table::ReadingJournals, id));
+    Node::Object(
+        "ReadingJournalOutput",
+        vec![
+            ("id", Node::Json(json!(id))),
+            ("errors", Node::Json(error.map_or(Value::Null, |e| json!([e])))),
+            ("reading_journal", row.map_or(Node::Null, |r| Node::Row(Table::ReadingJournals, r))),
         ],
     )
 }
