@@ -12,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod export;
 pub mod hardcover;
+pub mod identifiers;
 pub mod import;
 pub mod lock;
 pub mod paths;

@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 use super::error::HardcoverError;
 use super::model::{DatesRead, NewListBook, NewUserBook, Read, ReadingStatus, UserBookChanges};
 use super::{convert, ops};
+use crate::identifiers;
 
 /// Hardcover's limit on root fields per operation (aliases count).
 pub const MAX_TOP_LEVEL_FIELDS: usize = 5;
@@ -241,23 +242,6 @@ pub fn mutation_documents(mutations: &[Mutation]) -> Vec<BatchDocument> {
 // ---------------------------------------------------------------------------------------------
 // Edition lookup by ISBN / ASIN
 
-/// Digits (and a final X) of an ISBN-10 or ISBN-13; `None` for anything else.
-pub fn normalize_isbn(raw: &str) -> Option<String> {
-    let s: String = raw.chars().filter(|c| !matches!(c, '-' | ' ')).collect::<String>().to_ascii_uppercase();
-    let ok = match s.len() {
-        13 => s.chars().all(|c| c.is_ascii_digit()),
-        10 => s[..9].chars().all(|c| c.is_ascii_digit()) && s[9..].chars().all(|c| c.is_ascii_digit() || c == 'X'),
-        _ => false,
-    };
-    ok.then_some(s)
-}
-
-/// Amazon's 10-character ASIN, upper-cased; `None` for anything else.
-pub fn normalize_asin(raw: &str) -> Option<String> {
-    let s = raw.trim().to_ascii_uppercase();
-    (s.len() == 10 && s.chars().all(|c| c.is_ascii_alphanumeric())).then_some(s)
-}
-
 fn dedup_normalized(raw: &[impl AsRef<str>], normalize: fn(&str) -> Option<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for r in raw {
@@ -300,8 +284,8 @@ pub fn edition_lookup_documents(
     ids_per_field: usize,
 ) -> Vec<BatchDocument> {
     let per = ids_per_field.max(1);
-    let isbns = dedup_normalized(isbns, normalize_isbn);
-    let asins = dedup_normalized(asins, normalize_asin);
+    let isbns = dedup_normalized(isbns, identifiers::isbn);
+    let asins = dedup_normalized(asins, identifiers::asin);
     let mut fields = Vec::new();
     for chunk in isbns.chunks(per) {
         let n = fields.len() % MAX_TOP_LEVEL_FIELDS;
@@ -370,7 +354,10 @@ mod tests {
 
     #[test]
     fn lookups_split_identifiers() {
-        let isbns: Vec<String> = (0..23).map(|i| format!("978000000{i:04}")).collect();
+        // 23 valid ISBN-13s: the lookup sends only what has a right check digit.
+        let valid = |i: u32| "0123456789X".chars().find_map(|c| identifiers::isbn10_to_13(&format!("{i:09}{c}")));
+        let isbns: Vec<String> = (0..23).filter_map(valid).collect();
+        assert_eq!(isbns.len(), 23, "precondition: every 9-digit body has one valid check digit");
         let docs = edition_lookup_documents(&isbns, &["B00ABCDEFG", "b00abcdefg", "bad"], 4);
         let sizes: Vec<usize> = docs.iter().map(BatchDocument::top_level_fields).collect();
         assert_eq!(sizes, vec![5, 2], "23 ISBNs by 4 = 6 fields, plus 1 ASIN field, in documents of ≤5");
@@ -382,14 +369,6 @@ mod tests {
         assert_eq!(sent, 23, "every ISBN is asked exactly once");
         assert_eq!(docs[1].variables["asins_1"], json!(["B00ABCDEFG"]), "ASINs are normalized and deduplicated");
         assert!(docs[0].query.contains("fragment EditionFields on editions"));
-    }
-
-    #[test]
-    fn isbn_and_asin_normalization() {
-        assert_eq!(normalize_isbn("978-0-316-24662-0").as_deref(), Some("9780316246620"));
-        assert_eq!(normalize_isbn("0-316-24662-x").as_deref(), Some("031624662X"));
-        assert_eq!(normalize_isbn("12345"), None);
-        assert_eq!(normalize_asin(" b00abcdefg ").as_deref(), Some("B00ABCDEFG"));
     }
 
     #[test]

@@ -20,6 +20,7 @@ use super::http::Http;
 use super::model::{Format, ProgressSource, SourceError, SourceItem, WriteBack};
 use super::normalize;
 use super::parse::{ParseError, json, lenient_f64};
+use crate::identifiers;
 use crate::secret::Secret;
 
 /// Items per page: large enough that a 50,000-item library is 100 requests, small enough that one
@@ -218,7 +219,7 @@ pub fn to_source_item(source: &str, item: &AbsItem, p: &AbsProgress) -> Result<S
         _ => (None, None),
     };
     let md = &item.media.metadata;
-    let isbns = normalize::isbns(md.isbn.as_deref());
+    let isbns = md.isbn.as_deref().map(identifiers::isbns).unwrap_or_default();
     Ok(SourceItem {
         source: source.to_owned(),
         id: item.id.clone(),
@@ -227,7 +228,7 @@ pub fn to_source_item(source: &str, item: &AbsItem, p: &AbsProgress) -> Result<S
         authors: item.authors(),
         isbn13: isbns.isbn13,
         isbn10: isbns.isbn10,
-        asin: normalize::asin(md.asin.as_deref()),
+        asin: md.asin.as_deref().and_then(identifiers::asin),
         format,
         fraction,
         position,

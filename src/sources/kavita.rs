@@ -23,6 +23,7 @@ use super::http::{Http, Reply};
 use super::model::{Format, ProgressSource, SourceError, SourceItem, WriteBack};
 use super::normalize;
 use super::parse::{ParseError, json};
+use crate::identifiers;
 use crate::secret::Secret;
 
 const PAGE_SIZE: usize = 200;
@@ -149,7 +150,7 @@ pub fn to_source_item(
     let fraction = normalize::fraction(ch.pages_read as f64 / ch.pages as f64)?;
     let finished = ch.pages_read >= ch.pages;
     let updated = normalize::from_iso(ch.last_reading_progress_utc.as_deref());
-    let isbns = normalize::isbns(ch.isbn.as_deref());
+    let isbns = ch.isbn.as_deref().map(identifiers::isbns).unwrap_or_default();
     let title = normalize::text(ch.title_name.as_deref())
         .or_else(|| normalize::text(series.name.as_deref()))
         .or_else(|| normalize::text(ch.title.as_deref()))

@@ -51,7 +51,7 @@ impl KoboBook {
     /// The normalized item for source `source`.
     pub fn to_item(&self, source: &str) -> SourceItem {
         let finished = self.read_status == 2;
-        let isbns = normalize::isbns(self.isbn.as_deref());
+        let isbns = self.isbn.as_deref().map(crate::identifiers::isbns).unwrap_or_default();
         SourceItem {
             source: source.to_owned(),
             id: self.content_id.clone(),

@@ -12,6 +12,7 @@ use super::http::{Http, secret_header};
 use super::model::{Format, ProgressSource, SourceError, SourceItem, WriteBack};
 use super::normalize;
 use super::parse::{ParseError, json};
+use crate::identifiers;
 use crate::secret::Secret;
 
 const PAGE_SIZE: usize = 500;
@@ -143,7 +144,7 @@ pub fn to_source_item(source: &str, book: &KomgaBook) -> Result<Option<SourceIte
     } else {
         writers
     };
-    let isbns = normalize::isbns(md.isbn.as_deref());
+    let isbns = md.isbn.as_deref().map(identifiers::isbns).unwrap_or_default();
     let total = (pages > 0).then_some(pages as f64);
     Ok(Some(SourceItem {
         source: source.into(),

@@ -22,6 +22,7 @@ use super::http::{Http, Reply};
 use super::model::{Format, ProgressSource, SourceError, SourceItem, WriteBack};
 use super::normalize;
 use super::parse::{ParseError, json, lenient_f64};
+use crate::identifiers;
 use crate::secret::Secret;
 
 const PAGE_SIZE: usize = 100;
@@ -115,7 +116,7 @@ pub fn to_source_item(source: &str, book: &RevengeBook, p: &RevengeProgress) -> 
         "physical" => Format::Physical,
         _ => Format::Ebook,
     };
-    let isbns = normalize::isbns(book.isbn.as_deref());
+    let isbns = book.isbn.as_deref().map(identifiers::isbns).unwrap_or_default();
     Ok(SourceItem {
         source: source.into(),
         id: book.id.clone(),
@@ -124,7 +125,7 @@ pub fn to_source_item(source: &str, book: &RevengeBook, p: &RevengeProgress) -> 
         authors: book.authors.iter().filter_map(|a| normalize::text(Some(a))).collect(),
         isbn13: isbns.isbn13,
         isbn10: isbns.isbn10,
-        asin: normalize::asin(book.asin.as_deref()),
+        asin: book.asin.as_deref().and_then(identifiers::asin),
         format,
         fraction,
         position: normalize::amount(p.position),

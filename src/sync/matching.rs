@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::normalize;
 use super::port::{Edition, HardcoverPort, PortError, ReadingFormat, SearchHit};
+use crate::identifiers;
 use crate::sources::model::{Format, SourceItem};
 use crate::store::matches::{Candidate, MatchMethod, MatchRow};
 use crate::store::{Store, StoreError};
@@ -86,39 +87,29 @@ pub fn match_key(item: &SourceItem) -> String {
     let authors: Vec<String> = item.authors.iter().map(|a| normalize::author(a)).collect();
     format!(
         "asin={};isbn13={};isbn10={};title={};authors={}",
-        item.asin.as_deref().and_then(normalize::asin).unwrap_or_default(),
-        item.isbn13.as_deref().and_then(normalize::isbn).unwrap_or_default(),
-        item.isbn10.as_deref().and_then(normalize::isbn).unwrap_or_default(),
+        item.asin.as_deref().and_then(identifiers::asin).unwrap_or_default(),
+        item.isbn13.as_deref().and_then(identifiers::isbn).unwrap_or_default(),
+        item.isbn10.as_deref().and_then(identifiers::isbn).unwrap_or_default(),
         normalize::title(&item.title),
         authors.join("|"),
     )
 }
 
-/// ISBN-10 → ISBN-13 (978 prefix, new check digit), so an ISBN-10 finds editions that only carry
-/// the 13-digit form.
-pub fn isbn10_to_13(isbn10: &str) -> Option<String> {
-    let digits = normalize::isbn(isbn10).filter(|s| s.len() == 10)?;
-    let core = format!("978{}", &digits[..9]);
-    let sum: u32 =
-        core.chars().enumerate().map(|(i, c)| c.to_digit(10).unwrap_or(0) * if i % 2 == 0 { 1 } else { 3 }).sum();
-    Some(format!("{core}{}", (10 - sum % 10) % 10))
-}
-
 /// The best edition for `item` among those the bulk lookup returned: ASIN first, then ISBN-13, then
 /// ISBN-10; among several, the one in the source's format, then a measurable one.
 pub fn pick_by_identifiers<'e>(item: &SourceItem, editions: &'e [Edition]) -> Option<(&'e Edition, MatchMethod)> {
-    let asin = item.asin.as_deref().and_then(normalize::asin);
-    let isbn13 = item.isbn13.as_deref().and_then(normalize::isbn);
-    let isbn10 = item.isbn10.as_deref().and_then(normalize::isbn);
-    let isbn10_as_13 = isbn10.as_deref().and_then(isbn10_to_13);
+    let asin = item.asin.as_deref().and_then(identifiers::asin);
+    let isbn13 = item.isbn13.as_deref().and_then(identifiers::isbn);
+    let isbn10 = item.isbn10.as_deref().and_then(identifiers::isbn);
+    let isbn10_as_13 = isbn10.as_deref().and_then(identifiers::isbn10_to_13);
     let norm = |v: &Option<String>, f: fn(&str) -> Option<String>| v.as_deref().and_then(f);
 
     let hit = |method: MatchMethod, e: &Edition| match method {
-        MatchMethod::Asin => asin.is_some() && norm(&e.asin, normalize::asin) == asin,
-        MatchMethod::Isbn13 => isbn13.is_some() && norm(&e.isbn_13, normalize::isbn) == isbn13,
+        MatchMethod::Asin => asin.is_some() && norm(&e.asin, identifiers::asin) == asin,
+        MatchMethod::Isbn13 => isbn13.is_some() && norm(&e.isbn_13, identifiers::isbn) == isbn13,
         MatchMethod::Isbn10 => {
-            (isbn10.is_some() && norm(&e.isbn_10, normalize::isbn) == isbn10)
-                || (isbn10_as_13.is_some() && norm(&e.isbn_13, normalize::isbn) == isbn10_as_13)
+            (isbn10.is_some() && norm(&e.isbn_10, identifiers::isbn) == isbn10)
+                || (isbn10_as_13.is_some() && norm(&e.isbn_13, identifiers::isbn) == isbn10_as_13)
         }
         MatchMethod::Search | MatchMethod::Manual => false,
     };
@@ -257,10 +248,10 @@ pub async fn match_items_observed<P: HardcoverPort + ?Sized>(
     let mut isbns: Vec<String> = Vec::new();
     for &i in &todo {
         let item = &items[i];
-        asins.extend(item.asin.as_deref().and_then(normalize::asin));
-        isbns.extend(item.isbn13.as_deref().and_then(normalize::isbn));
-        if let Some(ten) = item.isbn10.as_deref().and_then(normalize::isbn) {
-            isbns.extend(isbn10_to_13(&ten));
+        asins.extend(item.asin.as_deref().and_then(identifiers::asin));
+        isbns.extend(item.isbn13.as_deref().and_then(identifiers::isbn));
+        if let Some(ten) = item.isbn10.as_deref().and_then(identifiers::isbn) {
+            isbns.extend(identifiers::isbn10_to_13(&ten));
             isbns.push(ten);
         }
     }

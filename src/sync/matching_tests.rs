@@ -31,8 +31,12 @@ fn identified() -> Vec<SourceItem> {
 
 #[test]
 fn isbn10_converts_to_isbn13() {
-    assert_eq!(isbn10_to_13("0-306-40615-2").as_deref(), Some("9780306406157"), "the check digit must be recomputed");
-    assert_eq!(isbn10_to_13("9780306406157"), None, "only ISBN-10 converts");
+    assert_eq!(
+        crate::identifiers::isbn10_to_13("0-306-40615-2").as_deref(),
+        Some("9780306406157"),
+        "the check digit must be recomputed"
+    );
+    assert_eq!(crate::identifiers::isbn10_to_13("9780306406157"), None, "only ISBN-10 converts");
 }
 
 #[tokio::test]

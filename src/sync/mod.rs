@@ -17,8 +17,6 @@ pub mod outbox;
 pub mod plan;
 pub mod port;
 pub mod progress;
-mod pull;
-mod push;
 pub mod report;
 pub mod run;
 pub mod scheduler;

@@ -50,23 +50,6 @@ pub fn surname(normalized_author: &str) -> &str {
     normalized_author.rsplit(' ').next().unwrap_or("")
 }
 
-/// Digits (and a final X) of an ISBN, without hyphens or spaces; `None` when not 10 or 13 long.
-pub fn isbn(raw: &str) -> Option<String> {
-    let s: String = raw.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_uppercase();
-    let ok = match s.len() {
-        13 => s.chars().all(|c| c.is_ascii_digit()),
-        10 => s[..9].chars().all(|c| c.is_ascii_digit()) && s[9..].chars().all(|c| c.is_ascii_digit() || c == 'X'),
-        _ => false,
-    };
-    ok.then_some(s)
-}
-
-/// ASINs are case-insensitive ten-character ids; compare them upper case and trimmed.
-pub fn asin(raw: &str) -> Option<String> {
-    let s = raw.trim().to_uppercase();
-    (s.len() == 10 && s.chars().all(|c| c.is_ascii_alphanumeric())).then_some(s)
-}
-
 fn strip_bracketed(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut depth = 0usize;
@@ -167,14 +150,5 @@ mod tests {
         );
         assert_eq!(author("Le Guin, Ursula K."), "ursula k le guin");
         assert_eq!(surname(&author("Tolkien, J. R. R.")), "tolkien");
-    }
-
-    #[test]
-    fn identifiers_are_canonical() {
-        assert_eq!(isbn("978-0-7653-2635-5").as_deref(), Some("9780765326355"));
-        assert_eq!(isbn("0-306-40615-x").as_deref(), Some("030640615X"));
-        assert_eq!(isbn("12345"), None, "a short number is not an ISBN");
-        assert_eq!(asin(" b00abcdefg ").as_deref(), Some("B00ABCDEFG"));
-        assert_eq!(asin("nope"), None);
     }
 }

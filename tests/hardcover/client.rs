@@ -487,7 +487,7 @@ async fn lookups_split_23_identifiers_into_operations_of_at_most_five_fields() {
         Reply::data(Value::Object(data))
     })
     .await;
-    let isbns: Vec<String> = (0..23).map(|i| format!("97800000{i:05}")).collect();
+    let isbns = crate::support::isbn13s(23);
     let c = client(&fake).with_ids_per_field(4);
     let editions = c.editions_by_identifiers(&isbns, &["B00ABCDEFG"]).await.expect("lookup");
     let seen = fake.seen();

@@ -256,7 +256,7 @@ fn sample_mutations() -> Vec<Mutation> {
 #[test]
 fn generated_documents_validate_against_both_schemas() {
     let mut docs = batch::mutation_documents(&sample_mutations());
-    let isbns: Vec<String> = (0..23).map(|i| format!("97800000{i:05}")).collect();
+    let isbns = crate::support::isbn13s(23);
     docs.extend(batch::edition_lookup_documents(&isbns, &["B00ABCDEFG"], 4));
     docs.extend(batch::status_count_documents(42));
     assert!(docs.len() >= 6);

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use hardcover_sync::identifiers;
 use hardcover_sync_emulators::hardcover::{ALL_SCOPES, HardcoverEmulator, RunningHardcover, SeedSpec};
 
 pub const TOKEN: &str = "hc_pat_integration_test_token_0001";
@@ -78,4 +79,10 @@ pub fn cli_binary() -> &'static Path {
             .find_map(|m| m["executable"].as_str().map(PathBuf::from))
             .expect("cargo must name the hardcover-sync executable it built")
     })
+}
+
+/// `n` distinct valid ISBN-13s, ascending: identifiers with a wrong check digit are never looked up.
+pub fn isbn13s(n: usize) -> Vec<String> {
+    let valid = |i: usize| "0123456789X".chars().find_map(|c| identifiers::isbn10_to_13(&format!("{i:09}{c}")));
+    (0..n).filter_map(valid).collect()
 }

@@ -95,11 +95,11 @@ impl Sidecar {
     }
 
     /// The first identifier that is a valid ISBN (`isbn:…`, or `urn:isbn:…` as EPUBs write it).
-    pub fn isbn(&self) -> normalize::Isbns {
+    pub fn isbn(&self) -> crate::identifiers::Isbns {
         self.identifiers
             .iter()
             .filter(|(scheme, value)| scheme.contains("isbn") || value.to_ascii_lowercase().starts_with("isbn"))
-            .map(|(_, value)| normalize::isbns(Some(value.trim_start_matches("isbn:"))))
+            .map(|(_, value)| crate::identifiers::isbns(value.trim_start_matches("isbn:")))
             .find(|i| i.isbn13.is_some())
             .unwrap_or_default()
     }

@@ -5,6 +5,7 @@ use std::io::{Read, Seek};
 
 use quick_xml::events::Event;
 
+use crate::identifiers;
 use crate::sources::normalize;
 use crate::sources::parse::ParseError;
 
@@ -86,7 +87,7 @@ pub fn parse_opf(xml: &[u8]) -> Result<EpubMeta, ParseError> {
                     (Some("title"), Some(v)) if meta.title.is_none() => meta.title = Some(v),
                     (Some("creator"), Some(v)) => meta.authors.push(v),
                     (Some("identifier"), Some(v)) if meta.isbn.is_none() => {
-                        let i = normalize::isbns(Some(&v));
+                        let i = identifiers::isbns(&v);
                         meta.isbn = i.isbn13.or(i.isbn10);
                     }
                     _ => {}

@@ -30,6 +30,7 @@ use super::http::{Http, secret_header};
 use super::model::{Format, ProgressSource, SourceError, SourceItem, WriteBack};
 use super::normalize;
 use super::parse::{ParseError, json, lenient_f64};
+use crate::identifiers;
 use crate::secret::Secret;
 use crate::store::Store;
 use crate::store::kosync_files::KosyncFile;
@@ -208,7 +209,7 @@ pub fn to_source_item(
     p: &KosyncProgress,
 ) -> Result<SourceItem, String> {
     let fraction = normalize::fraction(p.percentage.unwrap_or(0.0))?;
-    let isbns = normalize::isbns(book.isbn.as_deref());
+    let isbns = book.isbn.as_deref().map(identifiers::isbns).unwrap_or_default();
     let ext = extension(&book.path);
     let finished = fraction >= 1.0;
     let updated = normalize::from_epoch_s(p.timestamp);

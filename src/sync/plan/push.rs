@@ -10,11 +10,11 @@
 
 use chrono::NaiveDate;
 
-use super::plan::{Action, ItemPlan, PlanContext, PlanInput, ReadRef, Record, SkipReason, SourceView, Step};
-use super::port::{Edition, Measure, Read, ReadPatch, Status, UserBook};
-use super::progress::{NoEdition, edition_for_add, edition_on_shelf, read_units, units};
+use super::types::{Action, ItemPlan, PlanContext, PlanInput, ReadRef, Record, SkipReason, SourceView, Step};
 use crate::config::SyncConfig;
 use crate::sources::model::SourceItem;
+use crate::sync::port::{Edition, Measure, Read, ReadPatch, Status, UserBook};
+use crate::sync::progress::{NoEdition, edition_for_add, edition_on_shelf, read_units, units};
 
 pub(super) fn plan(
     out: ItemPlan,
@@ -67,7 +67,7 @@ impl Push<'_> {
 
     /// A skip that holds until the source changes: remembered, so the next sync does not redo it.
     fn skip_recorded(self, reason: SkipReason) -> ItemPlan {
-        let hardcover = self.input.user_book.map(|ub| super::plan::hardcover_view(self.input, ub));
+        let hardcover = self.input.user_book.map(|ub| super::types::hardcover_view(self.input, ub));
         let record = Record {
             fingerprint: self.fp.clone(),
             hardcover: hardcover.and_then(|(f, fin)| f.map(|f| (f, fin))),
@@ -146,7 +146,7 @@ impl Push<'_> {
     /// create the first read; we date THAT read instead of inserting one.
     fn add(mut self) -> ItemPlan {
         let matched_edition = match self.input.matched {
-            super::matching::MatchOutcome::Matched { edition_id, .. } => *edition_id,
+            crate::sync::matching::MatchOutcome::Matched { edition_id, .. } => *edition_id,
             _ => None,
         };
         let edition = edition_for_add(matched_edition, self.input.editions, self.item().format).cloned();
@@ -333,7 +333,7 @@ impl Push<'_> {
             (Some(s), Some(f)) => s > f,
             _ => false,
         };
-        let was_finished = self.input.state.is_some_and(|s| super::plan::fingerprint_says_finished(&s.fingerprint));
+        let was_finished = self.input.state.is_some_and(|s| super::types::fingerprint_says_finished(&s.fingerprint));
         after_finish || (was_finished && !self.src.finished)
     }
 }

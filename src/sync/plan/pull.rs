@@ -2,8 +2,8 @@
 //! Hardcover holds the newer change): finished and progress, never lowering the source's progress
 //! unless configured, and never writing the same thing twice.
 
-use super::plan::{Action, ItemPlan, PlanContext, PlanInput, Record, SkipReason, SourceUpdate, SourceView, Step};
-use super::progress::{edition_on_shelf, tolerance};
+use super::types::{Action, ItemPlan, PlanContext, PlanInput, Record, SkipReason, SourceUpdate, SourceView, Step};
+use crate::sync::progress::{edition_on_shelf, tolerance};
 
 pub(super) fn plan(
     out: ItemPlan,
@@ -13,7 +13,7 @@ pub(super) fn plan(
     fp: String,
 ) -> ItemPlan {
     let Some(ub) = input.user_book else { return out.skipped(SkipReason::NotOnHardcover) };
-    let (fraction, finished) = super::plan::hardcover_view(input, ub);
+    let (fraction, finished) = super::types::hardcover_view(input, ub);
     let Some(fraction) = fraction else { return out.skipped(SkipReason::NoHardcoverProgress) };
     let measure = edition_on_shelf(ub, input.editions, input.item.format).ok().and_then(|e| e.measure());
     let tol = tolerance(measure);
