@@ -312,8 +312,14 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
                             self.store.outbox_mark_failed(*later, "not sent: an earlier step failed", self.now)?;
                         }
                     }
-                    // On a stop the entry stays "sent" and the rest "pending": the next run's
-                    // reconciliation decides from Hardcover's state what took effect.
+                    // On a stop the rest stay "pending". An entry Hardcover turned away (token,
+                    // scope, rate limit) is held back, not "sent": it certainly did not arrive, so
+                    // the next run must not wait out the settle window for it. One that met a lost
+                    // connection stays "sent", and the next run's reconciliation decides from
+                    // Hardcover's state what took effect.
+                    if let Some(stop) = failure.stop.as_ref().filter(|e| e.refused_before_taking_effect()) {
+                        self.store.outbox_mark_deferred(*entry_id, &stop.to_string(), self.now)?;
+                    }
                     return Ok(Err(failure));
                 }
             }

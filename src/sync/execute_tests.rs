@@ -342,6 +342,39 @@ async fn a_write_sent_10_s_ago_is_left_pending_and_one_older_than_the_window_is_
 }
 
 #[tokio::test]
+async fn a_write_hardcover_turned_away_is_not_waited_for_by_the_next_sync() {
+    // A rate limit (or a refused token) is an answer: the change did not arrive, so the settle
+    // window, meant for writes whose answer was lost, must not hold the next sync back.
+    let hc = hardcover()
+        .with(|s| s.fail_once = Some(("update_user_book".into(), PortError::RateLimited { retry_after: None })));
+    hc.add_user_book(
+        BOOK,
+        Some(10),
+        Status::CurrentlyReading,
+        vec![Read { id: 7, edition_id: Some(10), ..Read::default() }],
+    );
+    let store = Store::open_in_memory().unwrap();
+    let src = src_of(finished_on(with_isbn(item("a")), 14));
+    let config = SyncConfig { direction: Direction::ToHardcover, ..SyncConfig::default() };
+    let t0 = at(TODAY.0, TODAY.1, TODAY.2, 12);
+    sync_at(&hc, &src, &store, &config, 100, t0).await;
+    assert!(
+        store.outbox_open().unwrap().iter().all(|e| e.state != OutboxState::Sent),
+        "a write Hardcover turned away must not be left as 'sent'"
+    );
+
+    let next = sync_at(&hc, &src, &store, &config, 100, t0 + chrono::TimeDelta::seconds(10)).await;
+    assert_ne!(
+        next.summary.items[0].result,
+        summary::ItemResult::Deferred,
+        "the next sync must not wait out the settle window for a write that was refused"
+    );
+    let reads = hc.reads_of_book(BOOK);
+    assert_eq!(reads.len(), 1, "the next sync finishes the book with one read: {reads:?}");
+    assert_eq!(reads[0].finished_at, Some(day(2026, 3, 14)), "with the source's finish date");
+}
+
+#[tokio::test]
 async fn reconciliation_drops_what_never_reached_hardcover_instead_of_resending_it() {
     let hc =
         hardcover().with(|s| s.fail_once = Some(("update_user_book".into(), PortError::Offline("timeout".into()))));

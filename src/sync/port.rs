@@ -230,6 +230,13 @@ impl PortError {
     pub fn stops_the_run(&self) -> bool {
         matches!(self, PortError::Offline(_) | PortError::RateLimited { .. } | PortError::Unauthorized)
     }
+
+    /// Whether Hardcover answered and turned the request away, so a write that met this error
+    /// certainly did not take effect. Only a lost connection leaves that open: the request may
+    /// have arrived and still be processing.
+    pub fn refused_before_taking_effect(&self) -> bool {
+        !matches!(self, PortError::Offline(_))
+    }
 }
 
 /// What the sync needs from Hardcover. Every method is one request (one top-level field) unless
