@@ -95,7 +95,10 @@ fn failure(outcome: &SyncOutcome) -> Option<String> {
     let mut reasons: Vec<String> = Vec::new();
     for item in s.items.iter().filter(|i| i.result == ItemResult::Failed) {
         let what = if item.id.is_empty() { item.source.clone() } else { format!("{}/{}", item.source, item.id) };
-        let line = format!("{what}: {}", item.reason.as_deref().unwrap_or("failed"));
+        let reason = item.reason.as_deref().unwrap_or("failed");
+        // A source's own errors already start with its name ("abs: cannot reach …"): say it once.
+        let line =
+            if reason.starts_with(&format!("{what}: ")) { reason.to_string() } else { format!("{what}: {reason}") };
         if !reasons.contains(&line) {
             reasons.push(line);
         }

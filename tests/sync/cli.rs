@@ -49,6 +49,7 @@ async fn sync_with_errors_exits_non_zero_naming_what_to_fix() {
         err.contains("abs") && err.contains("is the server running, and is the port right?"),
         "the message must name the source and the fix: {err}"
     );
+    assert!(!err.contains("abs: abs:"), "the message must name the source once: {err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["errors"], 1, "the error is counted: {v:#}");
 
