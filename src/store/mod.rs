@@ -48,6 +48,23 @@ pub struct Store {
     conn: Mutex<Connection>,
 }
 
+/// Put the file in WAL mode. Two processes opening a new file at once can each hold a read lock
+/// while asking for the write lock the switch needs; SQLite then answers one of them "busy" at
+/// once instead of waiting (waiting would deadlock), so `busy_timeout` alone does not cover it.
+/// Try again for a bounded while: the other opener finishes its switch in milliseconds.
+fn switch_to_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let mut tries = 0;
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy && tries < 100 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 impl Store {
     /// Open (creating if needed) the database at `path`, in WAL mode, migrated to the latest schema.
     /// A damaged file is copied aside (`<file>.corrupt-<date>`), left in place, and reported as
@@ -71,7 +88,7 @@ impl Store {
         // and even switching to WAL needs a moment of exclusive access.
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // WAL lets the shelf browser read while a sync writes; NORMAL is durable enough with WAL.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        switch_to_wal(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         Self::prepare(&mut conn, path)?;
         Ok(Self { conn: Mutex::new(conn) })
