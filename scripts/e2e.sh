@@ -33,6 +33,9 @@ export E2E_APP_BINARY="$CARGO_TARGET_DIR/$PROFILE/hardcover-sync-app"
 export E2E_OUTPUT_DIR="$OUT"
 export E2E_WEBDRIVER_URL="http://127.0.0.1:4444"
 export E2E_FILTER="${1:-}"
+# Every app under test logs here too (demo mode's own data folder is gone when it exits); a
+# failing test prints the latest warnings from it.
+export HARDCOVER_SYNC_LOG_DIR="$OUT/app-logs"
 # The app under test must not find a real keyring or desktop session of the developer's.
 unset DBUS_SESSION_BUS_ADDRESS
 export XDG_RUNTIME_DIR=$(mktemp -d) && chmod 700 "$XDG_RUNTIME_DIR"

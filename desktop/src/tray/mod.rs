@@ -74,7 +74,7 @@ pub fn run() {
         demo = args.demo,
         autostart = args.autostart,
         "starting; logs in {}",
-        paths.log_dir.display()
+        crate::logs::log_dir(&paths.log_dir).display()
     );
 
     // Filled once the tray exists: a second launch or a core event that comes earlier finds it

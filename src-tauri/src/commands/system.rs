@@ -27,7 +27,7 @@ pub fn apply_autostart<R: Runtime>(app: &AppHandle<R>, enabled: bool) -> IpcResu
 #[tauri::command]
 pub async fn open_logs_folder<R: Runtime>(app: AppHandle<R>) -> IpcResult<()> {
     let state = app.state::<AppState>();
-    let dir = &state.core.paths().log_dir;
+    let dir = &hardcover_sync_desktop::logs::log_dir(&state.core.paths().log_dir);
     std::fs::create_dir_all(dir).map_err(|e| IpcError::internal(format!("cannot create {}: {e}", dir.display())))?;
     state.opener.open(dir).map_err(IpcError::internal)
 }

@@ -153,10 +153,24 @@ export async function loadStatus(): Promise<void> {
   }
 }
 
+/**
+ * Show new shelves. When the library was imported since the shelves shown before (or `changed`
+ * says so), the open shelf reloads its rows too: a shelf opened while the first import was still
+ * running listed nothing, and must not keep saying "Nothing on this shelf" beside its count.
+ */
+function showShelves(s: Shelves, changed = false): void {
+  const before = get(shelves);
+  shelves.set(s);
+  if (changed || (before !== null && before.updatedAt !== s.updatedAt)) {
+    libraryVersion.update((n) => n + 1);
+    clearCoverCache();
+  }
+}
+
 export async function loadShelves(refresh = false): Promise<void> {
   try {
     const s = refresh ? await api.refreshLibrary() : await api.listShelves();
-    shelves.set(s);
+    showShelves(s);
     if (!get(currentShelf)) {
       const first = s.statuses.find((x) => x.id === 2) ?? s.statuses[0];
       if (first) currentShelf.set({ kind: first.kind, id: first.id, name: first.name });
@@ -184,11 +198,7 @@ export async function listenToEvents(): Promise<() => void> {
       void loadStatus();
     }),
     listen<Progress>('export-progress', (ev) => exportProgress.set(ev.payload)),
-    listen<Shelves>('library-changed', (ev) => {
-      shelves.set(ev.payload);
-      libraryVersion.update((n) => n + 1);
-      clearCoverCache();
-    }),
+    listen<Shelves>('library-changed', (ev) => showShelves(ev.payload, true)),
   ]);
   return () =>
     offs.forEach((off) => {

@@ -1,12 +1,12 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { get } from 'svelte/store';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import App from '../App.svelte';
 import BookList from '../lib/components/BookList.svelte';
 import { sortBooks } from '../lib/books';
 import { generateLibrary } from '../lib/mock-backend';
-import { bookPatched, detailBookId } from '../lib/stores';
+import { bookPatched, currentShelf, detailBookId, shelves } from '../lib/stores';
 import { SHELVES, STATUS, callsTo, installBackend } from './backend';
 
 describe('sidebar', () => {
@@ -150,5 +150,40 @@ describe('edits from the detail panel', () => {
     await screen.findByText('1 book');
     const ids = within(screen.getByRole('listbox')).getAllByRole('option').map((o) => o.id);
     expect(ids, 'only the book still on Currently Reading is listed').toEqual([`book-${b!.bookId}`]);
+  });
+});
+
+describe('the first import after connecting', () => {
+  it('a shelf opened while the library was still being imported fills in once it is', async () => {
+    const library = generateLibrary(30);
+    let imported = false;
+    let finishImport: () => void = () => {};
+    const importDone = new Promise<void>((resolve) => (finishImport = resolve));
+    const empty = { ...SHELVES, statuses: SHELVES.statuses.map((s) => ({ ...s, count: 0 })), updatedAt: null };
+    installBackend({
+      get_status: () => STATUS,
+      // The first answer comes only when the import has finished, as `list_shelves` does for a
+      // library never imported.
+      list_shelves: async () => {
+        await importDone;
+        imported = true;
+        return SHELVES;
+      },
+      list_books: () => (imported ? library.filter((b) => b.statusId === 2) : []),
+    });
+    shelves.set(empty);
+    currentShelf.set({ kind: 'status', id: 2, name: 'Currently Reading' });
+    render(App);
+    await screen.findByText('Nothing on this shelf yet.');
+    finishImport();
+    const expected = library.filter((b) => b.statusId === 2).length;
+    expect(expected, 'the generated library has books on Currently Reading').toBeGreaterThan(0);
+    const list = await screen.findByRole('listbox');
+    await vi.waitFor(() =>
+      expect(
+        within(list).getAllByRole('option').length,
+        'the open shelf must list the imported books, not stay empty beside its count',
+      ).toBe(expected),
+    );
   });
 });

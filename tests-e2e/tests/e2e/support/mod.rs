@@ -38,6 +38,27 @@ pub fn env() -> Env {
     Env { app: PathBuf::from(var("E2E_APP_BINARY")), out, driver_url: var("E2E_WEBDRIVER_URL") }
 }
 
+/// The last `n` warnings and errors the apps under test logged (scripts/e2e.sh points every app's
+/// log folder at one place through `HARDCOVER_SYNC_LOG_DIR`), for a failure message.
+pub fn recent_app_warnings(n: usize) -> String {
+    let Some(dir) = std::env::var_os("HARDCOVER_SYNC_LOG_DIR") else {
+        return "(HARDCOVER_SYNC_LOG_DIR is not set: run through scripts/e2e.sh)".into();
+    };
+    let newest = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .max();
+    let Some((_, file)) = newest else { return format!("(no log file in {})", Path::new(&dir).display()) };
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains(" WARN ") || l.contains(" ERROR ")).collect();
+    if lines.is_empty() {
+        return "(none)".into();
+    }
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
 /// Poll `f` until it gives a value, or panic naming what never happened.
 pub fn wait_for<T>(timeout: Duration, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
     let start = Instant::now();
@@ -46,7 +67,10 @@ pub fn wait_for<T>(timeout: Duration, what: &str, mut f: impl FnMut() -> Option<
             return v;
         }
         if start.elapsed() > timeout {
-            panic!("timed out after {timeout:?} waiting for {what}");
+            panic!(
+                "timed out after {timeout:?} waiting for {what}\n--- the app's latest warnings:\n{}",
+                recent_app_warnings(30)
+            );
         }
         std::thread::sleep(Duration::from_millis(200));
     }

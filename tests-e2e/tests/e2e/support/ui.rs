@@ -176,7 +176,13 @@ impl Ui {
             }
             if start.elapsed() > timeout {
                 let path = self.shot(&format!("timeout-{}", what.replace(|c: char| !c.is_alphanumeric(), "-"))).await;
-                panic!("timed out after {timeout:?} waiting for {what} (screenshot: {})", path.display());
+                // CI keeps only the test's output: say what the user saw and what the app complained of.
+                let page: String = self.page_text().await.chars().take(1500).collect();
+                panic!(
+                    "timed out after {timeout:?} waiting for {what} (screenshot: {})\n--- the page said:\n{page}\n--- the app's latest warnings:\n{}",
+                    path.display(),
+                    super::recent_app_warnings(30)
+                );
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
