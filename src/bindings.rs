@@ -21,7 +21,7 @@ use crate::shelf::{
 };
 use crate::store::library::Selection;
 use crate::sync::observe::{SyncPhase, SyncProgress};
-use crate::sync::report::{PlanAction, RunItem, RunSummary};
+use crate::sync::report::{PlanAction, PlanPreview, RunItem, RunSummary};
 
 pub const REGENERATE: &str = "UPDATE_BINDINGS=1 cargo test -p hardcover-sync-desktop bindings";
 
@@ -72,6 +72,7 @@ pub fn render() -> (String, Vec<Declared>) {
         RunSummary,
         RunItem,
         PlanAction,
+        PlanPreview,
         UnmatchedItem,
         SearchHit,
         // Shelves and books.

@@ -36,6 +36,8 @@ pub struct BookRow {
     pub isbn13: Option<String>,
     pub date_added: Option<String>,
     pub finished_at: Option<String>,
+    /// The newest progress or read update (RFC 3339 or a date): what Currently Reading sorts by.
+    pub last_activity: Option<String>,
     pub list_ids: Vec<i64>,
 }
 
@@ -149,6 +151,15 @@ fn progress_of(latest: Option<&CachedRead>) -> Option<f64> {
     r.progress.map(|p| p.clamp(0.0, 100.0))
 }
 
+/// When the user last did something with the book: the shelf entry's last change (Hardcover bumps
+/// it with each progress update) or a read's start, pause or finish day, whichever is newest.
+/// ISO dates and RFC 3339 timestamps compare as text, a day sorting before the times within it.
+fn last_activity(row: &LibraryRow) -> Option<String> {
+    let reads = row.reads.iter().flat_map(|r| [&r.started_at, &r.paused_at, &r.finished_at]);
+    let updated = row.user_book.as_ref().map(|u| &u.updated_at);
+    updated.into_iter().chain(reads).filter_map(Option::as_deref).max().map(str::to_owned)
+}
+
 impl BookRow {
     pub fn from_library(row: &LibraryRow) -> Self {
         let ub = row.user_book.as_ref();
@@ -169,6 +180,7 @@ impl BookRow {
             isbn13: ed.and_then(|e| e.isbn_13.clone()),
             date_added: ub.and_then(|u| u.date_added.clone()),
             finished_at: row.finished_at().map(str::to_owned),
+            last_activity: last_activity(row),
             list_ids: row.list_ids.clone(),
         }
     }

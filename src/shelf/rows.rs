@@ -140,7 +140,8 @@ mod tests {
                     status_id: status,
                     rating: (status == 3).then_some(4.5),
                     date_added: Some("2023-05-05".into()),
-                    updated_at: None,
+                    // Every 7th shelf entry changed after its reads began: its last activity.
+                    updated_at: (i % 7 == 0).then(|| "2024-03-04T10:00:00+00:00".into()),
                     owned: false,
                 };
                 let newest = if status == 3 {
@@ -204,6 +205,16 @@ mod tests {
                     );
                 }
                 assert_eq!(r.list_ids, if i % 10 == 0 { vec![7] } else { vec![] }, "list ids must be the book's own");
+                let want_activity = match (status, i % 7) {
+                    (3, _) => format!("2025-{:02}-01", 1 + i % 12),
+                    (_, 0) => "2024-03-04T10:00:00+00:00".to_owned(),
+                    _ => "2024-01-01".to_owned(),
+                };
+                assert_eq!(
+                    r.last_activity.as_deref(),
+                    Some(want_activity.as_str()),
+                    "last activity is the newest of the shelf entry's change and its reads' days"
+                );
             }
         }
         assert_eq!(total as i64, N, "the six status shelves together must hold every shelved book once");

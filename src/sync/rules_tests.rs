@@ -4,7 +4,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use super::matching::MatchOutcome;
 use super::plan::{
-    Action, ItemPlan, PlanContext, PlanInput, ReadRef, SkipReason, SourceUpdate, Step, fingerprint, plan, plan_item,
+    Action, ItemPlan, PlanContext, PlanInput, Position, ReadRef, SkipReason, SourceUpdate, Step, fingerprint, plan,
+    plan_item,
 };
 use super::port::{Edition, Read, ReadPatch, Status, UserBook};
 use super::progress::Zone;
@@ -329,7 +330,7 @@ fn never_lower_hardcovers_progress_unless_configured() {
     let p = case.plan();
     assert_eq!(
         p.skip,
-        Some(SkipReason::WouldLowerProgress { current: 200.0, proposed: 120.0 }),
+        Some(SkipReason::WouldLowerProgress { current: Position::Pages(200), proposed: Position::Pages(120) }),
         "lower progress from a stale device must not overwrite Hardcover"
     );
     assert!(p.steps.is_empty());

@@ -41,6 +41,13 @@ pub struct SummaryItem {
     pub action: Action,
     pub result: ItemResult,
     pub reason: Option<String>,
+    /// The skip reason's code (`unchanged`, `below_threshold`…), so views group skips without
+    /// parsing `reason`. Absent from runs stored before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip: Option<String>,
+    /// What the item's steps do, in the book's units ("mark Read, finished 2026-11-24").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -93,6 +100,8 @@ impl Summary {
             action: plan.action,
             result,
             reason,
+            skip: plan.skip.as_ref().map(|r| r.code().to_owned()),
+            detail: plan.describe(),
         });
     }
 
@@ -106,6 +115,8 @@ impl Summary {
             action: Action::Skip,
             result: ItemResult::Failed,
             reason: Some(message),
+            skip: None,
+            detail: None,
         });
     }
 

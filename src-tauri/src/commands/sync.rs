@@ -4,7 +4,7 @@ use tauri::State;
 
 use hardcover_sync::app::status::SyncStatus;
 use hardcover_sync::shelf::UnmatchedItem;
-use hardcover_sync::sync::report::{PlanAction, RunItem, RunSummary};
+use hardcover_sync::sync::report::{PlanPreview, RunItem, RunSummary};
 
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
@@ -26,13 +26,13 @@ pub async fn set_paused(state: State<'_, AppState>, paused: bool) -> IpcResult<S
 }
 
 #[tauri::command]
-pub async fn sync_preview(state: State<'_, AppState>) -> IpcResult<Vec<PlanAction>> {
+pub async fn sync_preview(state: State<'_, AppState>) -> IpcResult<PlanPreview> {
     // A dry run: reads both sides and plans, changes nothing on Hardcover or the servers.
     let outcome = state.core.app()?.sync(true).await?;
     if let Some(stopped) = outcome.stopped {
         return Err(stopped.into());
     }
-    Ok(PlanAction::all_of(outcome.summary))
+    Ok(PlanPreview::of(outcome.summary))
 }
 
 #[tauri::command]

@@ -2,7 +2,9 @@
 //! Hardcover holds the newer change): finished and progress, never lowering the source's progress
 //! unless configured, and never writing the same thing twice.
 
-use super::types::{Action, ItemPlan, PlanContext, PlanInput, Record, SkipReason, SourceUpdate, SourceView, Step};
+use super::types::{
+    Action, ItemPlan, PlanContext, PlanInput, Position, Record, SkipReason, SourceUpdate, SourceView, Step,
+};
 use crate::sync::progress::{edition_on_shelf, tolerance};
 
 pub(super) fn plan(
@@ -39,7 +41,9 @@ pub(super) fn plan(
         SourceUpdate::Finished { finished_at }
     } else {
         if guard && (src.finished || fraction < src.fraction) {
-            return skip(out, SkipReason::WouldLowerProgress { current: src.fraction, proposed: fraction });
+            // Shown in the edition's unit, like every other position the user reads.
+            let (current, proposed) = (Position::at(measure, src.fraction), Position::at(measure, fraction));
+            return skip(out, SkipReason::WouldLowerProgress { current, proposed });
         }
         SourceUpdate::Progress { fraction, position: input.item.total.map(|t| (fraction * t).round()) }
     };

@@ -10,7 +10,7 @@
 
 use chrono::NaiveDate;
 
-use super::types::{Action, ItemPlan, PlanContext, PlanInput, ReadRef, Record, SkipReason, SourceView, Step};
+use super::types::{Action, ItemPlan, PlanContext, PlanInput, Position, ReadRef, Record, SkipReason, SourceView, Step};
 use crate::config::SyncConfig;
 use crate::sources::model::SourceItem;
 use crate::sync::port::{Edition, Measure, Read, ReadPatch, Status, UserBook};
@@ -246,8 +246,8 @@ impl Push<'_> {
             Some(current) if current == proposed => return self.skip_recorded(SkipReason::Unchanged),
             Some(current) if current > proposed && self.cfg.regression_guard => {
                 return self.skip_recorded(SkipReason::WouldLowerProgress {
-                    current: current as f64,
-                    proposed: proposed as f64,
+                    current: Position::in_units(measure, current),
+                    proposed: Position::in_units(measure, proposed),
                 });
             }
             _ => {}

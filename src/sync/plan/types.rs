@@ -10,8 +10,8 @@ use crate::config::SyncConfig;
 use crate::sources::model::{SourceItem, WriteBack};
 use crate::store::item_state::ItemState;
 use crate::sync::matching::MatchOutcome;
-use crate::sync::port::{Edition, ReadPatch, Status, UserBook};
-use crate::sync::progress::{Zone, edition_on_shelf, fraction_of};
+use crate::sync::port::{Edition, Measure, ReadPatch, Status, UserBook};
+use crate::sync::progress::{Zone, edition_on_shelf, fraction_of, units};
 
 /// Everything the plan of one item depends on.
 #[derive(Debug, Clone, Copy)]
@@ -142,10 +142,10 @@ pub enum SkipReason {
         fraction: f64,
         threshold: f64,
     },
-    /// In the edition's unit, or as fractions when writing back.
+    /// Positions in the book's unit (the edition's, or a percentage when it has none).
     WouldLowerProgress {
-        current: f64,
-        proposed: f64,
+        current: Position,
+        proposed: Position,
     },
     Unmatched,
     Unlinked,
@@ -163,6 +163,71 @@ pub enum SkipReason {
     },
     NotOnHardcover,
     NoHardcoverProgress,
+}
+
+impl SkipReason {
+    /// The reason's stable name (its serialized `code`), kept with each item of a run so views
+    /// can group skips without reading the sentence.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SkipReason::Unchanged => "unchanged",
+            SkipReason::BelowThreshold { .. } => "below_threshold",
+            SkipReason::WouldLowerProgress { .. } => "would_lower_progress",
+            SkipReason::Unmatched => "unmatched",
+            SkipReason::Unlinked => "unlinked",
+            SkipReason::MatchDeferred => "match_deferred",
+            SkipReason::AlreadyFinished => "already_finished",
+            SkipReason::Conflict { .. } => "conflict",
+            SkipReason::EditionUnmeasurable { .. } => "edition_unmeasurable",
+            SkipReason::StatusLeftAlone { .. } => "status_left_alone",
+            SkipReason::NotOnHardcover => "not_on_hardcover",
+            SkipReason::NoHardcoverProgress => "no_hardcover_progress",
+        }
+    }
+}
+
+/// A place in a book in the book's own unit, for the lines people read: "4:29" into an
+/// audiobook, "page 120" of a text edition, a percentage when the edition has neither number.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "unit", content = "value", rename_all = "snake_case")]
+pub enum Position {
+    Seconds(i64),
+    Pages(i64),
+    Fraction(f64),
+}
+
+impl Position {
+    /// `n` units of an edition measured in `measure`.
+    pub fn in_units(measure: Measure, n: i64) -> Self {
+        match measure {
+            Measure::Seconds(_) => Position::Seconds(n),
+            Measure::Pages(_) => Position::Pages(n),
+        }
+    }
+
+    /// `fraction` of the book, in the edition's unit when it has one.
+    pub fn at(measure: Option<Measure>, fraction: f64) -> Self {
+        match measure {
+            Some(m) => {
+                let (pages, seconds) = units(m, fraction);
+                Position::in_units(m, pages.or(seconds).unwrap_or(0))
+            }
+            None => Position::Fraction(fraction),
+        }
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Position::Seconds(s) => {
+                let minutes = (s.max(0) + 30) / 60;
+                write!(f, "{}:{:02}", minutes / 60, minutes % 60)
+            }
+            Position::Pages(p) => write!(f, "page {p}"),
+            Position::Fraction(x) => write!(f, "{:.0}%", x * 100.0),
+        }
+    }
 }
 
 impl fmt::Display for SkipReason {
@@ -274,6 +339,44 @@ impl ItemPlan {
 
     pub fn cost(&self) -> u32 {
         self.steps.iter().map(Step::cost).sum()
+    }
+
+    /// What the steps do, in words and in the book's units: "mark Currently Reading, progress to
+    /// 4:29", "mark Read, finished 2026-11-24, rate 4". `None` for a plan with no steps.
+    pub fn describe(&self) -> Option<String> {
+        let parts: Vec<String> = self.steps.iter().filter_map(Step::describe).collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+}
+
+impl Step {
+    fn describe(&self) -> Option<String> {
+        let progress = |patch: &ReadPatch| {
+            if let Some(day) = patch.finished_at {
+                return Some(format!("finished {day}"));
+            }
+            match (patch.progress_pages, patch.progress_seconds) {
+                (Some(p), _) => Some(Position::Pages(p)),
+                (None, Some(s)) => Some(Position::Seconds(s)),
+                (None, None) => None,
+            }
+            .map(|at| format!("progress to {at}"))
+        };
+        match self {
+            Step::AddBook { status, .. } => Some(format!("add as {}", status.label())),
+            Step::SetStatus { status } => Some(format!("mark {}", status.label())),
+            Step::UpdateRead { patch, .. } => progress(patch),
+            Step::StartRead { patch, .. } => Some(
+                progress(patch).map_or_else(|| "start a new read".to_owned(), |p| format!("start a new read, {p}")),
+            ),
+            Step::Rate { rating } => Some(format!("rate {rating}")),
+            Step::WriteBack { update: SourceUpdate::Progress { fraction, .. } } => {
+                Some(format!("set the reading server to {}", Position::Fraction(*fraction)))
+            }
+            Step::WriteBack { update: SourceUpdate::Finished { .. } } => {
+                Some("mark it finished on the reading server".to_owned())
+            }
+        }
     }
 }
 

@@ -41,9 +41,8 @@ async fn demo_journey_by_clicking() {
     let status = ui.call("get_status", json!({})).await;
     assert_eq!(status["demo"], json!(true), "--demo must say so in the status: {status}");
     assert_eq!(status["connected"], json!(false), "a fresh demo starts disconnected");
-    ui.click_button("Settings").await;
-    ui.click_button("Connect via browser").await;
-    ui.wait_text("Connected as", SECS(60)).await;
+    // Connecting leads to the books: the window shows Currently Reading, not Settings.
+    ui.connect_from_settings().await;
     let status = ui.call("get_status", json!({})).await;
     assert!(status["connected"] == json!(true) && status["username"].is_string(), "Connect must sign in: {status}");
     // The sign-in happened in the window's process; the tray's, which runs the syncs, must know.
@@ -57,6 +56,8 @@ async fn demo_journey_by_clicking() {
         (n != "0").then_some(())
     })
     .await;
+    ui.click_button("Settings").await;
+    ui.wait_text("Connected as", SECS(20)).await;
     ui.shot("settings").await;
 
     // Sync: a dry-run preview first, then the real run.

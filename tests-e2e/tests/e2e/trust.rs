@@ -34,9 +34,8 @@ async fn type_in_editor(ui: &Ui, label: &str, text: &str) {
 async fn failures_are_loud_and_settings_cannot_mislead() {
     let env = env();
     let ui = Ui::start(&env, "trust", &["--demo", "--open-window"]).await;
+    ui.connect_from_settings().await;
     ui.click_button("Settings").await;
-    ui.click_button("Connect via browser").await;
-    ui.wait_text("Connected as", SECS(60)).await;
 
     // The threshold is a percentage: 5 means 5 %.
     let field = ui.type_into("Currently Reading threshold (percent)", "150").await;
@@ -142,9 +141,7 @@ fn count_of(shelves: &serde_json::Value, id: i64) -> i64 {
 async fn the_shelf_browser_stays_consistent_after_every_action() {
     let env = env();
     let ui = Ui::start(&env, "shelf", &["--demo", "--open-window"]).await;
-    ui.click_button("Settings").await;
-    ui.click_button("Connect via browser").await;
-    ui.wait_text("Connected as", SECS(60)).await;
+    ui.connect_from_settings().await;
 
     // Covers show as the cached files (asset:), without reopening the window.
     ui.click("the Want to Read shelf", "//nav//button[starts-with(@aria-label, 'Want to Read,')]").await;

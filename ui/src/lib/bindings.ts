@@ -71,9 +71,27 @@ sentence: string, };
 export type RunItem = { source: string, id: string, title: string, action: string, result: string, reason: string | null, };
 
 /**
- * One line of a dry run's plan (the Sync view's preview).
+ * One line of a dry run's plan (the Sync view's preview): a change the next sync would make.
  */
-export type PlanAction = { source: string, itemId: string, title: string, action: string, detail: string, };
+export type PlanAction = { source: string, itemId: string, title: string, action: string, 
+/**
+ * What would be done, in the book's units ("mark Read, finished 2026-11-24").
+ */
+detail: string, };
+
+/**
+ * A dry run as the Sync view shows it: only what would change, the rest summed in one line.
+ */
+export type PlanPreview = { 
+/**
+ * The run in one sentence ("1 book to update", "Nothing to do: all 25 books up to date").
+ */
+sentence: string, changes: Array<PlanAction>, 
+/**
+ * Everything else, counted: "24 books already up to date, 1 below the Currently Reading
+ * threshold". Empty when there is nothing else.
+ */
+rest: string, };
 
 export type UnmatchedItem = { source: string, itemId: string, 
 /**
@@ -135,7 +153,11 @@ progress: number | null,
 /**
  * From the user's edition.
  */
-format: BookFormat | null, pages: number | null, audioSeconds: number | null, isbn13: string | null, dateAdded: string | null, finishedAt: string | null, listIds: Array<number>, };
+format: BookFormat | null, pages: number | null, audioSeconds: number | null, isbn13: string | null, dateAdded: string | null, finishedAt: string | null, 
+/**
+ * The newest progress or read update (RFC 3339 or a date): what Currently Reading sorts by.
+ */
+lastActivity: string | null, listIds: Array<number>, };
 
 /**
  * One "dates read" entry.
@@ -172,7 +194,11 @@ progress: number | null,
 /**
  * From the user's edition.
  */
-format: BookFormat | null, pages: number | null, audioSeconds: number | null, isbn13: string | null, dateAdded: string | null, finishedAt: string | null, listIds: Array<number>, };
+format: BookFormat | null, pages: number | null, audioSeconds: number | null, isbn13: string | null, dateAdded: string | null, finishedAt: string | null, 
+/**
+ * The newest progress or read update (RFC 3339 or a date): what Currently Reading sorts by.
+ */
+lastActivity: string | null, listIds: Array<number>, };
 
 export type SourceKind = "audiobookshelf" | "komga" | "kavita" | "kosync" | "revenge" | "kobo" | "koreader";
 

@@ -1,7 +1,7 @@
 // Pure helpers for the book list: search, filter, sort and display formatting.
 import type { BookFormat, BookRow } from './types';
 
-export type SortKey = 'title' | 'author' | 'dateAdded' | 'progress' | 'rating' | 'finishedAt';
+export type SortKey = 'title' | 'author' | 'dateAdded' | 'progress' | 'rating' | 'finishedAt' | 'lastActivity';
 export type SortDir = 'asc' | 'desc';
 
 export const SORT_LABELS: Record<SortKey, string> = {
@@ -11,6 +11,7 @@ export const SORT_LABELS: Record<SortKey, string> = {
   progress: 'Progress',
   rating: 'Rating',
   finishedAt: 'Finished',
+  lastActivity: 'Last activity',
 };
 
 export const FORMAT_LABELS: Record<BookFormat, string> = {
@@ -98,6 +99,9 @@ export function sortBooks(rows: BookRow[], key: SortKey, dir: SortDir): BookRow[
         break;
       case 'finishedAt':
         c = cmpNullable(a.finishedAt, b.finishedAt, str);
+        break;
+      case 'lastActivity':
+        c = cmpNullable(a.lastActivity, b.lastActivity, str);
         break;
     }
     return c !== 0 ? c : byTitle(a, b);

@@ -8,7 +8,7 @@ import type {
   BookFormat,
   BookRow,
   Edition,
-  PlanAction,
+  PlanPreview,
   RunItem,
   RunSummary,
   SearchHit,
@@ -66,7 +66,7 @@ export function generateLibrary(n: number, seed = 7): BookRow[] {
     const audioSeconds = format === 'audio' ? 3600 * (4 + Math.floor(r() * 20)) : null;
     const progress = statusId === 3 ? 100 : statusId === 2 || statusId === 4 || statusId === 5 ? Math.round(r() * 95) : null;
     const added = Math.floor(r() * 900);
-    rows.push({
+    const book: BookRow = {
       userBookId: 1000 + i,
       bookId: i,
       title: `${pick(FIRST)} ${pick(SECOND)}${pick(TAIL)}`,
@@ -81,8 +81,12 @@ export function generateLibrary(n: number, seed = 7): BookRow[] {
       isbn13: format === 'audio' ? null : `978${String(Math.floor(r() * 1e10)).padStart(10, '0')}`,
       dateAdded: isoDay(added),
       finishedAt: statusId === 3 ? isoDay(Math.floor(r() * added)) : null,
+      lastActivity: null,
       listIds: r() < 0.2 ? [1] : r() < 0.1 ? [2] : r() < 0.05 ? [3] : [],
-    });
+    };
+    // Set after the literal, without a random draw: the same seed keeps giving the same library.
+    book.lastActivity = book.finishedAt ?? isoDay(progress !== null ? added % 60 : added);
+    rows.push(book);
   }
   return rows;
 }
@@ -207,11 +211,15 @@ export function installMockBackend(opts: MockOptions = {}): void {
     ...(runId === 3 ? [{ source: 'Home ABS', id: 'li_99', title: 'Winter Atlas', action: 'progress', result: 'error', reason: 'Hardcover answered 500; will retry next run' }] : []),
   ];
 
-  const preview: PlanAction[] = [
-    { source: 'Home ABS', itemId: 'li_12', title: byId.get(12)?.title ?? 'Book 12', action: 'update progress', detail: '47% → 52% (5 h 12 min of 10 h)' },
-    { source: 'Comics', itemId: 'bk_14', title: byId.get(14)?.title ?? 'Book 14', action: 'mark finished', detail: 'finished 2026-11-24, keeps your edition' },
-    { source: 'Home ABS', itemId: 'li_40', title: byId.get(40)?.title ?? 'Book 40', action: 'start reading', detail: 'Want to Read → Currently Reading (3% ≥ 2%)' },
-  ];
+  const preview: PlanPreview = {
+    sentence: '2 books to update, 1 to finish: ' + (byId.get(14)?.title ?? 'Book 14'),
+    changes: [
+      { source: 'Home ABS', itemId: 'li_12', title: byId.get(12)?.title ?? 'Book 12', action: 'progress', detail: 'progress to 5:12' },
+      { source: 'Comics', itemId: 'bk_14', title: byId.get(14)?.title ?? 'Book 14', action: 'finish', detail: 'mark Read, finished 2026-11-24' },
+      { source: 'Home ABS', itemId: 'li_40', title: byId.get(40)?.title ?? 'Book 40', action: 'progress', detail: 'mark Currently Reading, progress to page 12' },
+    ],
+    rest: '21 books already up to date, 1 below the Currently Reading threshold',
+  };
 
   const offlineGuard = () => {
     if (scenario === 'offline') throw { code: 'offline', message: 'No connection to Hardcover.' };

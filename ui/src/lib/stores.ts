@@ -3,7 +3,7 @@ import { derived, get, writable } from 'svelte/store';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { api, toIpcError } from './api';
 import { clearCoverCache } from './covers';
-import type { AppStatus, BookRow, ConnectResult, IpcError, Progress, RunSummary, Shelves, ShelfKind, SyncProgress } from './types';
+import { STATUS_NAMES, type AppStatus, type BookRow, type ConnectResult, type IpcError, type Progress, type RunSummary, type Shelves, type ShelfKind, type SyncProgress } from './types';
 
 export type View = 'books' | 'sync' | 'settings' | 'attention' | 'stats';
 
@@ -136,6 +136,12 @@ export function applyStatus(s: AppStatus): void {
   const justConnected = get(appStatus)?.connected === false && s.connected;
   appStatus.set(s);
   if (justConnected) {
+    // What the user connected for is their books: show what they are reading now. Settings with
+    // unsaved changes stays put rather than greet the new connection with a leave prompt.
+    if (!(get(view) === 'settings' && get(unsavedChanges))) {
+      view.set('books');
+      currentShelf.set({ kind: 'status', id: 2, name: STATUS_NAMES[2] });
+    }
     void loadShelves();
     clearCoverCache();
   }

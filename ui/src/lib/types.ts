@@ -24,6 +24,7 @@ export type {
   LinkedItem,
   NotificationSettings,
   PlanAction,
+  PlanPreview,
   Progress,
   Read,
   RunItem,

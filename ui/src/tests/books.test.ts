@@ -17,6 +17,7 @@ function row(p: Partial<BookRow> & { bookId: number; title: string }): BookRow {
     isbn13: null,
     dateAdded: null,
     finishedAt: null,
+    lastActivity: null,
     listIds: [],
     ...p,
   };
@@ -55,6 +56,19 @@ describe('sortBooks', () => {
   it('puts books without a value last in both directions', () => {
     expect(sortBooks(rows, 'rating', 'asc').map((b) => b.bookId), 'unrated books sort after rated ones (asc)').toEqual([3, 1, 2]);
     expect(sortBooks(rows, 'rating', 'desc').map((b) => b.bookId), 'unrated books sort after rated ones (desc)').toEqual([1, 3, 2]);
+  });
+
+  it('sorts by last activity, the newest first when descending', () => {
+    const input = [
+      row({ bookId: 1, title: 'a', lastActivity: '2026-11-01' }),
+      row({ bookId: 2, title: 'b', lastActivity: '2026-11-20T08:00:00+00:00' }),
+      row({ bookId: 3, title: 'c', lastActivity: null }),
+      row({ bookId: 4, title: 'd', lastActivity: '2026-11-20' }),
+    ];
+    expect(
+      sortBooks(input, 'lastActivity', 'desc').map((b) => b.bookId),
+      'what was read last comes first; a timestamp is later than the start of its day; no activity sorts last',
+    ).toEqual([2, 4, 1, 3]);
   });
 
   it('sorts titles naturally and does not mutate its input', () => {

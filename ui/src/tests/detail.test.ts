@@ -24,6 +24,7 @@ const DETAIL: Detail = {
   isbn13: null,
   dateAdded: '2026-10-01',
   finishedAt: null,
+  lastActivity: '2026-11-01',
   listIds: [10],
   edition: { id: 9001, title: 'Piranesi (Unabridged)', format: 'audio', pages: null, audioSeconds: 29400, isbn13: null, isbn10: null, asin: 'B08ABC' },
   reads: [{ id: 1, startedAt: '2026-11-01', finishedAt: null, progress: 42, progressPages: null, progressSeconds: 12348, editionId: 9001 }],

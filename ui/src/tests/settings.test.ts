@@ -2,9 +2,10 @@ import { render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import SettingsView from '../lib/components/SettingsView.svelte';
-import { appStatus } from '../lib/stores';
+import { get } from 'svelte/store';
+import { appStatus, currentShelf, view } from '../lib/stores';
 import type { Settings } from '../lib/types';
-import { SETTINGS, STATUS, callsTo, installBackend } from './backend';
+import { SETTINGS, SHELVES, STATUS, callsTo, installBackend } from './backend';
 
 describe('settings', () => {
   it('adds a source, tests it, and saves with the secret sent once', async () => {
@@ -46,6 +47,20 @@ describe('settings', () => {
     expect(callsTo(calls, 'connect_token')[0]?.args, 'the token goes to connect_token').toEqual({ token: 'tok_123' });
     const others = calls.filter((c) => c.cmd !== 'connect_token' && JSON.stringify(c.args).includes('tok_123'));
     expect(others, 'no other command may carry the token').toEqual([]);
+  });
+
+  it('after connecting, the window goes to Currently Reading', async () => {
+    installBackend({ get_settings: () => SETTINGS, connect_token: () => STATUS, list_shelves: () => SHELVES });
+    appStatus.set({ ...STATUS, connected: false, username: null });
+    view.set('settings');
+    currentShelf.set({ kind: 'status', id: 1, name: 'Want to Read' });
+    const user = userEvent.setup();
+    render(SettingsView);
+    await user.click(await screen.findByRole('button', { name: 'or paste a token' }));
+    await user.type(screen.getByLabelText('Hardcover API token'), 'tok_123');
+    await user.click(screen.getByRole('button', { name: 'Connect' }));
+    await waitFor(() => expect(get(view), 'connecting leads to the books, not back to Settings').toBe('books'));
+    expect(get(currentShelf)?.id, 'the shelf shown is what the user is reading now').toBe(2);
   });
 
   it('the threshold is typed as a percentage and saved as a fraction', async () => {

@@ -17,6 +17,7 @@ const row = (finishedAt: string | null, format: BookRow['format'], pages: number
   isbn13: null,
   dateAdded: null,
   finishedAt,
+  lastActivity: finishedAt,
   listIds: [],
 });
 

@@ -62,7 +62,11 @@ describe('sync view', () => {
     installBackend({
       sync_runs: () => [RUN],
       unmatched_items: () => [],
-      sync_preview: () => [{ source: 'Home ABS', itemId: 'li_1', title: 'Dune', action: 'progress', detail: 'planned' }],
+      sync_preview: () => ({
+        sentence: '1 book to update',
+        changes: [{ source: 'Home ABS', itemId: 'li_1', title: 'Dune', action: 'progress', detail: 'progress to 4:29' }],
+        rest: '',
+      }),
       sync_now: () => RUN,
     });
     const user = userEvent.setup();
@@ -90,18 +94,39 @@ describe('sync view', () => {
     expect(callsTo(calls, 'run_items')[0]?.args, 'details come from run_items for that run').toEqual({ runId: 7 });
   });
 
-  it('Preview shows the dry-run plan', async () => {
+  it('Preview lists only what would change, in the book\'s units, and sums the rest', async () => {
     const calls = installBackend({
       sync_runs: () => [],
       unmatched_items: () => [],
-      sync_preview: () => [{ source: 'Komga', itemId: 'b1', title: 'Paper Tide', action: 'mark finished', detail: 'finished 2026-11-24' }],
+      sync_preview: () => ({
+        sentence: '1 book to finish: Paper Tide',
+        changes: [{ source: 'Komga', itemId: 'b1', title: 'Paper Tide', action: 'finish', detail: 'mark Read, finished 2026-11-24' }],
+        rest: '24 books already up to date',
+      }),
     });
     const user = userEvent.setup();
     render(SyncView);
     await user.click(await screen.findByRole('button', { name: 'Preview' }));
-    expect(await screen.findByText('mark finished'), 'the planned action is listed').toBeTruthy();
+    expect(await screen.findByText('mark Read, finished 2026-11-24'), 'the planned change is listed with its detail').toBeTruthy();
+    expect(screen.getByText('Finish'), 'the action is named in words, not by its code').toBeTruthy();
+    expect(screen.getAllByRole('row'), 'one header row and one row per change, no row per unchanged book').toHaveLength(2);
+    expect(screen.getByTestId('preview-rest').textContent, 'the books that would not change are summed in one line').toBe('24 books already up to date');
     expect(screen.getByText(/nothing was changed/), 'a preview says it changed nothing').toBeTruthy();
     expect(callsTo(calls, 'sync_now'), 'a preview never starts a real sync').toEqual([]);
+  });
+
+  it('a preview with nothing to change says Nothing to do', async () => {
+    installBackend({
+      sync_runs: () => [],
+      unmatched_items: () => [],
+      sync_preview: () => ({ sentence: 'Nothing to do: all 25 books up to date', changes: [], rest: '25 books already up to date' }),
+    });
+    const user = userEvent.setup();
+    render(SyncView);
+    await user.click(await screen.findByRole('button', { name: 'Preview' }));
+    expect((await screen.findByTestId('preview-sentence')).textContent, 'an up-to-date library gets one clear line').toBe('Nothing to do');
+    expect(screen.queryByRole('table'), 'no table of unchanged books').toBeNull();
+    expect(screen.getByTestId('preview-rest').textContent).toBe('25 books already up to date');
   });
 
   it('sync-progress and sync-finished events drive the progress bar', async () => {

@@ -104,6 +104,18 @@ impl Ui {
         self.client.find_all(Locator::XPath(xpath)).await.unwrap_or_default()
     }
 
+    /// Connect from Settings with the browser sign-in (the demo Hardcover approves at once), and
+    /// wait for what follows a connection: the window showing Currently Reading.
+    pub async fn connect_from_settings(&self) {
+        self.click_button("Settings").await;
+        self.click_button("Connect via browser").await;
+        self.find(
+            "the window to go to Currently Reading once connected",
+            "//main//h1[normalize-space(.)='Currently Reading']",
+        )
+        .await;
+    }
+
     /// Click the (first enabled) button whose visible text or accessible name is `name`.
     pub async fn click_button(&self, name: &str) {
         let lit = xpath_literal(name);
