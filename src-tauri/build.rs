@@ -13,6 +13,8 @@ fn main() {
         "list_shelves",
         "list_books",
         "book_detail",
+        "search_library",
+        "open_on_hardcover",
         "set_status",
         "set_rating",
         "add_to_list",

@@ -40,25 +40,43 @@ pub struct DemoServers {
     pub abs: AbsEmulator,
 }
 
-/// Start the demo servers on random loopback ports.
-pub async fn start(spec: &DemoSpec) -> std::io::Result<DemoServers> {
-    let registry = TokenRegistry::default();
-    let builder = HardcoverEmulator::builder()
+/// The demo's Hardcover builder. Its seeded ids and shelves are deterministic, so a state built
+/// from it without serving it ([`catalog`]) holds exactly what [`start`] serves.
+fn hardcover_builder(spec: &DemoSpec, registry: TokenRegistry) -> crate::hardcover::HardcoverBuilder {
+    HardcoverEmulator::builder()
         .library(SeedSpec { books: spec.books, seed: spec.seed, shelf_share: spec.shelf_share, ..SeedSpec::default() })
         .user(DEMO_USER)
         .personal_token(DEMO_TOKEN, ALL_SCOPES)
         // A demo is for trying features, not for waiting on a free plan's 60 requests a minute (the
         // five-fields-per-operation rule still holds).
         .limits(Limits::unlimited())
-        .token_registry(registry.clone());
+        .token_registry(registry)
+}
+
+/// The demo's Hardcover as [`start`] seeds it, not served: for reading its ids and shelves.
+pub fn catalog(spec: &DemoSpec) -> crate::hardcover::HardcoverState {
+    hardcover_builder(spec, TokenRegistry::default()).build_state()
+}
+
+/// Every item of the demo's Audiobookshelf: catalog books in progress or finished, the two the
+/// Currently Reading threshold decides about, and two left for the user to link.
+pub fn abs_items(db: &crate::hardcover::state::Db, spec: &DemoSpec) -> Vec<SeedBook> {
+    let mut books = abs_books_from_catalog(db, spec.abs_items);
+    books.extend(threshold_books(db, spec));
+    books.extend(unmatched_abs_books(db, 2));
+    books
+}
+
+/// Start the demo servers on random loopback ports.
+pub async fn start(spec: &DemoSpec) -> std::io::Result<DemoServers> {
+    let registry = TokenRegistry::default();
+    let builder = hardcover_builder(spec, registry.clone());
     // The seeded ids are deterministic: a dry build tells the OAuth server whom to approve as.
     let probe = builder.build_state();
     let (user_id, books) = {
         let db = probe.db();
         let user_id = db.user_by_name(DEMO_USER).expect("the demo user is seeded").id;
-        let mut books = abs_books_from_catalog(&db, spec.abs_items);
-        books.extend(unmatched_abs_books(&db, 2));
-        (user_id, books)
+        (user_id, abs_items(&db, spec))
     };
     let clients = vec![Client {
         client_id: DEMO_CLIENT_ID.into(),
@@ -153,6 +171,53 @@ pub fn abs_books_from_catalog(db: &crate::hardcover::state::Db, n: usize) -> Vec
     out
 }
 
+/// The share of a book the two threshold items have read: one under a 5 % threshold (it must stay
+/// on Want to Read) and one over it (it moves to Currently Reading).
+pub const THRESHOLD_FRACTIONS: [f64; 2] = [0.03, 0.12];
+
+/// Two Audiobookshelf items, at [`THRESHOLD_FRACTIONS`], of books the demo user has on Want to
+/// Read in the item's format (the user's own edition), apart from the other items: what the
+/// Currently Reading threshold in Settings decides about.
+pub fn threshold_books(db: &crate::hardcover::state::Db, spec: &DemoSpec) -> Vec<SeedBook> {
+    use crate::hardcover::state::{format, status};
+    let taken: Vec<String> = abs_books_from_catalog(db, spec.abs_items).into_iter().map(|b| b.title).collect();
+    let wanted = db.user_books.values().filter(|u| u.status_id == status::WANT_TO_READ);
+    let candidates = wanted.filter_map(|u| {
+        let book = db.books.get(&u.book_id)?;
+        let e = db.editions.get(&u.edition_id?)?;
+        let audio = e.reading_format_id == format::AUDIO && e.asin.is_some() && e.audio_seconds.is_some();
+        let ebook = e.reading_format_id == format::EBOOK && e.isbn_13.is_some() && e.pages.is_some();
+        (!taken.contains(&book.title) && (audio || ebook)).then_some((book, e, audio))
+    });
+    candidates
+        .zip(THRESHOLD_FRACTIONS)
+        .enumerate()
+        .map(|(k, ((book, e, audio), fraction))| {
+            let started_ms = BASE_MS + (40 + k as i64) * 86_400_000;
+            SeedBook {
+                title: book.title.clone(),
+                subtitle: None,
+                author: book
+                    .author_ids
+                    .first()
+                    .and_then(|a| db.authors.get(a))
+                    .map(|a| a.name.clone())
+                    .unwrap_or_default(),
+                isbn: if audio { None } else { e.isbn_13.clone() },
+                asin: if audio { e.asin.clone() } else { None },
+                audio,
+                fraction,
+                finished: false,
+                duration_secs: e.audio_seconds.unwrap_or(0) as f64,
+                pages: e.pages.unwrap_or(0) as u32,
+                started_ms,
+                updated_ms: started_ms + 86_400_000,
+                finished_ms: None,
+            }
+        })
+        .collect()
+}
+
 /// Audiobookshelf items that cannot be matched without the user: no ISBN or ASIN and an author
 /// that is not the catalog's (a rip tagged with its narrator), so the Sync view has items to
 /// "Link…". Taken from the end of the catalog, away from the matched items.
@@ -191,11 +256,31 @@ mod tests {
     /// The demo's Hardcover state, built the way `start` builds it (without serving it).
     fn demo_state() -> (DemoSpec, crate::hardcover::HardcoverState) {
         let spec = DemoSpec::default();
-        let state = HardcoverEmulator::builder()
-            .library(SeedSpec { books: spec.books, seed: spec.seed, ..SeedSpec::default() })
-            .user(DEMO_USER)
-            .build_state();
+        let state = catalog(&spec);
         (spec, state)
+    }
+
+    #[test]
+    fn two_want_to_read_books_sit_either_side_of_a_5_percent_threshold() {
+        use crate::hardcover::state::status;
+        let (spec, state) = demo_state();
+        let db = state.db();
+        let pair = threshold_books(&db, &spec);
+        let fractions: Vec<f64> = pair.iter().map(|b| b.fraction).collect();
+        assert_eq!(fractions, THRESHOLD_FRACTIONS, "one item under 5 % and one over it");
+        let others: Vec<String> = abs_books_from_catalog(&db, spec.abs_items).into_iter().map(|b| b.title).collect();
+        for item in &pair {
+            assert!(!others.contains(&item.title), "{:?} must not be another demo item's book", item.title);
+            let book = db.books.values().find(|b| b.title == item.title).expect("a catalog book");
+            let shelf = db.user_books.values().find(|u| u.book_id == book.id).map(|u| u.status_id);
+            assert_eq!(shelf, Some(status::WANT_TO_READ), "{:?} must be on Want to Read", item.title);
+            assert!(item.isbn.is_some() || item.asin.is_some(), "{:?} must match by identifier", item.title);
+        }
+        assert_eq!(
+            abs_items(&db, &spec).len(),
+            spec.abs_items + 4,
+            "the served items include the pair and two to link"
+        );
     }
 
     #[test]

@@ -64,6 +64,7 @@ pub fn run() {
                 core,
                 autostart: login_item(),
                 opener: Arc::new(SystemOpener),
+                links: hardcover_sync::auth::system_opener(),
                 save_dialog: Arc::new(save_dialog::NativeSaveDialog(handle.clone())),
                 tray: Some(Arc::clone(&link)),
             });

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+pub use hardcover_sync::auth::Opener;
 pub use hardcover_sync_desktop::system::{AutostartSwitch, FolderOpener};
 
 pub use crate::save_dialog::SaveDialog;
@@ -17,6 +18,8 @@ pub struct AppState {
     pub core: Core,
     pub autostart: Arc<dyn AutostartSwitch>,
     pub opener: Arc<dyn FolderOpener>,
+    /// Opens web pages (a book on hardcover.app) in the user's browser; a recorder in tests.
+    pub links: Opener,
     /// Where an export goes (the native save dialog; a fake in command tests).
     pub save_dialog: Arc<dyn SaveDialog>,
     /// The tray process, which runs the syncs. `None` in command tests, where the core syncs on

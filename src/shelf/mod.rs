@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cover_hosts;
 pub mod covers;
 pub mod error;
+pub mod links;
 pub mod lists;
 pub mod model;
 pub mod rows;
@@ -26,7 +27,7 @@ pub use lists::{add_to_list, remove_from_list};
 pub use model::{
     BookDetail, BookFormat, BookRow, EditionInfo, LinkedItem, ListMembership, ReadInfo, SearchHit, ShelfRef,
 };
-pub use rows::{book_detail, books};
+pub use rows::{book_detail, books, search_library};
 pub use settings::{Settings, SourceSettings};
 pub use source_check::{SourceTest, test_source};
 pub use unmatched::{UnmatchedItem, unmatched_items};

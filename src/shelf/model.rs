@@ -107,6 +107,8 @@ pub struct BookDetail {
     pub reads: Vec<ReadInfo>,
     pub lists: Vec<ListMembership>,
     pub linked: Vec<LinkedItem>,
+    /// The book's page on hardcover.app, when Hardcover gave it a usable address.
+    pub hardcover_url: Option<String>,
 }
 
 /// A book Hardcover's search found (or a candidate match for a source item).

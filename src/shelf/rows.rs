@@ -47,6 +47,37 @@ pub fn shelf_rows(store: &Store, shelf: ShelfRef) -> Result<Vec<BookRow>, ShelfE
     }
 }
 
+/// The most books one search across all shelves answers with: more is no help on screen.
+pub const SEARCH_LIMIT: usize = 500;
+
+/// Books on any shelf or list whose title, author or ISBN holds `query`, by title (the window's
+/// search across all shelves): one pass over the local copy, so it works offline.
+pub async fn search_library(app: &App, query: &str) -> Result<Vec<BookRow>, ShelfError> {
+    search_rows(app.store(), query, SEARCH_LIMIT)
+}
+
+/// [`search_library`] over a store, at most `limit` rows.
+pub fn search_rows(store: &Store, query: &str, limit: usize) -> Result<Vec<BookRow>, ShelfError> {
+    let q = query.trim().to_lowercase();
+    if q.is_empty() {
+        return Ok(Vec::new());
+    }
+    // ISBNs are often typed with hyphens or spaces, as the shelf's own filter allows.
+    let digits: String = q.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
+    let isbn_like = digits.len() >= 3 && digits.chars().all(|c| c.is_ascii_digit() || c == 'x');
+    let book_ids: Vec<i64> = store
+        .search_texts()?
+        .into_iter()
+        .filter(|(_, text)| text.contains(&q) || (isbn_like && text.contains(&digits)))
+        .map(|(id, _)| id)
+        .collect();
+    if book_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = store.library_rows(&Selection { book_ids, ..Selection::default() })?;
+    Ok(rows.iter().take(limit).map(BookRow::from_library).collect())
+}
+
 /// Everything the detail pane shows for one book, from the cache. A book the cache does not
 /// know yet (a search hit) is fetched once from Hardcover and cached.
 pub async fn book_detail(app: &App, book_id: i64) -> Result<BookDetail, ShelfError> {
@@ -67,6 +98,7 @@ pub fn detail(store: &Store, book_id: i64) -> Result<BookDetail, ShelfError> {
         reads: row.reads.iter().map(ReadInfo::from).collect(),
         lists: cache::memberships(store, book_id)?,
         linked: cache::linked_items(store, book_id)?,
+        hardcover_url: row.book.slug.as_deref().and_then(super::links::book_page).map(String::from),
     })
 }
 
@@ -225,6 +257,29 @@ mod tests {
         let mut want: Vec<i64> = (1..=N).filter(|i| i % 10 == 0).collect();
         want.reverse();
         assert_eq!(ids, want, "a list must come out in its own position order");
+    }
+
+    #[test]
+    fn one_search_finds_books_on_every_shelf_and_list() {
+        let s = big_store();
+        // "Book 0700" is the title of books 700..=709: statuses 1 + i % 6 cover every shelf.
+        let hits = search_rows(&s, "  book 0070 ", 100).unwrap();
+        let ids: Vec<i64> = hits.iter().map(|r| r.book_id).collect();
+        assert_eq!(ids, (700..=709).collect::<Vec<_>>(), "every matching book, case-insensitive, by title");
+        let statuses: std::collections::BTreeSet<i64> = hits.iter().filter_map(|r| r.status_id).collect();
+        assert_eq!(statuses.len(), 6, "matches come from every status shelf, not the open one: {statuses:?}");
+        assert_eq!(hits[0].list_ids, vec![7], "each row names its lists, so the window can say where it is");
+
+        let by_author = search_rows(&s, "author 96", 5000).unwrap();
+        assert!(
+            !by_author.is_empty() && by_author.iter().all(|r| r.authors == ["Author 96"]),
+            "authors are searched too"
+        );
+        let by_isbn = search_rows(&s, "978-00000-01234", 10).unwrap();
+        assert_eq!(by_isbn.iter().map(|r| r.book_id).collect::<Vec<_>>(), vec![1234], "ISBNs match with hyphens");
+        assert_eq!(search_rows(&s, "book", 25).unwrap().len(), 25, "a search answers with at most the limit");
+        assert!(search_rows(&s, "   ", 25).unwrap().is_empty(), "an empty search finds nothing, not everything");
+        assert!(search_rows(&s, "no such title", 25).unwrap().is_empty());
     }
 
     #[test]

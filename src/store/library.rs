@@ -409,6 +409,31 @@ impl Store {
             .optional()?)
     }
 
+    /// Each shelved or listed book's searchable text, lower-cased: title, authors and the ISBNs of
+    /// the user's edition, NUL-separated. One query, so a search across every shelf reads the
+    /// library's text once instead of every row in full.
+    pub fn search_texts(&self) -> Result<Vec<(i64, String)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT b.id, b.title, b.authors, e.isbn_13, e.isbn_10 FROM hc_books b
+             LEFT JOIN hc_user_books u ON u.book_id = b.id
+             LEFT JOIN hc_editions e ON e.id = u.edition_id
+             WHERE u.id IS NOT NULL OR b.id IN (SELECT book_id FROM hc_list_books)",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let authors = json_vec(r.get(2)?).join("\u{0}");
+            let (isbn13, isbn10): (Option<String>, Option<String>) = (r.get(3)?, r.get(4)?);
+            let text = format!(
+                "{}\u{0}{authors}\u{0}{}\u{0}{}",
+                r.get::<_, String>(1)?,
+                isbn13.unwrap_or_default(),
+                isbn10.unwrap_or_default()
+            );
+            Ok((r.get(0)?, text.to_lowercase()))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The selected books, with everything export and the shelf browser show, ordered by title.
     /// Reads each table once and joins in memory (far faster than a query per book); for a shelf
     /// or a list, only the rows of its books (the window opens on one shelf: reading a 10,000-book

@@ -68,6 +68,20 @@ pub async fn book_detail(state: State<'_, AppState>, book_id: i64) -> IpcResult<
     Ok(shelf::book_detail(&*state.core.app()?, book_id).await?)
 }
 
+/// Search every shelf and list of the local copy at once (the window's "All shelves" search).
+#[tauri::command]
+pub async fn search_library(state: State<'_, AppState>, query: String) -> IpcResult<Vec<BookRow>> {
+    Ok(shelf::search_library(&*state.core.app()?, &query).await?)
+}
+
+/// Open the book's page on hardcover.app in the browser. The page sends only the book's id: the
+/// address is made by the core from the local copy's slug, never taken from the page.
+#[tauri::command]
+pub async fn open_on_hardcover(state: State<'_, AppState>, book_id: i64) -> IpcResult<()> {
+    let url = shelf::links::book_page_of(state.core.app()?.store(), book_id)?;
+    (state.links)(&url).map_err(|e| IpcError::internal(format!("cannot open {url} in the browser: {e}")))
+}
+
 #[tauri::command]
 pub async fn set_status(state: State<'_, AppState>, book_id: i64, status_id: u8) -> IpcResult<BookRow> {
     if !(1..=6).contains(&status_id) {

@@ -23,6 +23,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         library::list_shelves,
         library::list_books,
         library::book_detail,
+        library::search_library,
+        library::open_on_hardcover,
         library::set_status,
         library::set_rating,
         library::add_to_list,

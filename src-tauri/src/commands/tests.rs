@@ -64,6 +64,8 @@ struct Harness {
     webview: WebviewWindow<MockRuntime>,
     autostart: Arc<FakeAutostart>,
     opener: Arc<FakeOpener>,
+    /// The web pages the app asked the browser to open.
+    links: Arc<Mutex<Vec<String>>>,
     save_dialog: Arc<FakeSaveDialog>,
     dir: tempfile::TempDir,
 }
@@ -78,19 +80,25 @@ fn harness_in(dir: tempfile::TempDir) -> Harness {
     let autostart = Arc::new(FakeAutostart::default());
     let opener = Arc::new(FakeOpener::default());
     let save_dialog = Arc::new(FakeSaveDialog::default());
+    let links = Arc::new(Mutex::new(Vec::new()));
+    let opened = Arc::clone(&links);
     let app = mock_builder()
         .invoke_handler(super::handler())
         .manage(AppState {
             core,
             autostart: autostart.clone(),
             opener: opener.clone(),
+            links: Arc::new(move |url: &url::Url| {
+                opened.lock().unwrap().push(url.to_string());
+                Ok(())
+            }),
             save_dialog: save_dialog.clone(),
             tray: None,
         })
         .build(mock_context(noop_assets()))
         .expect("mock app");
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("mock window");
-    Harness { _app: app, webview, autostart, opener, save_dialog, dir }
+    Harness { _app: app, webview, autostart, opener, links, save_dialog, dir }
 }
 
 impl Harness {
@@ -293,6 +301,24 @@ fn connect_browse_sync_and_disconnect_through_ipc() {
     let detail = h.call("book_detail", json!({"bookId": rows[0]["bookId"]})).unwrap();
     assert_eq!(detail["bookId"], rows[0]["bookId"], "the detail is of the book asked for: {detail}");
     assert!(detail["reads"].is_array() && detail["linked"].is_array(), "detail fields are camelCase lists");
+
+    // Open on Hardcover: the page sends the id, the core makes the address from the book's slug.
+    let url = detail["hardcoverUrl"].as_str().expect("a seeded book has a page on hardcover.app").to_owned();
+    assert!(url.starts_with("https://hardcover.app/books/"), "the link goes to the book's page: {url}");
+    h.call("open_on_hardcover", json!({"bookId": rows[0]["bookId"]})).unwrap();
+    assert_eq!(*h.links.lock().unwrap(), vec![url], "the browser is asked to open exactly the book's page");
+    let err = h.call("open_on_hardcover", json!({"bookId": 987_654_321})).unwrap_err();
+    assert_eq!(code(&err), "not_found", "a book not in the library has no page to open: {err}");
+
+    // Search across all shelves: one call, matches from more than one shelf, each naming its status.
+    let word = rows[0]["title"].as_str().unwrap().split_whitespace().last().unwrap().to_owned();
+    let hits = h.call("search_library", json!({"query": word})).unwrap();
+    let hits = hits.as_array().unwrap();
+    assert!(
+        hits.iter().any(|b| b["bookId"] == rows[0]["bookId"]),
+        "a search across all shelves finds the book by a word of its title: {hits:?}"
+    );
+    assert!(hits.iter().all(|b| b["statusId"].is_number() || !b["listIds"].as_array().unwrap().is_empty()));
 
     let csv = h.dir.path().join("books.csv");
     h.save_dialog.will_choose(Some(csv.clone()));

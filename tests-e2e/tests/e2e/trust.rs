@@ -1,11 +1,13 @@
 //! The moments a user needs the app to be straight with them, clicked through in demo mode: a
 //! source that cannot be reached is shown as failing (Sync view, tray line), Settings cannot
-//! mislead (the threshold in percent, unsaved changes asked about, Save tests the source first,
-//! a secret without a keyring kept in the private file), and a run reads as one sentence.
+//! mislead (the threshold in percent, and a book under it left on Want to Read; unsaved changes
+//! asked about, Save tests the source first, a secret without a keyring kept in the private file),
+//! and a run reads as one sentence.
 
 use std::time::Duration;
 
-use serde_json::json;
+use hardcover_sync_emulators::demo::{self, DemoSpec};
+use serde_json::{Value, json};
 
 use crate::journey::tray_menu;
 use crate::support::env;
@@ -120,7 +122,30 @@ async fn failures_are_loud_and_settings_cannot_mislead() {
     );
     ui.shot("sync-failing").await;
 
+    // The threshold saved as 5 % decided the demo's two Want to Read books: the one at 3 % stayed,
+    // the one at 12 % moved to Currently Reading.
+    let pair = demo::threshold_books(&demo::catalog(&DemoSpec::default()).db(), &DemoSpec::default());
+    let [low, high] = [&pair[0].title, &pair[1].title];
+    let items = ui.call("run_items", json!({"runId": run["runId"]})).await;
+    let reason = items.as_array().unwrap().iter().find(|i| &i["title"] == low).map(|i| i["reason"].clone());
+    assert_eq!(
+        reason,
+        Some(json!("below threshold: 3.0% read, Currently Reading starts at 5.0%")),
+        "the run must say why the book at 3 % was left alone: {items}"
+    );
+    ui.call("refresh_library", json!({})).await;
+    assert_eq!(status_of(&ui, low).await, json!(1), "a book at 3 % must stay on Want to Read under a 5 % threshold");
+    assert_eq!(status_of(&ui, high).await, json!(2), "a book at 12 % must move to Currently Reading");
+
     ui.close().await;
+}
+
+/// The status (shelf) the local copy holds for the book titled `title`, found by the window's
+/// search across all shelves.
+async fn status_of(ui: &Ui, title: &str) -> Value {
+    let hits = ui.call("search_library", json!({"query": title})).await;
+    let hit = hits.as_array().unwrap().iter().find(|b| b["title"] == title).cloned();
+    hit.unwrap_or_else(|| panic!("{title:?} must be in the library: {hits}"))["statusId"].clone()
 }
 
 #[cfg(unix)]

@@ -56,6 +56,9 @@ export const api = {
   listShelves: () => call<Shelves>('list_shelves'),
   listBooks: (kind: ShelfKind, id: number) => call<BookRow[]>('list_books', { kind, id }),
   bookDetail: (bookId: number) => call<BookDetail>('book_detail', { bookId }),
+  searchLibrary: (query: string) => call<BookRow[]>('search_library', { query }),
+  // Only the id goes out: the app makes the address from its own copy of the book.
+  openOnHardcover: (bookId: number) => call<null>('open_on_hardcover', { bookId }),
   setStatus: (bookId: number, statusId: StatusId) => call<BookRow>('set_status', { bookId, statusId }),
   setRating: (bookId: number, rating: number | null) => call<BookRow>('set_rating', { bookId, rating }),
   addToList: (bookId: number, listId: number) => call<null>('add_to_list', { bookId, listId }),

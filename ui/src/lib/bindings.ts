@@ -186,7 +186,11 @@ export type BookDetail = { subtitle: string | null, edition: Edition | null,
 /**
  * Newest first.
  */
-reads: Array<Read>, lists: Array<BookList>, linked: Array<LinkedItem>, userBookId: number | null, bookId: number, title: string, authors: Array<string>, coverUrl: string | null, statusId: StatusId | null, rating: number | null, 
+reads: Array<Read>, lists: Array<BookList>, linked: Array<LinkedItem>, 
+/**
+ * The book's page on hardcover.app, when Hardcover gave it a usable address.
+ */
+hardcoverUrl: string | null, userBookId: number | null, bookId: number, title: string, authors: Array<string>, coverUrl: string | null, statusId: StatusId | null, rating: number | null, 
 /**
  * 0–100, from the latest read (100 once that read is finished).
  */

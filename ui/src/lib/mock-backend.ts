@@ -189,6 +189,7 @@ export function installMockBackend(opts: MockOptions = {}): void {
         b.progress !== null
           ? [{ source: b.format === 'audio' ? 'Home ABS' : 'Comics', itemId: `li_${bookId}`, title: b.title, method: b.isbn13 ? 'isbn' : 'asin' }]
           : [],
+      hardcoverUrl: `https://hardcover.app/books/${b.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`,
     };
   };
 
@@ -240,6 +241,10 @@ export function installMockBackend(opts: MockOptions = {}): void {
           return a.kind === 'status' ? books.filter((b) => b.statusId === a.id) : books.filter((b) => b.listIds.includes(a.id as number));
         case 'book_detail':
           return detail(a.bookId as number);
+        case 'search_library':
+          return books.filter((b) => b.title.toLowerCase().includes(String(a.query).toLowerCase())).slice(0, 500);
+        case 'open_on_hardcover':
+          return null;
         case 'set_status': {
           offlineGuard();
           const b = byId.get(a.bookId as number);

@@ -30,10 +30,11 @@ const DETAIL: Detail = {
   reads: [{ id: 1, startedAt: '2026-11-01', finishedAt: null, progress: 42, progressPages: null, progressSeconds: 12348, editionId: 9001 }],
   lists: [{ listId: 10, listBookId: 3, name: 'Favourites' }],
   linked: [{ source: 'Home ABS', itemId: 'li_1', title: 'Piranesi', method: 'asin' }],
+  hardcoverUrl: 'https://hardcover.app/books/piranesi',
 };
 
 const row = (over: Partial<Detail> = {}) => {
-  const { subtitle: _s, edition: _e, reads: _r, lists: _l, linked: _k, ...r } = { ...DETAIL, ...over };
+  const { subtitle: _s, edition: _e, reads: _r, lists: _l, linked: _k, hardcoverUrl: _u, ...r } = { ...DETAIL, ...over };
   return r;
 };
 
@@ -55,6 +56,21 @@ describe('book detail', () => {
     expect(screen.getByText(/Audiobook · 8 h 10 min/), 'an audio edition is described by its duration').toBeTruthy();
     expect(screen.getByRole('progressbar', { name: 'Reading progress' }).getAttribute('aria-valuenow'), 'progress bar shows 42%').toBe('42');
     expect(screen.getByRole('cell', { name: 'in progress' }), 'an open read says it is in progress').toBeTruthy();
+  });
+
+  it('Open on Hardcover asks the app to open the book by its id only', async () => {
+    const calls = backend({ open_on_hardcover: () => null });
+    const user = userEvent.setup();
+    render(BookDetail, { bookId: 77, onclose: () => {} });
+    await user.click(await screen.findByRole('button', { name: 'Open on Hardcover ↗' }));
+    expect(callsTo(calls, 'open_on_hardcover').map((c) => c.args), 'the page sends the id; the app makes the address').toEqual([{ bookId: 77 }]);
+  });
+
+  it('a book Hardcover gave no page has no Open on Hardcover', async () => {
+    backend({ book_detail: () => ({ ...DETAIL, hardcoverUrl: null }) });
+    render(BookDetail, { bookId: 77, onclose: () => {} });
+    await screen.findByRole('heading', { name: 'Piranesi' });
+    expect(screen.queryByRole('button', { name: /Open on Hardcover/ }), 'no link that leads nowhere').toBeNull();
   });
 
   it('clicking the left half of the fourth star sends set_rating 3.5', async () => {

@@ -53,6 +53,26 @@ describe('book list', () => {
     for (const o of options) expect(o.textContent?.toLowerCase(), 'every row shown must match the search').toContain('lighthouse');
   });
 
+  it('a search across all shelves asks the app once and names each book\'s shelf', async () => {
+    shelves.set(SHELVES);
+    const onShelf = big.filter((b) => b.statusId === 3).slice(0, 5);
+    const elsewhere = [
+      { ...big[0]!, bookId: 90_001, title: 'Lighthouse Keeper', statusId: 1 as const, listIds: [10] },
+      { ...big[0]!, bookId: 90_002, title: 'Lighthouse Diaries', statusId: 2 as const, listIds: [] },
+    ];
+    const calls = installBackend({ list_books: () => onShelf, search_library: () => elsewhere });
+    const user = userEvent.setup();
+    render(BookList, { shelf: { kind: 'status', id: 3, name: 'Read' } });
+    await screen.findByText('5 books');
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Search in' }), 'All shelves');
+    await user.type(screen.getByRole('searchbox', { name: /search books/i }), 'lighthouse');
+    await screen.findByText('2 on all shelves');
+    expect(callsTo(calls, 'search_library').at(-1)?.args, 'the app is asked for what was typed').toEqual({ query: 'lighthouse' });
+    expect(callsTo(calls, 'list_books').length, 'one query over the library, not a load of every shelf').toBe(1);
+    const named = screen.getAllByTestId('row-shelf').map((e) => e.textContent);
+    expect(named, 'each row names the shelf (and lists) the book is on').toEqual(['Currently Reading', 'Want to Read · Favourites']);
+  });
+
   it('scrolling moves the window of rendered rows', async () => {
     installBackend({ list_books: () => big });
     render(BookList, { shelf: { kind: 'status', id: 3, name: 'Read' } });
