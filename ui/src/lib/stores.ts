@@ -173,6 +173,12 @@ function showShelves(s: Shelves, changed = false): void {
   }
 }
 
+/** The shelf a window opens on: Currently Reading, chosen before the shelves are counted so its
+ *  rows load alongside them rather than after (the wait between opening and the first rows). */
+export function openFirstShelf(): void {
+  if (!get(currentShelf)) currentShelf.set({ kind: 'status', id: 2, name: STATUS_NAMES[2] });
+}
+
 export async function loadShelves(refresh = false): Promise<void> {
   try {
     const s = refresh ? await api.refreshLibrary() : await api.listShelves();
