@@ -18,7 +18,7 @@ use crate::sync::observe::{Observer, ignore};
 use crate::sync::port::PortError;
 use crate::sync::progress::Zone;
 use crate::sync::report::{RunItem, RunSummary};
-use crate::sync::run::{SyncOptions, SyncOutcome, sync_once_observed};
+use crate::sync::run::{SourcePolicy, SyncOptions, SyncOutcome, sync_once_observed};
 use crate::sync::summary::Summary;
 
 /// What a sync does when another process is already syncing the same data folder.
@@ -67,6 +67,7 @@ impl App {
         let sources: Vec<Arc<dyn ProgressSource>> = built.into_iter().map(Arc::from).collect();
         let limits = self.client.limiter().snapshot();
         let port = ClientPort::new(&self.client, user_id);
+        let policies = SourcePolicy::of(&self.config.sources);
         let opts = SyncOptions {
             config: &self.config.scrobbling.hardcover.sync,
             zone: Zone::Local,
@@ -74,6 +75,7 @@ impl App {
             budget: limits.remaining_today.saturating_sub(daily_reserve(limits.daily_quota)),
             dry_run,
             match_threshold: DEFAULT_THRESHOLD,
+            policies: &policies,
         };
         let mut outcome = sync_once_observed(&port, &sources, &self.store, opts, observe).await?;
 
