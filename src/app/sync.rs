@@ -149,6 +149,23 @@ impl App {
         Ok(matching::unlink(&self.store, source, item_id, Utc::now())?)
     }
 
+    /// Never sync this source item (`never` false: sync it again). The item's title is kept from
+    /// its match, so the list of excluded items can name it.
+    pub fn exclude(&self, source: &str, item_id: &str, never: bool) -> Result<(), AppError> {
+        let title = self.store.match_get(source, item_id)?.and_then(|m| m.title);
+        Ok(self.store.item_set_excluded(source, item_id, title.as_deref(), never, Utc::now())?)
+    }
+
+    /// Items the user excluded from syncs.
+    pub fn excluded(&self) -> Result<Vec<crate::store::item_prefs::ExcludedItem>, AppError> {
+        Ok(self.store.excluded_items()?)
+    }
+
+    /// A book's highlights as sent to the reading journal (the local copy).
+    pub fn highlights_of_book(&self, book_id: i64) -> Result<Vec<crate::store::journal::HighlightView>, AppError> {
+        Ok(self.store.highlights_of_book(book_id)?)
+    }
+
     /// What the last syncs did, item by item, newest first.
     pub fn history(&self, limit: u32) -> Result<Vec<HistoryEntry>, AppError> {
         Ok(self.store.history_recent(limit)?)

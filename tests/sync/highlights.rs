@@ -274,3 +274,37 @@ async fn a_journal_entry_sent_before_a_crash_is_recorded_not_sent_again() {
     let recorded = store.journal_of_item("kobo", BOOK).unwrap();
     assert_eq!(recorded.len(), 2, "both highlights are recorded with their entries: {recorded:#?}");
 }
+
+#[tokio::test]
+async fn an_excluded_book_is_never_synced_until_included_again() {
+    let hc = hardcover_with(Limits::unlimited()).await;
+    let e = editions(&hc, 1, paper).remove(0);
+    let media = tempfile::tempdir().unwrap();
+    let drive = kobo(media.path(), &e);
+    let yaml = format!(
+        "    sync:\n{TO_HARDCOVER_SETTLED}sources:\n  - kind: kobo\n    name: kobo\n    path: '{}'\n",
+        drive.root.display()
+    );
+    let sb = crate::support::Sandbox::new(&hc, &yaml);
+    assert!(sb.cli(&["connect", "--token", TOKEN]).await.0, "connecting with a personal token must work");
+    let (ok, out, err) = sb.cli(&["exclude", "kobo", BOOK]).await;
+    assert!(ok && out.contains("Excluded"), "exclude says what it did: {out}{err}");
+    let (ok, out, err) = sb.cli(&["exclude", "kobble", BOOK]).await;
+    assert!(!ok && err.contains("kobble"), "an unknown source is named: {out}{err}");
+    let user = hc.user_id("reader").unwrap();
+    for run in 1..=2 {
+        let (ok, out, err) = sb.cli(&["sync", "--json"]).await;
+        assert!(ok, "{err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        let reason = item_of(&v, BOOK)["reason"].as_str().unwrap_or_default().to_owned();
+        assert!(reason.contains("excluded"), "run {run}: the summary says the book is excluded: {v:#}");
+        assert!(hc.state().db().user_book_for(user, e.book_id).is_none(), "run {run}: an excluded book is not sent");
+        assert!(quotes(&hc, e.book_id).is_empty(), "run {run}: nor its highlights");
+    }
+    let (ok, out, err) = sb.cli(&["include", "kobo", BOOK]).await;
+    assert!(ok, "include works: {out}{err}");
+    let (ok, _, err) = sb.cli(&["sync", "--json"]).await;
+    assert!(ok, "{err}");
+    assert!(hc.state().db().user_book_for(user, e.book_id).is_some(), "an included book syncs again");
+    assert_eq!(quotes(&hc, e.book_id).len(), 2, "with its highlights");
+}
