@@ -22,7 +22,9 @@ say() { printf '\033[1;34m==> %s\033[0m\n' "$*"; }
 APT_RUN=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libgtk-3-dev
   libayatana-appindicator3-dev librsvg2-dev libssl-dev libsecret-1-dev xdg-utils)
 APT_TEST=(xvfb xauth x11-utils imagemagick xdotool webkit2gtk-driver dbus-x11 gnome-keyring
-  libsecret-tools at-spi2-core libglib2.0-bin)
+  libsecret-tools at-spi2-core libglib2.0-bin
+  # The Windows build, cross-compiled and run under Wine (scripts/windows.sh).
+  gcc-mingw-w64-x86-64 wine wine64)
 packages=("${APT_RUN[@]}")
 (( want_test )) && packages+=("${APT_TEST[@]}")
 command -v node >/dev/null || packages+=(nodejs npm)
@@ -51,6 +53,12 @@ for comp in rustfmt clippy; do
     rustup component add "$comp"
   fi
 done
+
+# The Windows target's standard library, for the cross-built CLI the tests run under Wine.
+if (( want_test )) && command -v rustup >/dev/null && ! rustup target list --installed | grep -qx x86_64-pc-windows-gnu; then
+  say "rust: adding the x86_64-pc-windows-gnu target"
+  rustup target add x86_64-pc-windows-gnu
+fi
 
 # --- Node packages ----------------------------------------------------------------------------
 node_major=$(node -p 'process.versions.node.split(".")[0]')

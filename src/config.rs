@@ -295,7 +295,7 @@ impl Config {
         let mut config: Config = if expanded.trim().is_empty() {
             Config::default()
         } else {
-            serde_yaml::from_str(&expanded).map_err(|e| invalid(describe_yaml_error(&e)))?
+            yaml_serde::from_str(&expanded).map_err(|e| invalid(describe_yaml_error(&e)))?
         };
         config.apply_env_fallbacks(env);
         config.validate(text).map_err(invalid)?;
@@ -443,8 +443,8 @@ impl EmptyOrComment for str {
     }
 }
 
-fn describe_yaml_error(e: &serde_yaml::Error) -> String {
-    // serde_yaml's message already carries the key path and "at line L column C".
+fn describe_yaml_error(e: &yaml_serde::Error) -> String {
+    // yaml_serde's message already carries the key path and "at line L column C".
     e.to_string()
 }
 

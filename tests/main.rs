@@ -8,3 +8,4 @@ mod shelf;
 mod sources;
 mod support;
 mod sync;
+mod windows;

@@ -23,10 +23,12 @@ pub use context::Context;
 #[derive(Debug, Parser)]
 #[command(name = "hardcover-sync", version, about = "Sync reading progress from your own servers to Hardcover")]
 pub struct Cli {
-    /// Config file (default: ~/.config/hardcover-sync/config.yaml).
+    /// Config file (default: the user's config folder: ~/.config/hardcover-sync/config.yaml on
+    /// Linux, %APPDATA%\hardcover-sync\config\config.yaml on Windows).
     #[arg(long, global = true, value_name = "FILE", env = "HARDCOVER_SYNC_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Folder for the database, cache and logs (default: XDG data dir).
+    /// Folder for the database, cache and logs (default: the user's data folder: XDG on Linux,
+    /// %LOCALAPPDATA% on Windows).
     #[arg(long, global = true, value_name = "DIR", env = "HARDCOVER_SYNC_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     #[command(subcommand)]

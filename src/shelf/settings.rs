@@ -3,7 +3,7 @@
 //! The file is the user's: it may hold keys the panel does not show (client_id, api_url, oauth,
 //! `${ENV}` references). Saving loads it as plain YAML, changes only the keys the panel owns,
 //! checks the result with the same parser the app starts with, and only then replaces the file
-//! (atomically). Comments do not survive a save (serde_yaml drops them).
+//! (atomically). Comments do not survive a save (yaml_serde drops them).
 //!
 //! Secrets typed for a source never go into the config file: they go to the OS keyring, or with
 //! `token_store: file` (or no keyring in the session) to a private 0600 file whose path the save
@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use serde_yaml::{Mapping, Value};
+use yaml_serde::{Mapping, Value};
 
 use crate::app::App;
 use crate::auth::{SecretPlace, set_source_secret, source_secret};
@@ -181,7 +181,7 @@ pub fn save_with(
     let mut root: Value = if old_text.trim().is_empty() {
         Value::Mapping(Mapping::new())
     } else {
-        serde_yaml::from_str(&old_text).map_err(|e| {
+        yaml_serde::from_str(&old_text).map_err(|e| {
             ShelfError::InvalidInput(format!(
                 "the config file {} is not valid YAML ({e}): fix it by hand before saving settings",
                 path.display()
@@ -219,7 +219,7 @@ pub fn save_with(
     }
     apply(&mut root, settings)?;
     let text = unquote_placeholders(
-        &serde_yaml::to_string(&root).map_err(|e| ShelfError::Internal(format!("cannot write YAML: {e}")))?,
+        &yaml_serde::to_string(&root).map_err(|e| ShelfError::Internal(format!("cannot write YAML: {e}")))?,
     );
     let config = Config::parse(&text, path, env).map_err(|e| ShelfError::InvalidInput(e.to_string()))?;
 
@@ -312,7 +312,7 @@ fn child<'a>(m: &'a mut Mapping, k: &str) -> &'a mut Mapping {
 }
 
 fn to_value<T: Serialize>(v: &T) -> Result<Value, ShelfError> {
-    serde_yaml::to_value(v).map_err(|e| ShelfError::Internal(format!("cannot write YAML: {e}")))
+    yaml_serde::to_value(v).map_err(|e| ShelfError::Internal(format!("cannot write YAML: {e}")))
 }
 
 /// Write the panel's keys into the loaded file, leaving every other key as it was.
@@ -384,7 +384,7 @@ fn apply(root: &mut Value, s: &Settings) -> Result<(), ShelfError> {
     Ok(())
 }
 
-/// serde_yaml quotes a scalar like `${HARDCOVER_CLIENT_ID}`; quoted, an unset variable would
+/// yaml_serde quotes a scalar like `${HARDCOVER_CLIENT_ID}`; quoted, an unset variable would
 /// expand to an empty string instead of "not set". Unquote whole-value references again.
 fn unquote_placeholders(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -482,10 +482,10 @@ mod tests {
         m.insert(key("client_id"), Value::String("${HARDCOVER_CLIENT_ID}".into()));
         m.insert(key("list"), Value::Sequence(vec![Value::String("${LIB}".into())]));
         m.insert(key("plain"), Value::String("it's".into()));
-        let text = unquote_placeholders(&serde_yaml::to_string(&Value::Mapping(m)).unwrap());
+        let text = unquote_placeholders(&yaml_serde::to_string(&Value::Mapping(m)).unwrap());
         assert!(text.contains("client_id: ${HARDCOVER_CLIENT_ID}\n"), "a whole-value reference must be plain: {text}");
         assert!(text.contains("- ${LIB}\n"), "a reference in a list must be plain: {text}");
-        let back: Value = serde_yaml::from_str(&text).unwrap();
+        let back: Value = yaml_serde::from_str(&text).unwrap();
         assert_eq!(back["plain"].as_str(), Some("it's"), "other quoted strings must be left alone");
     }
 

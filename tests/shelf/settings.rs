@@ -55,8 +55,8 @@ fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, path)
 }
 
-fn yaml(path: &Path) -> serde_yaml::Value {
-    serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+fn yaml(path: &Path) -> yaml_serde::Value {
+    yaml_serde::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 #[test]

@@ -1,0 +1,146 @@
+//! The Windows build of the CLI, run under Wine against the emulators on this machine: connect
+//! with a token kept in Windows' Credential Manager, shelves, a sync of an Audiobookshelf library,
+//! export, disconnect. Paths are given the Windows way (drive letter, backslashes).
+//!
+//! Run by `scripts/windows.sh`, which cross-builds the CLI for `x86_64-pc-windows-gnu`, prepares a
+//! Wine prefix and names both in the environment. `cargo test` alone lists this test as ignored.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use hardcover_sync_emulators::audiobookshelf::AbsEmulator;
+use hardcover_sync_emulators::hardcover::Limits;
+use tokio::io::AsyncWriteExt;
+
+use crate::support::TOKEN;
+use crate::sync::{audio, day, editions, finished_book, hardcover_with, paper, source_book};
+
+/// The Windows CLI that scripts/windows.sh built.
+fn windows_cli() -> PathBuf {
+    let exe = std::env::var_os("HARDCOVER_SYNC_WINDOWS_CLI")
+        .expect("HARDCOVER_SYNC_WINDOWS_CLI is not set: run the Windows tests with scripts/windows.sh");
+    let exe = PathBuf::from(exe);
+    assert!(exe.is_file(), "the Windows CLI {} does not exist: run scripts/windows.sh", exe.display());
+    exe
+}
+
+/// A path of this machine as a Windows program under Wine names it: drive Z: is `/`.
+fn windows_path(p: &Path) -> String {
+    format!("Z:{}", p.display()).replace('/', "\\")
+}
+
+struct WindowsCli {
+    exe: PathBuf,
+    config: String,
+    data: String,
+}
+
+impl WindowsCli {
+    /// Run `hardcover-sync.exe --config … --data-dir … ARGS` under Wine; (success, stdout, stderr).
+    async fn run(&self, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+        let mut cmd = tokio::process::Command::new("wine");
+        cmd.arg(&self.exe)
+            .args(["--config", &self.config, "--data-dir", &self.data])
+            .args(args)
+            .env("WINEDEBUG", "-all")
+            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = cmd.spawn().expect("wine must run (scripts/setup.sh --test installs it)");
+        if let Some(text) = stdin {
+            let mut pipe = child.stdin.take().unwrap();
+            pipe.write_all(text.as_bytes()).await.unwrap();
+        }
+        let out = tokio::time::timeout(std::time::Duration::from_secs(120), child.wait_with_output())
+            .await
+            .unwrap_or_else(|_| panic!("hardcover-sync.exe {args:?} did not finish in 2 minutes under Wine"))
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the Windows build and Wine: run by scripts/windows.sh"]
+async fn the_windows_cli_connects_syncs_and_exports_under_wine() {
+    let exe = windows_cli();
+    let hc = hardcover_with(Limits::unlimited()).await;
+    let a = editions(&hc, 1, audio).remove(0);
+    let t = editions(&hc, 1, paper).remove(0);
+    let abs = AbsEmulator::builder()
+        .books(vec![source_book(&hc, &a, 0.4, "2026-10-01"), finished_book(&hc, &t, "2026-09-01", "2026-09-20")])
+        .start()
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.yaml");
+    let data = dir.path().join("data");
+    std::fs::write(
+        &config,
+        format!(
+            "scrobbling:\n  hardcover:\n    api_url: {}\n    token_store: keyring\n    sync:\n      direction: to_hardcover\nsources:\n  - kind: audiobookshelf\n    name: abs\n    url: {}\n    api_key: abs-test-key\n",
+            hc.graphql_url(),
+            abs.base_url()
+        ),
+    )
+    .unwrap();
+    let cli = WindowsCli { exe, config: windows_path(&config), data: windows_path(&data) };
+
+    let (ok, out, err) = cli.run(&["connect", "--token", "-"], Some(TOKEN)).await;
+    assert!(ok, "connect --token - must accept the token on standard input on Windows: {err}{out}");
+    assert!(out.contains("Connected as reader"), "connect must name the user: {out}");
+    assert!(
+        !data.join("tokens.json").exists(),
+        "with token_store: keyring the token must go to Credential Manager, not a file"
+    );
+
+    // A second process finds the token again: it was kept in Credential Manager.
+    let (ok, out, err) = cli.run(&["status"], None).await;
+    assert!(ok && out.contains("reader"), "status must find the token kept in Credential Manager: {err}{out}");
+
+    let (ok, out, err) = cli.run(&["shelves", "--json"], None).await;
+    assert!(ok, "shelves must work on Windows: {err}");
+    let shelves: serde_json::Value = serde_json::from_str(&out).expect("shelves --json must print JSON");
+    assert_eq!(shelves["statuses"].as_array().map(Vec::len), Some(6), "all six statuses must be listed: {out}");
+
+    let (ok, out, err) = cli.run(&["sync", "--json"], None).await;
+    assert!(ok, "a sync must succeed on Windows: {err}{out}");
+    let user = hc.user_id("reader").unwrap();
+    {
+        let db = hc.state().db();
+        let ubs = db.user_books_of(user);
+        let listening = ubs.iter().find(|u| u.book_id == a.book_id).expect("the audiobook must be added to Hardcover");
+        let reads = db.reads_of(listening.id);
+        let read = reads.last().expect("the audiobook must have a read");
+        let want = (a.audio_seconds.unwrap() as f64 * 0.4).round() as i64;
+        assert!(
+            read.progress_seconds.is_some_and(|s| (s - want).abs() <= 1),
+            "an audiobook's progress must be sent in seconds of its edition: {read:?}, want {want}"
+        );
+        let finished = ubs.iter().find(|u| u.book_id == t.book_id).expect("the finished book must be added");
+        assert_eq!(finished.status_id, 3, "a finished book must be Read on Hardcover");
+        let read = db.reads_of(finished.id);
+        assert_eq!(
+            read.last().and_then(|r| r.finished_at),
+            Some(day("2026-09-20")),
+            "a finished read must keep the source's finish date"
+        );
+    }
+
+    let csv = dir.path().join("export.csv");
+    let (ok, out, err) = cli.run(&["export", "--format", "csv", "--out", &windows_path(&csv)], None).await;
+    assert!(ok, "export must write to a Windows path: {err}{out}");
+    let text = std::fs::read_to_string(&csv).expect("the export must be written where --out said");
+    let books = hc.state().db().user_books_of(user).len();
+    assert_eq!(text.lines().count(), books + 1, "the export must hold every book of the library and a header");
+
+    let (ok, _, err) = cli.run(&["disconnect"], None).await;
+    assert!(ok, "disconnect must succeed on Windows: {err}");
+    let (_, out, _) = cli.run(&["status"], None).await;
+    assert!(out.contains("Not connected"), "after disconnect Credential Manager must hold no token: {out}");
+}
