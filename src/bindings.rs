@@ -19,6 +19,8 @@ use crate::shelf::{
     BookDetail, BookFormat, BookRow, EditionInfo, LinkedItem, ListMembership, ReadInfo, SearchHit, SourceTest,
     UnmatchedItem,
 };
+use crate::store::item_prefs::ExcludedItem;
+use crate::store::journal::HighlightView;
 use crate::store::library::Selection;
 use crate::sync::observe::{SyncPhase, SyncProgress};
 use crate::sync::report::{PlanAction, PlanPreview, RunItem, RunSummary};
@@ -74,6 +76,7 @@ pub fn render() -> (String, Vec<Declared>) {
         PlanAction,
         PlanPreview,
         UnmatchedItem,
+        ExcludedItem,
         SearchHit,
         // Shelves and books.
         ShelfKind,
@@ -86,6 +89,7 @@ pub fn render() -> (String, Vec<Declared>) {
         LinkedItem,
         ListMembership,
         BookDetail,
+        HighlightView,
         // Settings.
         SourceKind,
         SourceSettings,

@@ -4,7 +4,9 @@
 //! the clock, so every method is testable against `:memory:`.
 
 pub mod history;
+pub mod item_prefs;
 pub mod item_state;
+pub mod journal;
 pub mod kosync_files;
 pub mod library;
 pub mod matches;

@@ -127,6 +127,7 @@ impl PlanPreview {
             ("left for a later sync", "left for a later sync", 0),
             ("left as it is (see Needs attention)", "left as they are (see Needs attention)", 0),
             ("source failing", "sources failing", 0),
+            ("excluded by you", "excluded by you", 0),
         ];
         let mut changes = Vec::new();
         for i in summary.items {
@@ -148,6 +149,7 @@ impl PlanPreview {
                 (ItemResult::Skipped, Some("below_threshold")) => 1,
                 (ItemResult::Skipped, Some("unmatched" | "unlinked")) => 2,
                 (ItemResult::Skipped, Some("match_deferred")) | (ItemResult::Deferred, _) => 3,
+                (ItemResult::Skipped, Some("excluded")) => 6,
                 _ => 4,
             };
             groups[group].2 += 1;

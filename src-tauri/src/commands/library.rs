@@ -8,6 +8,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 use hardcover_sync::app::{ShelfKind, Shelves};
 use hardcover_sync::shelf::{self, BookDetail, BookRow, EditionInfo, SearchHit, ShelfRef};
+use hardcover_sync::store::journal::HighlightView;
 
 use crate::error::{IpcError, IpcResult};
 use crate::events;
@@ -80,6 +81,12 @@ pub async fn search_library(state: State<'_, AppState>, query: String) -> IpcRes
 pub async fn open_on_hardcover(state: State<'_, AppState>, book_id: i64) -> IpcResult<()> {
     let url = shelf::links::book_page_of(state.core.app()?.store(), book_id)?;
     (state.links)(&url).map_err(|e| IpcError::internal(format!("cannot open {url} in the browser: {e}")))
+}
+
+/// The book's highlights as sent to the reading journal (the local copy: no request).
+#[tauri::command]
+pub async fn book_highlights(state: State<'_, AppState>, book_id: i64) -> IpcResult<Vec<HighlightView>> {
+    Ok(state.core.app()?.highlights_of_book(book_id)?)
 }
 
 #[tauri::command]

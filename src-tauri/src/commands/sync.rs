@@ -4,6 +4,7 @@ use tauri::State;
 
 use hardcover_sync::app::status::SyncStatus;
 use hardcover_sync::shelf::UnmatchedItem;
+use hardcover_sync::store::item_prefs::ExcludedItem;
 use hardcover_sync::sync::report::{PlanPreview, RunItem, RunSummary};
 
 use crate::error::{IpcError, IpcResult};
@@ -67,4 +68,23 @@ pub async fn link_item(
 #[tauri::command]
 pub async fn unlink_item(state: State<'_, AppState>, source: String, item_id: String) -> IpcResult<()> {
     Ok(state.core.app()?.unlink(&source, &item_id)?)
+}
+
+/// "Never sync this book" (`excluded` false: sync it again), kept across syncs.
+#[tauri::command]
+pub async fn set_item_excluded(
+    state: State<'_, AppState>,
+    source: String,
+    item_id: String,
+    excluded: bool,
+) -> IpcResult<()> {
+    if source.trim().is_empty() || item_id.trim().is_empty() {
+        return Err(IpcError::invalid_input("which source item to exclude is missing"));
+    }
+    Ok(state.core.app()?.exclude(&source, &item_id, excluded)?)
+}
+
+#[tauri::command]
+pub async fn excluded_items(state: State<'_, AppState>) -> IpcResult<Vec<ExcludedItem>> {
+    Ok(state.core.app()?.excluded()?)
 }

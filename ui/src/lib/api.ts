@@ -7,9 +7,11 @@ import type {
   BookRow,
   DisconnectResult,
   Edition,
+  ExcludedItem,
   ExportFormat,
   ExportResult,
   ExportSelection,
+  HighlightView,
   IpcError,
   PlanPreview,
   RunItem,
@@ -73,6 +75,10 @@ export const api = {
   linkItem: (source: string, itemId: string, bookId: number, editionId: number | null) =>
     call<null>('link_item', { source, itemId, bookId, editionId }),
   unlinkItem: (source: string, itemId: string) => call<null>('unlink_item', { source, itemId }),
+  setItemExcluded: (source: string, itemId: string, excluded: boolean) =>
+    call<null>('set_item_excluded', { source, itemId, excluded }),
+  excludedItems: () => call<ExcludedItem[]>('excluded_items'),
+  bookHighlights: (bookId: number) => call<HighlightView[]>('book_highlights', { bookId }),
   searchBooks: (query: string) => call<SearchHit[]>('search_books', { query }),
   bookEditions: (bookId: number) => call<Edition[]>('book_editions', { bookId }),
   getSettings: () => call<Settings>('get_settings'),

@@ -110,6 +110,11 @@ authors: Array<string>,
 candidates: Array<SearchHit>, };
 
 /**
+ * One item the user excluded from syncs.
+ */
+export type ExcludedItem = { source: string, itemId: string, title: string | null, };
+
+/**
  * A book Hardcover's search found (or a candidate match for a source item).
  */
 export type SearchHit = { bookId: number, title: string, authors: Array<string>, year: number | null, coverUrl: string | null, };
@@ -203,6 +208,27 @@ format: BookFormat | null, pages: number | null, audioSeconds: number | null, is
  * The newest progress or read update (RFC 3339 or a date): what Currently Reading sorts by.
  */
 lastActivity: string | null, listIds: Array<number>, };
+
+/**
+ * A book's highlight as the book detail shows it.
+ */
+export type HighlightView = { 
+/**
+ * The configured source it came from.
+ */
+source: string, text: string, note: string | null, chapter: string | null, 
+/**
+ * When it was made on the device (RFC 3339), when the device recorded it.
+ */
+madeAt: string | null, 
+/**
+ * Its entry in the Hardcover reading journal.
+ */
+journalId: number, 
+/**
+ * No longer on the device; the journal entry was kept.
+ */
+removed: boolean, };
 
 export type SourceKind = "audiobookshelf" | "komga" | "kavita" | "kosync" | "revenge" | "kobo" | "koreader";
 

@@ -8,6 +8,7 @@ import type {
   BookFormat,
   BookRow,
   Edition,
+  HighlightView,
   PlanPreview,
   RunItem,
   RunSummary,
@@ -18,6 +19,15 @@ import type {
   UnmatchedItem,
 } from './types';
 import { STATUS_IDS, STATUS_NAMES } from './types';
+
+/** The first book of the demo library has highlights from a Kobo; the others none. */
+function highlightsOf(bookId: number): HighlightView[] {
+  if (bookId !== 1) return [];
+  return [
+    { source: 'kobo', text: 'The orchard kept its lanterns lit.', note: null, chapter: 'One', madeAt: '2026-11-03T20:01:02Z', journalId: 9000001, removed: false },
+    { source: 'kobo', text: 'Every branch a small sun.', note: 'Lovely image', chapter: 'Two', madeAt: '2026-11-04T08:30:00Z', journalId: 9000002, removed: false },
+  ];
+}
 
 export interface MockOptions {
   books?: number;
@@ -294,7 +304,12 @@ export function installMockBackend(opts: MockOptions = {}): void {
           unmatched = unmatched.filter((u) => !(u.source === a.source && u.itemId === a.itemId));
           return null;
         case 'unlink_item':
+        case 'set_item_excluded':
           return null;
+        case 'excluded_items':
+          return [];
+        case 'book_highlights':
+          return highlightsOf(a.bookId as number);
         case 'search_books':
           return hits(a.query as string);
         case 'book_editions':
