@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The Windows build, checked on Linux: cross-compiles the CLI for x86_64-pc-windows-gnu with
-# MinGW-w64 and runs its end-to-end test under Wine against the emulators on loopback
-# (tests/windows). Part of scripts/test.sh.
+# The Windows build, checked on Linux: cross-compiles the CLI and the window for
+# x86_64-pc-windows-gnu with MinGW-w64, and runs the CLI's end-to-end test under Wine against the
+# emulators on loopback (tests/windows). Part of scripts/test.sh.
 #
 #   scripts/windows.sh
 #
@@ -19,6 +19,10 @@ for tool in x86_64-w64-mingw32-gcc wine; do
 done
 
 cargo build -p hardcover-sync-cli --bin hardcover-sync --target "$TARGET" --locked
+# The shelf browser window builds for Windows too (Tauri on WebView2), so it cannot rot; it is not
+# run here: WebView2 does not run under Wine.
+scripts/build-ui.sh
+cargo build -p hardcover-sync-app --bin hardcover-sync-window --target "$TARGET" --locked
 OUT="$CARGO_TARGET_DIR/$TARGET/debug"
 
 # Wine 8 lacks bcryptprimitives.dll, whose ProcessPrng every Rust program calls at start on
