@@ -144,3 +144,62 @@ async fn the_windows_cli_connects_syncs_and_exports_under_wine() {
     let (_, out, _) = cli.run(&["status"], None).await;
     assert!(out.contains("Not connected"), "after disconnect Credential Manager must hold no token: {out}");
 }
+
+/// The tray's log so far (it logs into `--data-dir`'s `logs` folder).
+fn tray_log(data: &Path) -> String {
+    let Ok(entries) = std::fs::read_dir(data.join("logs")) else { return String::new() };
+    entries.flatten().filter_map(|e| std::fs::read_to_string(e.path()).ok()).collect()
+}
+
+async fn wait_for_log(data: &Path, line: &str, what: &str) {
+    let start = std::time::Instant::now();
+    while !tray_log(data).contains(line) {
+        assert!(start.elapsed().as_secs() < 90, "timed out waiting for {what}; the tray logged:\n{}", tray_log(data));
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the Windows build, Wine and a display: run by scripts/windows.sh"]
+async fn the_windows_tray_starts_hands_over_to_itself_and_quits_under_wine() {
+    let exe = std::env::var_os("HARDCOVER_SYNC_WINDOWS_TRAY")
+        .map(PathBuf::from)
+        .expect("HARDCOVER_SYNC_WINDOWS_TRAY is not set: run the Windows tests with scripts/windows.sh");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::write(dir.path().join("config.yaml"), "scrobbling:\n  hardcover:\n    token_store: file\n").unwrap();
+    let wine = |args: &[&str]| {
+        let mut cmd = tokio::process::Command::new("wine");
+        cmd.arg(&exe).args(args).env("WINEDEBUG", "-all").stdin(Stdio::null()).kill_on_drop(true);
+        cmd
+    };
+    let paths = [
+        "--config".to_owned(),
+        windows_path(&dir.path().join("config.yaml")),
+        "--data-dir".to_owned(),
+        windows_path(&data),
+    ];
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let mut first = wine(&paths).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("wine must run");
+    wait_for_log(&data, "tray icon shown", "the tray to show its notification-area icon").await;
+
+    let second = tokio::time::timeout(std::time::Duration::from_secs(60), wine(&[]).output())
+        .await
+        .expect("a second launch must hand over and exit, not start a second tray")
+        .unwrap();
+    assert!(second.status.success(), "a second launch must exit cleanly: {second:?}");
+    wait_for_log(&data, "a second launch: opening the window", "the first tray to take the second launch's request")
+        .await;
+
+    let quit = tokio::time::timeout(std::time::Duration::from_secs(60), wine(&["--quit"]).output())
+        .await
+        .expect("--quit must hand over and exit")
+        .unwrap();
+    assert!(quit.status.success(), "--quit must exit cleanly: {quit:?}");
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(60), first.wait())
+        .await
+        .expect("the tray must end when asked to quit")
+        .unwrap();
+    assert!(ended.success(), "the tray must end cleanly when asked to quit: {ended:?}");
+    assert!(tray_log(&data).contains("asked to quit by a later launch"), "the tray must say why it ended");
+}
