@@ -9,8 +9,11 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
+
+use super::model::SourceError;
 
 /// The marker of a stock Kobo: its library database.
 pub const KOBO_DATABASE: &str = ".kobo/KoboReader.sqlite";
@@ -78,6 +81,76 @@ pub fn copy_database(db: &Path, dir: &Path) -> io::Result<PathBuf> {
         Err(e) => return Err(e),
     }
     Ok(copy)
+}
+
+/// Where a device source reads (a fixed `path`, or the first mounted device of its kind), and the
+/// library its `list` read, which `highlights` answers from: an unplug after `list` loses nothing
+/// in that sync.
+pub struct DeviceSnapshot<T> {
+    name: String,
+    kind: DeviceKind,
+    path: Option<PathBuf>,
+    mount_parents: Vec<PathBuf>,
+    taken: Mutex<Option<Arc<T>>>,
+}
+
+impl<T: Send + Sync + 'static> DeviceSnapshot<T> {
+    pub fn new(name: &str, kind: DeviceKind, path: Option<PathBuf>) -> Self {
+        Self { name: name.to_owned(), kind, path, mount_parents: mount_parents(), taken: Mutex::new(None) }
+    }
+
+    /// Look for mounted devices under these folders instead of the desktop's (tests, demo).
+    pub fn with_mount_parents(mut self, parents: Vec<PathBuf>) -> Self {
+        self.mount_parents = parents;
+        self
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The folder to read, when there is one to read.
+    pub fn root(&self) -> Result<PathBuf, SourceError> {
+        if let Some(p) = &self.path {
+            return Ok(p.clone());
+        }
+        find_mounted(&self.mount_parents, self.kind).into_iter().next().ok_or_else(|| SourceError::Other {
+            source_name: self.name.clone(),
+            detail: match self.kind {
+                DeviceKind::Kobo => "no Kobo is connected: plug it in and choose \"Connect\" on the device, or set `path`",
+                DeviceKind::Koreader => "no e-reader with KOReader is connected: plug it in, or set `path`",
+            }
+            .into(),
+        })
+    }
+
+    /// Read the device now (off the async threads: it copies files) and keep what was read.
+    pub async fn take<E: std::fmt::Display>(
+        &self,
+        read: impl FnOnce(&Path) -> Result<T, E> + Send + 'static,
+    ) -> Result<Arc<T>, SourceError> {
+        let root = self.root()?;
+        let fail = |detail: String| SourceError::Other { source_name: self.name.clone(), detail };
+        let library = tokio::task::spawn_blocking(move || read(&root).map_err(|e| e.to_string()))
+            .await
+            .map_err(|e| fail(e.to_string()))?
+            .map_err(fail)?;
+        let library = Arc::new(library);
+        *self.taken.lock().unwrap_or_else(|e| e.into_inner()) = Some(library.clone());
+        Ok(library)
+    }
+
+    /// What the last `take` read; read now when nothing was.
+    pub async fn latest<E: std::fmt::Display>(
+        &self,
+        read: impl FnOnce(&Path) -> Result<T, E> + Send + 'static,
+    ) -> Result<Arc<T>, SourceError> {
+        let taken = self.taken.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        match taken {
+            Some(l) => Ok(l),
+            None => self.take(read).await,
+        }
+    }
 }
 
 fn sibling(db: &Path, suffix: &str) -> PathBuf {
