@@ -233,11 +233,11 @@ impl ProgressSource for Kobo {
     }
 
     async fn list(&self) -> Result<Vec<SourceItem>, SourceError> {
-        Ok(self.device.take(|root| read_device(root)).await?.items(self.name()))
+        Ok(self.device.take(read_device).await?.items(self.name()))
     }
 
     async fn highlights(&self) -> Result<Vec<Highlight>, SourceError> {
-        Ok(self.device.latest(|root| read_device(root)).await?.highlights.clone())
+        Ok(self.device.latest(read_device).await?.highlights.clone())
     }
 
     async fn write_back(&self, _item_id: &str, _update: &WriteBack) -> Result<(), SourceError> {
