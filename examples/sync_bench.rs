@@ -208,6 +208,8 @@ async fn engine(hc_url: &str, abs_url: &str, db: &str, user_id: i64) -> anyhow::
         password: None,
         library: Vec::new(),
         path: None,
+        journal: None,
+        mark_owned: false,
         enabled: true,
     };
     let source: Arc<dyn ProgressSource> = Arc::from(sources::build(&cfg, Some(Secret::new(ABS_KEY)), store.clone())?);
@@ -220,6 +222,7 @@ async fn engine(hc_url: &str, abs_url: &str, db: &str, user_id: i64) -> anyhow::
         budget: 1_000_000,
         dry_run: false,
         match_threshold: DEFAULT_THRESHOLD,
+        policies: &[],
     };
     let started = Instant::now();
     let outcome = sync_once(&port, &[source], &store, opts).await?;

@@ -19,6 +19,9 @@ use crate::shelf::{
     BookDetail, BookFormat, BookRow, EditionInfo, LinkedItem, ListMembership, ReadInfo, SearchHit, SourceTest,
     UnmatchedItem,
 };
+use crate::store::devices::DeviceView;
+use crate::store::item_prefs::ExcludedItem;
+use crate::store::journal::HighlightView;
 use crate::store::library::Selection;
 use crate::sync::observe::{SyncPhase, SyncProgress};
 use crate::sync::report::{PlanAction, RunItem, RunSummary};
@@ -73,6 +76,7 @@ pub fn render() -> (String, Vec<Declared>) {
         RunItem,
         PlanAction,
         UnmatchedItem,
+        ExcludedItem,
         SearchHit,
         // Shelves and books.
         ShelfKind,
@@ -85,6 +89,9 @@ pub fn render() -> (String, Vec<Declared>) {
         LinkedItem,
         ListMembership,
         BookDetail,
+        HighlightView,
+        // E-readers.
+        DeviceView,
         // Settings.
         SourceKind,
         SourceSettings,

@@ -127,6 +127,11 @@ pub struct SyncConfig {
     /// the wait off.
     #[serde(deserialize_with = "de_duration")]
     pub outbox_settle: Duration,
+    /// Who sees the journal entries made from highlights: `private` (default), `followers`, `public`.
+    pub journal_privacy: JournalPrivacy,
+    /// Delete a highlight's journal entry when the highlight is removed on the device (off: the
+    /// entry stays on Hardcover).
+    pub delete_removed_highlights: bool,
 }
 
 impl Default for SyncConfig {
@@ -139,6 +144,8 @@ impl Default for SyncConfig {
             sync_ratings: true,
             overwrite_ratings: false,
             outbox_settle: crate::sync::outbox::SETTLE_WINDOW,
+            journal_privacy: JournalPrivacy::default(),
+            delete_removed_highlights: false,
         }
     }
 }
@@ -190,6 +197,13 @@ pub struct SourceConfig {
     /// the first mounted device of that kind is read.
     #[serde(default)]
     pub path: Option<PathBuf>,
+    /// Send the source's highlights and notes to the Hardcover reading journal. Default: on for
+    /// e-readers (the only sources that have highlights).
+    #[serde(default)]
+    pub journal: Option<bool>,
+    /// Mark the books found on this source as owned on Hardcover (the matched edition, once).
+    #[serde(default)]
+    pub mark_owned: bool,
     #[serde(default = "yes")]
     pub enabled: bool,
 }
@@ -206,6 +220,33 @@ impl SourceConfig {
     /// The `url` of a source that has none (an e-reader).
     pub fn no_url() -> Url {
         Url::parse("file:///").expect("a constant URL")
+    }
+
+    /// Whether its highlights go to the reading journal.
+    pub fn sends_highlights(&self) -> bool {
+        self.journal.unwrap_or(self.kind.is_device())
+    }
+}
+
+/// Who sees the journal entries made from highlights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JournalPrivacy {
+    Public,
+    Followers,
+    /// A highlight is a private note until the user says otherwise.
+    #[default]
+    Private,
+}
+
+impl JournalPrivacy {
+    /// Hardcover's `privacy_setting_id`.
+    pub fn id(self) -> i64 {
+        match self {
+            JournalPrivacy::Public => 1,
+            JournalPrivacy::Followers => 2,
+            JournalPrivacy::Private => 3,
+        }
     }
 }
 

@@ -116,6 +116,10 @@ pub enum Command {
     },
     /// Undo a wrong match: the item is left out of syncs until linked again.
     Unlink { source: String, item: String },
+    /// Never sync this item (kept across syncs; listed under Needs attention).
+    Exclude { source: String, item: String },
+    /// Sync an excluded item again.
+    Include { source: String, item: String },
     /// Export shelves and lists (default: everything), refreshing the local copy first.
     Export {
         /// A status (read, want-to-read, …); repeatable.
@@ -191,6 +195,8 @@ async fn dispatch(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> 
         Command::History { json, limit } => sync::history(&ctx, json, limit, out),
         Command::Link { source, item, book, edition } => sync::link(&ctx, &source, &item, book, edition, out),
         Command::Unlink { source, item } => sync::unlink(&ctx, &source, &item, out),
+        Command::Exclude { source, item } => sync::exclude(&ctx, &source, &item, true, out),
+        Command::Include { source, item } => sync::exclude(&ctx, &source, &item, false, out),
         Command::Export { shelf, list, format, out: file, offline } => {
             library::export(&ctx, library::ExportArgs { shelves: &shelf, lists: &list, format, file, offline }, out)
                 .await

@@ -1,4 +1,4 @@
-//! `sync`, `history`, `link`, `unlink`: running the sync and steering its matches.
+//! `sync`, `history`, `link`, `unlink`, `exclude`, `include`: running the sync and steering its matches.
 
 use std::io::Write;
 
@@ -174,6 +174,24 @@ pub fn unlink(ctx: &Context, source: &str, item: &str, out: &mut (dyn Write + Se
     known_source(ctx, source)?;
     ctx.app()?.unlink(source, item)?;
     writeln!(out, "Unlinked {source}/{item}: it is left out of syncs until you link it")?;
+    Ok(())
+}
+
+/// `exclude` (`never` true) and `include`.
+pub fn exclude(
+    ctx: &Context,
+    source: &str,
+    item: &str,
+    never: bool,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    known_source(ctx, source)?;
+    ctx.app()?.exclude(source, item, never)?;
+    if never {
+        writeln!(out, "Excluded {source}/{item}: it is never synced until you run `include {source} {item}`")?;
+    } else {
+        writeln!(out, "Included {source}/{item} again: the next sync syncs it")?;
+    }
     Ok(())
 }
 

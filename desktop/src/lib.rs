@@ -11,6 +11,7 @@ pub mod args;
 mod bindings;
 pub mod core_bridge;
 pub mod demo;
+pub mod devices;
 pub mod error;
 pub mod events;
 pub mod link;

@@ -18,7 +18,7 @@ use crate::sync::observe::{Observer, ignore};
 use crate::sync::port::PortError;
 use crate::sync::progress::Zone;
 use crate::sync::report::{RunItem, RunSummary};
-use crate::sync::run::{SyncOptions, SyncOutcome, sync_once_observed};
+use crate::sync::run::{SourcePolicy, SyncOptions, SyncOutcome, sync_once_observed};
 use crate::sync::summary::Summary;
 
 /// What a sync does when another process is already syncing the same data folder.
@@ -64,9 +64,12 @@ impl App {
     async fn sync_locked(&self, dry_run: bool, observe: Observer<'_>) -> Result<SyncOutcome, AppError> {
         let user_id = self.user_id().await?;
         let (built, failed) = self.sources(None);
-        let sources: Vec<Arc<dyn ProgressSource>> = built.into_iter().map(Arc::from).collect();
+        let held = self.held_devices(dry_run)?;
+        let sources: Vec<Arc<dyn ProgressSource>> =
+            built.into_iter().filter(|s| !held.iter().any(|h| h.source == s.name())).map(Arc::from).collect();
         let limits = self.client.limiter().snapshot();
         let port = ClientPort::new(&self.client, user_id);
+        let policies = SourcePolicy::of(&self.config.sources);
         let opts = SyncOptions {
             config: &self.config.scrobbling.hardcover.sync,
             zone: Zone::Local,
@@ -74,15 +77,20 @@ impl App {
             budget: limits.remaining_today.saturating_sub(daily_reserve(limits.daily_quota)),
             dry_run,
             match_threshold: DEFAULT_THRESHOLD,
+            policies: &policies,
         };
         let mut outcome = sync_once_observed(&port, &sources, &self.store, opts, observe).await?;
 
-        if !failed.is_empty() {
+        if !failed.is_empty() || !held.is_empty() {
             for f in failed {
                 outcome.summary.record_error(&f.source, f.message);
             }
+            for h in held {
+                outcome.summary.record_note(&h.source, h.why);
+            }
             self.store.run_finish(outcome.run_id, Utc::now(), &outcome.summary.to_json())?;
         }
+        self.count_device_books(&outcome.summary)?;
         if !dry_run {
             self.record_source_health(&outcome.summary)?;
         }
@@ -145,6 +153,23 @@ impl App {
     /// Undo a wrong match: the item is left out of syncs until linked again.
     pub fn unlink(&self, source: &str, item_id: &str) -> Result<(), AppError> {
         Ok(matching::unlink(&self.store, source, item_id, Utc::now())?)
+    }
+
+    /// Never sync this source item (`never` false: sync it again). The item's title is kept from
+    /// its match, so the list of excluded items can name it.
+    pub fn exclude(&self, source: &str, item_id: &str, never: bool) -> Result<(), AppError> {
+        let title = self.store.match_get(source, item_id)?.and_then(|m| m.title);
+        Ok(self.store.item_set_excluded(source, item_id, title.as_deref(), never, Utc::now())?)
+    }
+
+    /// Items the user excluded from syncs.
+    pub fn excluded(&self) -> Result<Vec<crate::store::item_prefs::ExcludedItem>, AppError> {
+        Ok(self.store.excluded_items()?)
+    }
+
+    /// A book's highlights as sent to the reading journal (the local copy).
+    pub fn highlights_of_book(&self, book_id: i64) -> Result<Vec<crate::store::journal::HighlightView>, AppError> {
+        Ok(self.store.highlights_of_book(book_id)?)
     }
 
     /// What the last syncs did, item by item, newest first.

@@ -10,7 +10,9 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::error::HardcoverError;
-use super::model::{DatesRead, NewListBook, NewUserBook, Read, ReadingStatus, UserBookChanges};
+use super::model::{
+    DatesRead, NewListBook, NewReadingJournal, NewUserBook, Read, ReadingJournalChanges, ReadingStatus, UserBookChanges,
+};
 use super::{convert, ops};
 use crate::identifiers;
 
@@ -122,13 +124,40 @@ fn documents(
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mutation {
     InsertUserBook(NewUserBook),
-    UpdateUserBook { id: i64, changes: UserBookChanges },
-    DeleteUserBook { id: i64 },
-    InsertUserBookRead { user_book_id: i64, read: DatesRead },
-    UpdateUserBookRead { id: i64, read: DatesRead },
-    DeleteUserBookRead { id: i64 },
+    UpdateUserBook {
+        id: i64,
+        changes: UserBookChanges,
+    },
+    DeleteUserBook {
+        id: i64,
+    },
+    InsertUserBookRead {
+        user_book_id: i64,
+        read: DatesRead,
+    },
+    UpdateUserBookRead {
+        id: i64,
+        read: DatesRead,
+    },
+    DeleteUserBookRead {
+        id: i64,
+    },
     InsertListBook(NewListBook),
-    DeleteListBook { id: i64 },
+    DeleteListBook {
+        id: i64,
+    },
+    InsertReadingJournal(NewReadingJournal),
+    UpdateReadingJournal {
+        id: i64,
+        changes: ReadingJournalChanges,
+    },
+    DeleteReadingJournal {
+        id: i64,
+    },
+    /// Put the edition on the user's "Owned" list.
+    EditionOwned {
+        id: i64,
+    },
 }
 
 /// A mutation Hardcover confirmed: its payload's id (the new or changed row).
@@ -166,12 +195,28 @@ impl Mutation {
             Self::DeleteUserBookRead { .. } => "delete_user_book_read",
             Self::InsertListBook(_) => "insert_list_book",
             Self::DeleteListBook { .. } => "delete_list_book",
+            Self::InsertReadingJournal(_) => "insert_reading_journal",
+            Self::UpdateReadingJournal { .. } => "update_reading_journal",
+            Self::DeleteReadingJournal { .. } => "delete_reading_journal",
+            Self::EditionOwned { .. } => "edition_owned",
         }
     }
 
     /// Whether the payload type has an `error` field (the delete payloads and the list ones don't).
     fn has_error_field(&self) -> bool {
-        !matches!(self, Self::DeleteUserBook { .. } | Self::InsertListBook(_) | Self::DeleteListBook { .. })
+        !matches!(
+            self,
+            Self::DeleteUserBook { .. }
+                | Self::InsertListBook(_)
+                | Self::DeleteListBook { .. }
+                | Self::DeleteReadingJournal { .. }
+                | Self::EditionOwned { .. }
+        ) && !self.has_errors_list()
+    }
+
+    /// The journal's payload reports refusals in `errors`, a list, instead.
+    fn has_errors_list(&self) -> bool {
+        matches!(self, Self::InsertReadingJournal(_) | Self::UpdateReadingJournal { .. })
     }
 
     fn root_field(&self, n: usize) -> RootField {
@@ -179,6 +224,7 @@ impl Mutation {
         let selection = match self {
             Self::InsertUserBook(_) => NEW_USER_BOOK_SELECTION,
             _ if self.has_error_field() => "{ id error }",
+            _ if self.has_errors_list() => "{ id errors }",
             _ => "{ id }",
         };
         let id = |v: i64| (format!("id_{n}"), "Int!", json!(v));
@@ -191,9 +237,11 @@ impl Mutation {
                 format!("id: $id_{n}, object: $object_{n}"),
                 vec![id(*i), obj("UserBookUpdateInput!", to_variable(changes))],
             ),
-            Self::DeleteUserBook { id: i } | Self::DeleteUserBookRead { id: i } | Self::DeleteListBook { id: i } => {
-                (format!("id: $id_{n}"), vec![id(*i)])
-            }
+            Self::DeleteUserBook { id: i }
+            | Self::DeleteUserBookRead { id: i }
+            | Self::DeleteListBook { id: i }
+            | Self::DeleteReadingJournal { id: i }
+            | Self::EditionOwned { id: i } => (format!("id: $id_{n}"), vec![id(*i)]),
             Self::InsertUserBookRead { user_book_id, read } => (
                 format!("user_book_id: $id_{n}, user_book_read: $object_{n}"),
                 vec![id(*user_book_id), obj("DatesReadInput!", to_variable(read))],
@@ -202,6 +250,13 @@ impl Mutation {
                 (format!("id: $id_{n}, object: $object_{n}"), vec![id(*i), obj("DatesReadInput!", to_variable(read))])
             }
             Self::InsertListBook(o) => (format!("object: $object_{n}"), vec![obj("ListBookInput!", to_variable(o))]),
+            Self::InsertReadingJournal(o) => {
+                (format!("object: $object_{n}"), vec![obj("ReadingJournalCreateType!", to_variable(o))])
+            }
+            Self::UpdateReadingJournal { id: i, changes } => (
+                format!("id: $id_{n}, object: $object_{n}"),
+                vec![id(*i), obj("ReadingJournalUpdateType!", to_variable(changes))],
+            ),
         };
         RootField { call: format!("{field}({args}) {selection}"), variables }
     }
@@ -217,6 +272,11 @@ impl Mutation {
         if let Some(err) = payload.get("error").filter(|e| !e.is_null()) {
             let message = err.as_str().map(str::to_owned).unwrap_or_else(|| err.to_string());
             return Err(fail(message));
+        }
+        if let Some(errors) = payload.get("errors").and_then(Value::as_array).filter(|e| !e.is_empty()) {
+            let messages: Vec<String> =
+                errors.iter().map(|e| e.as_str().map(str::to_owned).unwrap_or_else(|| e.to_string())).collect();
+            return Err(fail(messages.join("; ")));
         }
         match payload.get("id").and_then(Value::as_i64) {
             Some(id) => {
@@ -237,6 +297,26 @@ pub fn mutation_documents(mutations: &[Mutation]) -> Vec<BatchDocument> {
             build_document(OperationKind::Mutation, "SyncChanges", "m", &fields, "").expect("chunks hold 1..=5 fields")
         })
         .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reading journal
+
+/// One page of the user's journal entries of kind `event` for these books.
+pub fn journal_document(user_id: i64, book_ids: &[i64], event: &str, limit: i64, offset: i64) -> BatchDocument {
+    let field = RootField {
+        call: "reading_journals(where: {user_id: {_eq: $user}, book_id: {_in: $books}, event: {_eq: $event}}, \
+               limit: $limit, offset: $offset) { id book_id edition_id event entry action_at }"
+            .to_owned(),
+        variables: vec![
+            ("user".into(), "Int!", json!(user_id)),
+            ("books".into(), "[Int!]!", json!(book_ids)),
+            ("event".into(), "String!", json!(event)),
+            ("limit".into(), "Int!", json!(limit)),
+            ("offset".into(), "Int!", json!(offset)),
+        ],
+    };
+    build_document(OperationKind::Query, "ReadingJournals", "j", &[field], "").expect("one field")
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ use super::batch::{self, BatchDocument, Mutation, MutationOutcome};
 use super::convert;
 use super::error::HardcoverError;
 use super::model::{
-    DatesRead, Edition, List, ListBook, Me, NewListBook, NewUserBook, Read, ReadingStatus, SearchResults, StatusCounts,
-    UserBook, UserBookChanges,
+    DatesRead, Edition, List, ListBook, Me, NewListBook, NewReadingJournal, NewUserBook, Read, ReadingJournal,
+    ReadingJournalChanges, ReadingStatus, SearchResults, StatusCounts, UserBook, UserBookChanges,
 };
 use super::ops;
 use super::ratelimit::RateLimiter;
@@ -386,6 +386,47 @@ impl HardcoverClient {
 
     pub async fn delete_list_book(&self, id: i64) -> Result<i64> {
         Ok(self.one(Mutation::DeleteListBook { id }).await?.id)
+    }
+
+    /// The user's journal entries of kind `event` (`quote` for highlights) for these books, all
+    /// pages.
+    pub async fn reading_journals(&self, user_id: i64, book_ids: &[i64], event: &str) -> Result<Vec<ReadingJournal>> {
+        let mut all: Vec<ReadingJournal> = Vec::new();
+        for chunk in book_ids.chunks(MAX_PAGE as usize) {
+            let mut offset = 0;
+            loop {
+                let doc = batch::journal_document(user_id, chunk, event, MAX_PAGE, offset);
+                let mut data = self.run_document(&doc).await?;
+                let rows = data.get_mut("j0").map(Value::take).unwrap_or(Value::Array(Vec::new()));
+                let page: Vec<ReadingJournal> = serde_json::from_value(rows)
+                    .map_err(|e| HardcoverError::Decode(format!("reading_journals: {e}")))?;
+                let done = (page.len() as i64) < MAX_PAGE;
+                offset += page.len() as i64;
+                all.extend(page);
+                if done {
+                    break;
+                }
+            }
+        }
+        Ok(all)
+    }
+
+    /// Add a journal entry; returns its id.
+    pub async fn insert_reading_journal(&self, entry: NewReadingJournal) -> Result<i64> {
+        Ok(self.one(Mutation::InsertReadingJournal(entry)).await?.id)
+    }
+
+    pub async fn update_reading_journal(&self, id: i64, changes: ReadingJournalChanges) -> Result<i64> {
+        Ok(self.one(Mutation::UpdateReadingJournal { id, changes }).await?.id)
+    }
+
+    pub async fn delete_reading_journal(&self, id: i64) -> Result<i64> {
+        Ok(self.one(Mutation::DeleteReadingJournal { id }).await?.id)
+    }
+
+    /// Put an edition on the user's "Owned" list; returns the list row's id.
+    pub async fn edition_owned(&self, edition_id: i64) -> Result<i64> {
+        Ok(self.one(Mutation::EditionOwned { id: edition_id }).await?.id)
     }
 
     /// Send mutations five to an operation, in order; one result per mutation, each checked:

@@ -377,3 +377,39 @@ mod tests {
         assert_eq!(serde_json::to_value(&d).unwrap(), json!({"finished_at": "2024-03-09"}));
     }
 }
+
+/// `ReadingJournalCreateType`: one entry of the user's reading journal (a highlight is a `quote`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewReadingJournal {
+    pub book_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edition_id: Option<i64>,
+    pub event: String,
+    pub entry: String,
+    /// A day: the input type is `date`, though the entry stores a timestamp.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action_at: Option<NaiveDate>,
+    pub metadata: serde_json::Value,
+    /// 1 public, 2 followers, 3 private.
+    pub privacy_setting_id: i64,
+    /// Required by the schema; no tags are sent.
+    pub tags: Vec<serde_json::Value>,
+}
+
+/// `ReadingJournalUpdateType`: what an edited highlight changes (the entry is sent whole).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReadingJournalChanges {
+    pub entry: String,
+    pub metadata: serde_json::Value,
+}
+
+/// A journal entry as `reading_journals` answers.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ReadingJournal {
+    pub id: i64,
+    pub book_id: Option<i64>,
+    pub edition_id: Option<i64>,
+    pub event: Option<String>,
+    pub entry: Option<String>,
+    pub action_at: Option<String>,
+}

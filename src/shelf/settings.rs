@@ -291,6 +291,8 @@ impl SourceSettings {
             password: None,
             library: self.library.clone(),
             path: self.path.clone(),
+            journal: None,
+            mark_owned: false,
             enabled: self.enabled,
         })
     }

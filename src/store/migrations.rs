@@ -182,6 +182,54 @@ const MIGRATIONS: &[&str] = &[
         checked_at    TEXT NOT NULL
     );
     "#,
+    // 4: highlights sent to the Hardcover reading journal (one row per highlight, keyed by the
+    // device's stable id, with the journal entry it created), and the user's per-item choices.
+    r#"
+    CREATE TABLE journal_entries (
+        source      TEXT NOT NULL,
+        item_id     TEXT NOT NULL,
+        key         TEXT NOT NULL,      -- the highlight's stable key on the device
+        book_id     INTEGER NOT NULL,
+        edition_id  INTEGER,
+        journal_id  INTEGER NOT NULL,   -- Hardcover's reading_journals.id
+        entry       TEXT NOT NULL,      -- the text sent (highlight, separator, note)
+        highlight   TEXT NOT NULL,
+        note        TEXT,
+        chapter     TEXT,
+        made_at     TEXT,
+        removed_at  TEXT,               -- gone from the device; kept on Hardcover unless asked
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (source, item_id, key)
+    );
+    CREATE INDEX journal_entries_book ON journal_entries(book_id);
+
+    CREATE TABLE item_prefs (
+        source          TEXT NOT NULL,
+        item_id         TEXT NOT NULL,
+        title           TEXT,
+        exclude         INTEGER NOT NULL DEFAULT 0,  -- never sync this item
+        no_highlights   INTEGER NOT NULL DEFAULT 0,  -- sync it, but send none of its highlights
+        owned_edition   INTEGER,                     -- the edition marked owned on Hardcover
+        updated_at      TEXT NOT NULL,
+        PRIMARY KEY (source, item_id)
+    );
+    "#,
+    // 5: e-readers seen plugged in, and what the user chose for each: a device first seen is
+    // only planned (dry run) until the user confirms its first sync.
+    r#"
+    CREATE TABLE devices (
+        id          TEXT PRIMARY KEY,   -- kobo:<serial>, volume:<uuid> or folder:<name>
+        name        TEXT NOT NULL,
+        kinds       TEXT NOT NULL,      -- JSON array: ["kobo"], ["kobo","koreader"]
+        root        TEXT NOT NULL,      -- where it was last mounted
+        first_seen  TEXT NOT NULL,
+        last_seen   TEXT NOT NULL,
+        connected   INTEGER NOT NULL DEFAULT 0,
+        books       INTEGER,            -- books with reading on it, as the last sync read them
+        confirmed   INTEGER NOT NULL DEFAULT 0,
+        always_sync INTEGER NOT NULL DEFAULT 0
+    );
+    "#,
 ];
 
 #[cfg(test)]

@@ -11,6 +11,9 @@ use super::port::{
 };
 use crate::hardcover::{self as hc, Change, HardcoverClient, HardcoverError, TokenError};
 
+/// The journal event of a highlight (Hardcover's own clients and peers write it so).
+const QUOTE: &str = "quote";
+
 /// Search hits asked for per free-text lookup: enough to find the right book among namesakes.
 const SEARCH_PER_PAGE: i64 = 10;
 
@@ -206,6 +209,49 @@ impl HardcoverPort for ClientPort<'_> {
     async fn changed_since(&self, since: chrono::DateTime<chrono::Utc>) -> Result<Option<Vec<UserBook>>, PortError> {
         let rows = self.client.user_books_since(self.user_id, since).await.map_err(|e| self.map(e))?;
         Ok(Some(rows.into_iter().map(user_book).collect()))
+    }
+
+    async fn journal_entries(&self, book_ids: &[i64]) -> Result<Vec<super::port::RemoteEntry>, PortError> {
+        let rows = self.client.reading_journals(self.user_id, book_ids, QUOTE).await.map_err(|e| self.map(e))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|j| {
+                Some(super::port::RemoteEntry {
+                    id: j.id,
+                    book_id: j.book_id?,
+                    entry: j.entry.unwrap_or_default(),
+                    // A timestamp: its day is what the input's `date` set.
+                    action_at: j.action_at.as_deref().and_then(|t| t.get(..10)).and_then(|d| d.parse().ok()),
+                })
+            })
+            .collect())
+    }
+
+    async fn insert_journal(&self, e: &super::port::JournalEntry) -> Result<i64, PortError> {
+        let new = hc::NewReadingJournal {
+            book_id: e.book_id,
+            edition_id: e.edition_id,
+            event: QUOTE.into(),
+            entry: e.entry.clone(),
+            action_at: e.action_at,
+            metadata: e.metadata.clone(),
+            privacy_setting_id: e.privacy,
+            tags: Vec::new(),
+        };
+        self.client.insert_reading_journal(new).await.map_err(|e| self.map(e))
+    }
+
+    async fn update_journal(&self, id: i64, e: &super::port::JournalEntry) -> Result<(), PortError> {
+        let changes = hc::ReadingJournalChanges { entry: e.entry.clone(), metadata: e.metadata.clone() };
+        self.client.update_reading_journal(id, changes).await.map(|_| ()).map_err(|e| self.map(e))
+    }
+
+    async fn delete_journal(&self, id: i64) -> Result<(), PortError> {
+        self.client.delete_reading_journal(id).await.map(|_| ()).map_err(|e| self.map(e))
+    }
+
+    async fn mark_owned(&self, edition_id: i64) -> Result<(), PortError> {
+        self.client.edition_owned(edition_id).await.map(|_| ()).map_err(|e| self.map(e))
     }
 
     fn fields_sent(&self) -> Option<u64> {

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use super::journal;
 use super::outbox::{Group, SETTLING_REASON, Verdict, deferral_reason, entries_for, open_groups, reconcile_group};
 use super::plan::{ItemPlan, ReadRef, Record, Step};
 use super::port::{HardcoverPort, NewUserBook, PortError, Read, ReadPatch, UserBookPatch, latest};
@@ -221,15 +222,42 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
                 }
             }
         };
+        // The journal entries of the books with an unanswered journal write: one request.
+        let mut journal_books: Vec<i64> = groups
+            .iter()
+            .filter(|g| g.steps.iter().any(|p| matches!(p.envelope.step, Step::Quote { .. } | Step::Unquote { .. })))
+            .filter_map(Group::book_id)
+            .collect();
+        journal_books.sort_unstable();
+        journal_books.dedup();
+        let remote = if journal_books.is_empty() {
+            Vec::new()
+        } else {
+            self.spend();
+            match self.port.journal_entries(&journal_books).await {
+                Ok(entries) => entries,
+                Err(e) => {
+                    report.error = Some(e.to_string());
+                    self.stopped = e.stops_the_run().then_some(e);
+                    return Ok(report);
+                }
+            }
+        };
         for group in &groups {
             let ub = group.book_id().and_then(|b| current.get(&b));
             let mut resend: Vec<(i64, Step)> = Vec::new();
-            for (id, verdict) in reconcile_group(group, ub, self.now, settle) {
+            for (id, verdict) in reconcile_group(group, ub, &remote, self.now, settle) {
                 match verdict {
                     Verdict::Wait => {
                         self.settling.insert((group.source.clone(), group.item_id.clone()));
                     }
                     Verdict::Done => {
+                        let step =
+                            &group.steps.iter().find(|p| p.entry.id == id).expect("a row of the group").envelope.step;
+                        if step.is_extra() {
+                            let journal_id = journal::on_hardcover(step, &remote);
+                            self.record_extra(&group.source, &group.item_id, step, journal_id)?;
+                        }
                         self.store.outbox_mark_done(id, None, self.now)?;
                         report.done += 1;
                     }
@@ -297,6 +325,11 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
             self.store.outbox_mark_sent(*entry_id, self.clock())?;
             let outcome = self.send_one(source, item_id, &mut user_book_id, step).await;
             match outcome {
+                Ok(id) if step.is_extra() => {
+                    self.record_extra(source, item_id, step, id)?;
+                    let result = serde_json::json!({ "journal_id": id }).to_string();
+                    self.store.outbox_mark_done(*entry_id, Some(&result), self.now)?;
+                }
                 Ok(read_id) => {
                     touched.user_book_id = user_book_id;
                     touched.read_id = read_id.or(touched.read_id);
@@ -414,6 +447,39 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
                 })?;
                 Ok(None)
             }
+            Step::Quote { quote, journal_id: None } => {
+                self.spend();
+                Ok(Some(self.port.insert_journal(&quote.journal).await.map_err(port_err)?))
+            }
+            Step::Quote { quote, journal_id: Some(id) } => {
+                self.spend();
+                self.port.update_journal(*id, &quote.journal).await.map_err(port_err)?;
+                Ok(Some(*id))
+            }
+            Step::Unquote { journal_id, .. } => {
+                self.spend();
+                self.port.delete_journal(*journal_id).await.map_err(port_err)?;
+                Ok(Some(*journal_id))
+            }
+            Step::Own { edition_id } => {
+                self.spend();
+                self.port.mark_owned(*edition_id).await.map_err(port_err)?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Remember what a journal or Owned step did, once Hardcover confirmed it (`id`: the entry).
+    /// Written before the outbox row is marked done: a crash between the two leaves the row
+    /// "sent", and recovery finds the entry on Hardcover and records the same thing again.
+    fn record_extra(&self, source: &str, item_id: &str, step: &Step, id: Option<i64>) -> Result<(), StoreError> {
+        match (step, id) {
+            (Step::Quote { quote, .. }, Some(id)) => {
+                self.store.journal_put(&journal::row_of(source, item_id, id, quote), self.now)
+            }
+            (Step::Unquote { key, .. }, _) => self.store.journal_forget(source, item_id, key),
+            (Step::Own { edition_id }, _) => self.store.item_set_owned(source, item_id, *edition_id, self.now),
+            _ => Ok(()),
         }
     }
 

@@ -104,6 +104,7 @@ async fn sync_at(
         budget,
         dry_run: false,
         match_threshold: matching::DEFAULT_THRESHOLD,
+        policies: &[],
     };
     sync_once(hc, &sources, store, opts).await.unwrap()
 }
@@ -506,6 +507,7 @@ async fn a_dry_run_sends_nothing_and_reports_the_plan() {
         budget: 100,
         dry_run: true,
         match_threshold: matching::DEFAULT_THRESHOLD,
+        policies: &[],
     };
     let out = sync_once(&hc, &sources, &store, opts).await.unwrap();
     assert!(mutations(&hc).is_empty(), "a dry run must not change Hardcover: {:?}", hc.calls());

@@ -10,6 +10,7 @@
 
 pub mod client_port;
 pub mod execute;
+pub mod journal;
 pub mod matching;
 pub mod normalize;
 pub mod observe;

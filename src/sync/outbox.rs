@@ -15,8 +15,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::journal;
 use super::plan::{ItemPlan, ReadRef, Record, Step};
-use super::port::{Read, UserBook};
+use super::port::{Read, RemoteEntry, UserBook};
 use crate::store::outbox::{NewOutboxEntry, OutboxEntry, OutboxState};
 use crate::store::{Store, StoreError};
 
@@ -123,12 +124,14 @@ pub enum Verdict {
 }
 
 /// Decide, for each open row of `group` (in order), from `current` (the user's shelf entry for the
-/// group's book as Hardcover has it NOW; `None` when not on the shelf). A row sent less than
+/// group's book as Hardcover has it NOW; `None` when not on the shelf) and `journal` (the user's
+/// `quote` entries for the book, for the journal steps). A row sent less than
 /// `settle` before `now` that Hardcover does not show yet makes every open row of the item
 /// [`Verdict::Wait`]: the steps after it depend on what it did.
 pub fn reconcile_group(
     group: &Group,
     current: Option<&UserBook>,
+    journal: &[RemoteEntry],
     now: DateTime<Utc>,
     settle: Duration,
 ) -> Vec<(i64, Verdict)> {
@@ -136,7 +139,7 @@ pub fn reconcile_group(
     let settling = group.steps.iter().filter(open).any(|p| {
         p.entry.state == OutboxState::Sent
             && is_recent(p.entry.updated_at, now, settle)
-            && !took_effect(&p.envelope.step, current)
+            && !took_effect(&p.envelope.step, current, journal)
     });
     if settling {
         return group.steps.iter().filter(open).map(|p| (p.entry.id, Verdict::Wait)).collect();
@@ -150,10 +153,18 @@ pub fn reconcile_group(
             continue;
         }
         let id = p.entry.id;
-        let applied = took_effect(&p.envelope.step, current);
+        let step = &p.envelope.step;
+        let applied = took_effect(step, current, journal);
         let verdict = if applied {
-            started = true;
+            // A journal entry stands on its own: it does not make the reading steps half done.
+            started |= !step.is_extra();
             Verdict::Done
+        } else if step.is_extra() && !started {
+            // Not on Hardcover: the next plan finds no entry id stored for the highlight (or the
+            // edition not marked owned) and sends it again.
+            Verdict::Obsolete("did not reach Hardcover; the next sync plans it again".into())
+        } else if step.is_extra() {
+            Verdict::Resend
         } else if matches!(p.envelope.step, Step::WriteBack { .. }) {
             Verdict::Obsolete("a write-back is planned afresh from the source's current state".into())
         } else if current.is_none() && !matches!(p.envelope.step, Step::AddBook { .. }) {
@@ -175,7 +186,13 @@ fn is_recent(sent_at: DateTime<Utc>, now: DateTime<Utc>, settle: Duration) -> bo
     !settle.is_zero() && now.signed_duration_since(sent_at) < settle
 }
 
-fn took_effect(step: &Step, current: Option<&UserBook>) -> bool {
+fn took_effect(step: &Step, current: Option<&UserBook>, journal: &[RemoteEntry]) -> bool {
+    match step {
+        Step::Quote { .. } | Step::Unquote { .. } => return journal::on_hardcover(step, journal).is_some(),
+        // Asking again is harmless (the edition stays on the Owned list once): resent, not judged.
+        Step::Own { .. } => return false,
+        _ => {}
+    }
     let Some(ub) = current else { return false };
     let latest: Option<&Read> = ub.latest_read.as_ref();
     match step {
@@ -189,7 +206,7 @@ fn took_effect(step: &Step, current: Option<&UserBook>) -> bool {
             latest.is_some_and(|r| Some(r.id) != *after_read && !r.is_finished() && patch.is_applied_to(r))
         }
         Step::Rate { rating } => ub.rating.is_some_and(|r| (r - rating).abs() < 0.01),
-        Step::WriteBack { .. } => false,
+        Step::WriteBack { .. } | Step::Quote { .. } | Step::Unquote { .. } | Step::Own { .. } => false,
     }
 }
 

@@ -52,7 +52,7 @@ fn sent_at() -> DateTime<Utc> {
 
 /// Reconciled a day after the rows were sent: long settled.
 fn settled(group: &Group, current: Option<&UserBook>) -> Vec<(i64, Verdict)> {
-    reconcile_group(group, current, at(2026, 3, 2, 0), SETTLE_WINDOW)
+    reconcile_group(group, current, &[], at(2026, 3, 2, 0), SETTLE_WINDOW)
 }
 
 fn shelf(status: Status, read: Read) -> UserBook {
@@ -147,13 +147,13 @@ fn a_change_sent_10_s_ago_that_hardcover_does_not_show_yet_is_left_open() {
     let group = finish_steps(OutboxState::Sent, OutboxState::Pending);
     let still_reading = shelf(Status::CurrentlyReading, Read { id: 9, ..Read::default() });
     let ten_s_later = sent_at() + chrono::TimeDelta::seconds(10);
-    let v = reconcile_group(&group, Some(&still_reading), ten_s_later, SETTLE_WINDOW);
+    let v = reconcile_group(&group, Some(&still_reading), &[], ten_s_later, SETTLE_WINDOW);
     assert_eq!(
         v,
         vec![(1, Verdict::Wait), (2, Verdict::Wait)],
         "a change sent within the settle window may still be processed: neither re-sent nor dropped, nor the steps after it"
     );
-    let v = reconcile_group(&group, None, ten_s_later, SETTLE_WINDOW);
+    let v = reconcile_group(&group, None, &[], ten_s_later, SETTLE_WINDOW);
     assert!(v.iter().all(|(_, v)| *v == Verdict::Wait), "not on the shelf yet is no proof either: {v:?}");
 }
 
@@ -164,6 +164,7 @@ fn a_change_sent_10_s_ago_that_hardcover_already_shows_is_settled_at_once() {
     let v = reconcile_group(
         &finish_steps(OutboxState::Sent, OutboxState::Pending),
         Some(&shelf(Status::Read, read)),
+        &[],
         ten_s_later,
         SETTLE_WINDOW,
     );
@@ -176,11 +177,11 @@ fn a_change_sent_longer_ago_than_the_window_is_reconciled_as_not_arrived() {
     let group = finish_steps(OutboxState::Sent, OutboxState::Pending);
     let still_reading = shelf(Status::CurrentlyReading, Read { id: 9, ..Read::default() });
     let past_window = sent_at() + chrono::TimeDelta::seconds(41);
-    let v = reconcile_group(&group, Some(&still_reading), past_window, SETTLE_WINDOW);
+    let v = reconcile_group(&group, Some(&still_reading), &[], past_window, SETTLE_WINDOW);
     assert!(
         v.iter().all(|(_, v)| matches!(v, Verdict::Obsolete(_))),
         "past the settle window a change Hardcover does not show did not arrive: {v:?}"
     );
-    let v = reconcile_group(&group, Some(&still_reading), sent_at(), std::time::Duration::ZERO);
+    let v = reconcile_group(&group, Some(&still_reading), &[], sent_at(), std::time::Duration::ZERO);
     assert!(v.iter().all(|(_, v)| matches!(v, Verdict::Obsolete(_))), "a zero window never waits: {v:?}");
 }

@@ -211,6 +211,30 @@ impl ReadPatch {
     }
 }
 
+/// A highlight's entry in the reading journal, as written (`insert_reading_journal`, always with
+/// `event: quote` and no tags; an update sends `entry` and `metadata`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    pub book_id: i64,
+    pub edition_id: Option<i64>,
+    pub entry: String,
+    /// The day the highlight was made (the input type is a date).
+    pub action_at: Option<NaiveDate>,
+    /// The position in the book, as peers write it (`{"position": {…}}`).
+    pub metadata: serde_json::Value,
+    /// 1 public, 2 followers, 3 private.
+    pub privacy: i64,
+}
+
+/// A `quote` entry of the user's journal as Hardcover has it now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteEntry {
+    pub id: i64,
+    pub book_id: i64,
+    pub entry: String,
+    pub action_at: Option<NaiveDate>,
+}
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PortError {
     #[error("cannot reach Hardcover: {0}. Check the network connection")]
@@ -288,6 +312,33 @@ pub trait HardcoverPort: Send + Sync {
     /// `update_user_book_read(id, object:{…})`. `read` is the complete new state of the read
     /// (see [`ReadPatch`]).
     async fn update_read(&self, read_id: i64, read: &ReadPatch) -> Result<(), PortError>;
+
+    /// The user's `quote` journal entries for these books (`reading_journals(where:{user_id,
+    /// book_id:{_in}, event:{_eq:"quote"}})`, one request per 100 rows): what recovery compares
+    /// an unanswered journal write with.
+    async fn journal_entries(&self, _book_ids: &[i64]) -> Result<Vec<RemoteEntry>, PortError> {
+        Err(PortError::Other("this connection cannot read the reading journal".into()))
+    }
+
+    /// `insert_reading_journal`; returns the new entry's id. A non-empty `errors` is `Rejected`.
+    async fn insert_journal(&self, _entry: &JournalEntry) -> Result<i64, PortError> {
+        Err(PortError::Other("this connection cannot write the reading journal".into()))
+    }
+
+    /// `update_reading_journal(id, {entry, metadata})`.
+    async fn update_journal(&self, _id: i64, _entry: &JournalEntry) -> Result<(), PortError> {
+        Err(PortError::Other("this connection cannot write the reading journal".into()))
+    }
+
+    /// `delete_reading_journal(id)`.
+    async fn delete_journal(&self, _id: i64) -> Result<(), PortError> {
+        Err(PortError::Other("this connection cannot write the reading journal".into()))
+    }
+
+    /// `edition_owned(id)`: the edition goes on the user's Owned list (asking twice keeps one row).
+    async fn mark_owned(&self, _edition_id: i64) -> Result<(), PortError> {
+        Err(PortError::Other("this connection cannot mark editions owned".into()))
+    }
 
     /// Requests the sync may still spend today as Hardcover last reported it (its `RateLimit`
     /// header, minus a reserve for the user's other tools), or `None` when unknown. Read before

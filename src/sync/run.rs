@@ -8,14 +8,15 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::execute::{Executor, SourceWriter, record_dry_run};
+use super::journal::{self, JournalPolicy};
 use super::matching::{MatchOutcome, match_items_observed};
 use super::observe::{Observer, SyncPhase, SyncProgress};
-use super::plan::{ItemPlan, PlanContext, PlanInput, SkipReason, fingerprint, plan};
+use super::plan::{Action, ItemPlan, PlanContext, PlanInput, SkipReason, Step, fingerprint, plan};
 use super::port::{Edition, HardcoverPort, PortError, UserBook};
 use super::progress::{Zone, edition_on_shelf};
 use super::summary::Summary;
 use crate::config::{Direction, SyncConfig};
-use crate::sources::model::{ProgressSource, SourceItem};
+use crate::sources::model::{Highlight, ProgressSource, SourceItem};
 use crate::store::item_state::ItemState;
 use crate::store::{Store, StoreError};
 
@@ -30,6 +31,27 @@ pub struct SyncOptions<'a> {
     pub dry_run: bool,
     /// Minimum search score to accept a free-text match (`matching::DEFAULT_THRESHOLD`).
     pub match_threshold: f64,
+    /// What each source sends besides reading progress; a source not listed sends nothing more.
+    pub policies: &'a [SourcePolicy],
+}
+
+/// What the user chose for one source beyond reading progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourcePolicy {
+    pub name: String,
+    /// Highlights and notes to the reading journal.
+    pub journal: bool,
+    /// Books on the source are marked owned (the matched edition, once).
+    pub mark_owned: bool,
+}
+
+impl SourcePolicy {
+    pub fn of(sources: &[crate::config::SourceConfig]) -> Vec<Self> {
+        sources
+            .iter()
+            .map(|s| SourcePolicy { name: s.name.clone(), journal: s.sends_highlights(), mark_owned: s.mark_owned })
+            .collect()
+    }
 }
 
 #[derive(Debug)]
@@ -79,13 +101,40 @@ pub async fn sync_once_observed<P: HardcoverPort + ?Sized>(
     }
 
     let mut items: Vec<SourceItem> = Vec::new();
+    // Highlights of the sources that send them, read from the same snapshot as the list; a
+    // source missing here sends no journal change this run (and deletes nothing).
+    let mut highlights: HashMap<String, Vec<Highlight>> = HashMap::new();
     observe(SyncProgress::new(SyncPhase::Listing, 0, sources.len()));
     for (i, source) in sources.iter().enumerate() {
         match source.list().await {
-            Ok(mut listed) => items.append(&mut listed),
+            Ok(mut listed) => {
+                items.append(&mut listed);
+                if policy_of(&opts, source.name()).is_some_and(|p| p.journal) {
+                    match source.highlights().await {
+                        Ok(h) => {
+                            highlights.insert(source.name().to_owned(), h);
+                        }
+                        Err(e) => summary.record_error(source.name(), format!("highlights: {e}")),
+                    }
+                }
+            }
             Err(e) => summary.record_error(source.name(), e.to_string()),
         }
         observe(SyncProgress::new(SyncPhase::Listing, i + 1, sources.len()));
+    }
+    // Items the user excluded are never matched, planned or sent.
+    let mut excluded: Vec<SourceItem> = Vec::new();
+    let mut kept = Vec::with_capacity(items.len());
+    for item in items {
+        if store.item_prefs(&item.source, &item.id)?.exclude {
+            excluded.push(item);
+        } else {
+            kept.push(item);
+        }
+    }
+    let items = kept;
+    for item in &excluded {
+        summary.record(&ItemPlan::excluded(item), super::summary::ItemResult::Skipped, None);
     }
 
     let outcome = async {
@@ -148,11 +197,15 @@ pub async fn sync_once_observed<P: HardcoverPort + ?Sized>(
                 *p = ItemPlan::new(input).skipped(SkipReason::Unchanged);
             }
         }
+        let removed = add_extras(&mut plans, &inputs, &highlights, store, &opts)?;
         let updating = |n| observe(SyncProgress::new(SyncPhase::Updating, n, plans.len()));
         if opts.dry_run {
             record_dry_run(&plans, &mut summary);
             updating(plans.len());
         } else {
+            for (source, item_id, keys) in &removed {
+                store.journal_mark_removed(source, item_id, keys, opts.now)?;
+            }
             exec.execute_observed(&plans, &mut summary, &updating).await?;
         }
         Ok(Some(full))
@@ -180,6 +233,73 @@ pub async fn sync_once_observed<P: HardcoverPort + ?Sized>(
     };
     store.run_finish(run_id, opts.now, &summary.to_json())?;
     Ok(SyncOutcome { run_id, summary, stopped: exec.stopped.take() })
+}
+
+fn policy_of<'a>(opts: &SyncOptions<'a>, source: &str) -> Option<&'a SourcePolicy> {
+    opts.policies.iter().find(|p| p.name == source)
+}
+
+/// Highlights gone from a device whose entries stay on Hardcover: (source, item, keys).
+type Removed = Vec<(String, String, Vec<String>)>;
+
+/// Add to each matched item's plan its journal writes and, when asked, marking its edition
+/// owned. They stand beside the reading steps (an item unchanged on the source may still have a
+/// new highlight) and go through the same outbox.
+fn add_extras(
+    plans: &mut [ItemPlan],
+    inputs: &[PlanInput<'_>],
+    highlights: &HashMap<String, Vec<Highlight>>,
+    store: &Store,
+    opts: &SyncOptions<'_>,
+) -> Result<Removed, StoreError> {
+    let policy =
+        JournalPolicy { privacy: opts.config.journal_privacy, delete_removed: opts.config.delete_removed_highlights };
+    let mut removed = Vec::new();
+    for (plan, input) in plans.iter_mut().zip(inputs) {
+        let MatchOutcome::Matched { book_id, edition_id, .. } = input.matched else { continue };
+        let Some(source) = policy_of(opts, &input.item.source) else { continue };
+        let prefs = store.item_prefs(&input.item.source, &input.item.id)?;
+        let mut steps = Vec::new();
+        let mut notes = Vec::new();
+        let mut effects = plan.effects;
+        // The user's edition on the shelf, else the one matched.
+        let edition = input.user_book.and_then(|u| u.edition.as_ref().map(|e| e.id)).or(*edition_id);
+        if let Some(all) = highlights.get(&input.item.source).filter(|_| !prefs.no_highlights) {
+            let mine: Vec<&Highlight> = all.iter().filter(|h| h.item_id == input.item.id).collect();
+            let sent = store.journal_of_item(&input.item.source, &input.item.id)?;
+            let jp = journal::plan_item(&mine, &sent, *book_id, edition, policy, opts.zone);
+            if !jp.removed.is_empty() {
+                removed.push((input.item.source.clone(), input.item.id.clone(), jp.removed.clone()));
+            }
+            notes.extend(jp.describe());
+            effects.highlights += jp.added + jp.updated;
+            steps.extend(jp.steps);
+        }
+        if source.mark_owned && prefs.owned_edition.is_none() {
+            match edition {
+                Some(edition_id) => {
+                    steps.push(Step::Own { edition_id });
+                    notes.push("to mark owned".into());
+                    effects.owned = true;
+                }
+                None => notes.push("not marked owned: no edition of this book was matched".into()),
+            }
+        }
+        if steps.is_empty() {
+            continue;
+        }
+        if plan.steps.is_empty() {
+            // Only journal or Owned writes: the reading side's skip reason becomes a note.
+            if let Some(skip) = plan.skip.take().filter(|s| *s != SkipReason::Unchanged) {
+                plan.notes.push(skip.to_string());
+            }
+            plan.action = if effects.highlights > 0 { Action::Highlights } else { Action::Own };
+        }
+        plan.notes.extend(notes);
+        plan.effects = effects;
+        plan.steps.extend(steps);
+    }
+    Ok(removed)
 }
 
 type Shelf = HashMap<i64, UserBook>;

@@ -56,6 +56,12 @@ pub struct Summary {
     pub deferred: u32,
     pub errors: u32,
     pub hardcover_requests: u32,
+    /// Highlights added to or updated in the reading journal (absent from runs stored before).
+    #[serde(default)]
+    pub highlights: u32,
+    /// Editions marked owned.
+    #[serde(default)]
+    pub owned: u32,
     pub items: Vec<SummaryItem>,
 }
 
@@ -74,6 +80,8 @@ impl Summary {
                 self.finished += u32::from(e.finished);
                 self.rated += u32::from(e.rated);
                 self.written_back += u32::from(e.written_back);
+                self.highlights += e.highlights;
+                self.owned += u32::from(e.owned);
             }
             ItemResult::Skipped => match plan.skip {
                 Some(SkipReason::Unmatched) => self.unmatched += 1,
@@ -105,6 +113,19 @@ impl Summary {
             title: String::new(),
             action: Action::Skip,
             result: ItemResult::Failed,
+            reason: Some(message),
+        });
+    }
+
+    /// Something about a whole source that is not a failure (a device not plugged in, one waiting
+    /// for the user to confirm its first sync).
+    pub fn record_note(&mut self, source: &str, message: String) {
+        self.items.push(SummaryItem {
+            source: source.into(),
+            id: String::new(),
+            title: String::new(),
+            action: Action::Skip,
+            result: ItemResult::Skipped,
             reason: Some(message),
         });
     }
@@ -157,6 +178,16 @@ impl Summary {
                 part.push_str(&titles(&finished));
             }
             parts.push(part);
+        }
+        if self.highlights > 0 {
+            let n = self.highlights;
+            let noun = if n == 1 { "highlight" } else { "highlights" };
+            let verb = if self.dry_run { "to send to your reading journal" } else { "sent to your reading journal" };
+            parts.push(format!("{n} {noun} {verb}"));
+        }
+        if self.owned > 0 {
+            let verb = if self.dry_run { "to mark owned" } else { "marked owned" };
+            parts.push(format!("{} {verb}", self.owned));
         }
         let books = self.items.iter().filter(|i| !i.id.is_empty()).count();
         let failing_sources = self.items.iter().filter(|i| i.id.is_empty() && i.result == ItemResult::Failed).count();

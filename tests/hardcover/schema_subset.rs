@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use hardcover_sync::hardcover::batch::{self, Mutation};
-use hardcover_sync::hardcover::{Change, DatesRead, NewListBook, NewUserBook, ReadingStatus, UserBookChanges};
+use hardcover_sync::hardcover::{
+    Change, DatesRead, NewListBook, NewReadingJournal, NewUserBook, ReadingJournalChanges, ReadingStatus,
+    UserBookChanges,
+};
 
 use super::validate::{Schema, qtype, type_string};
 
@@ -250,6 +253,22 @@ fn sample_mutations() -> Vec<Mutation> {
         Mutation::DeleteUserBookRead { id: 7 },
         Mutation::InsertListBook(NewListBook { list_id: 1, book_id: 2, edition_id: Some(3), position: Some(1) }),
         Mutation::DeleteListBook { id: 8 },
+        Mutation::InsertReadingJournal(NewReadingJournal {
+            book_id: 1,
+            edition_id: Some(2),
+            event: "quote".into(),
+            entry: "A highlight\n\n---\n\nits note".into(),
+            action_at: Some(d("2024-01-02")),
+            metadata: serde_json::json!({"position": {"type": "pages", "value": 12, "percent": 25.0}}),
+            privacy_setting_id: 3,
+            tags: Vec::new(),
+        }),
+        Mutation::UpdateReadingJournal {
+            id: 9,
+            changes: ReadingJournalChanges { entry: "edited".into(), metadata: serde_json::json!({}) },
+        },
+        Mutation::DeleteReadingJournal { id: 10 },
+        Mutation::EditionOwned { id: 11 },
     ]
 }
 
@@ -259,6 +278,7 @@ fn generated_documents_validate_against_both_schemas() {
     let isbns = crate::support::isbn13s(23);
     docs.extend(batch::edition_lookup_documents(&isbns, &["B00ABCDEFG"], 4));
     docs.extend(batch::status_count_documents(42));
+    docs.push(batch::journal_document(42, &[1, 2], "quote", 100, 0));
     assert!(docs.len() >= 6);
     for (which, schema) in schemas() {
         for doc in &docs {

@@ -33,6 +33,8 @@ pub fn config(kind: SourceKind, name: &str, url: &str) -> SourceConfig {
         password: None,
         library: Vec::new(),
         path: None,
+        journal: None,
+        mark_owned: false,
         enabled: true,
     }
 }

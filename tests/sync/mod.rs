@@ -4,6 +4,7 @@
 
 mod cli;
 mod directions;
+mod highlights;
 mod matching;
 mod processes;
 mod progress;

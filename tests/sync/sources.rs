@@ -115,6 +115,8 @@ async fn rating_on_finish_in_halves_and_over_the_users_rating_only_when_configur
         password: None,
         library: Vec::new(),
         path: None,
+        journal: None,
+        mark_owned: false,
         enabled: true,
     };
     let store = Arc::new(Store::open_in_memory().unwrap());
@@ -151,5 +153,6 @@ fn run(config: &SyncConfig) -> SyncOptions<'_> {
         budget: 10_000,
         dry_run: false,
         match_threshold: DEFAULT_THRESHOLD,
+        policies: &[],
     }
 }

@@ -24,11 +24,13 @@ use hardcover_sync::sync::scheduler::{self, SchedulerConfig};
 use crate::args::LaunchArgs;
 use crate::core_bridge::{Core, CoreEvent, EventSink};
 use crate::demo::{self, Demo};
+use crate::devices;
 use crate::link::{ToTray, ToWindow};
 use crate::notify::{self, Notice};
 use crate::route::Route;
 use crate::system::{AutostartSwitch, WINDOW_BINARY, login_item, sibling_binary};
 use hardcover_sync::app::status::ConnectResult;
+use hardcover_sync::sync::summary::ItemResult;
 use window_process::WindowProcess;
 
 pub use menu::{IconState, status_lines};
@@ -168,6 +170,7 @@ pub fn run() {
         });
         t.core.attach_scheduler(scheduler);
     });
+    watch_devices(&tray, &rt);
     if args.open_window {
         tray.open_window(Route::Shelves);
     }
@@ -180,6 +183,25 @@ pub fn run() {
         demo.stop();
     }
     std::process::exit(0);
+}
+
+/// Look for e-readers being plugged in, for as long as the tray runs (see `devices`).
+fn watch_devices(tray: &Arc<Tray>, rt: &tokio::runtime::Handle) {
+    let parents = tray.demo.lock().unwrap_or_else(|p| p.into_inner()).as_ref().and_then(Demo::media_dir);
+    let weak = Arc::downgrade(tray);
+    rt.spawn(async move {
+        let mut watcher = devices::Watcher::new(parents.into_iter().collect());
+        let mut tick = tokio::time::interval(devices::POLL_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tick.tick().await;
+            let Some(tray) = weak.upgrade() else { break };
+            let change = watcher.poll();
+            if change != devices::Change::default() {
+                tray.on_devices(change).await;
+            }
+        }
+    });
 }
 
 impl Tray {
@@ -290,6 +312,64 @@ impl Tray {
             }
             tray.window.send(&ToWindow::Reload);
         });
+    }
+
+    /// Devices plugged in or out: remember them, and for each new one that a source reads, say
+    /// how many books it would update (a dry run) and offer to review or sync it. A device the
+    /// user chose to always sync is synced at once.
+    async fn on_devices(&self, change: devices::Change) {
+        let app = match self.core.app() {
+            Ok(app) => app,
+            Err(e) => {
+                tracing::warn!("a device was plugged in, but the app cannot read it: {}", e.message);
+                return;
+            }
+        };
+        if let Some(present) = &change.present
+            && let Err(e) = app.devices_plugged_only(present)
+        {
+            tracing::warn!("cannot record the devices plugged in: {e}");
+        }
+        for m in change.plugged {
+            let device = match app.device_plugged(&m) {
+                Ok(d) => d,
+                Err(e) => {
+                    tracing::warn!("cannot record the device at {}: {e}", m.root.display());
+                    continue;
+                }
+            };
+            let sources = app.sources_of_device(&m);
+            tracing::info!(device = %m.id, root = %m.root.display(), ?sources, confirmed = device.confirmed, "e-reader plugged in");
+            if sources.is_empty() {
+                continue;
+            }
+            if device.confirmed && device.always_sync {
+                let _ = self.core.sync_now().await;
+                continue;
+            }
+            let books = match app.sync(true).await {
+                Ok(plan) => Some(
+                    plan.summary
+                        .items
+                        .iter()
+                        .filter(|i| sources.contains(&i.source) && i.result == ItemResult::Planned)
+                        .count(),
+                ),
+                Err(e) => {
+                    tracing::info!("no plan for the device yet: {e}");
+                    None
+                }
+            };
+            let Some(tray) = self.me() else { return };
+            let first = !device.confirmed;
+            let click: notify::OnClick = if first {
+                Box::new(move || tray.open_window(Route::Shelves))
+            } else {
+                Box::new(move || tray.sync_now())
+            };
+            let prefs = self.core.config().notifications;
+            notify::send_clickable(Notice::Device { name: device.name, books, first }, &prefs, Some(click));
+        }
     }
 
     fn sync_now(&self) {

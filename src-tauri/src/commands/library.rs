@@ -8,6 +8,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 use hardcover_sync::app::{ShelfKind, Shelves};
 use hardcover_sync::shelf::{self, BookDetail, BookRow, EditionInfo, SearchHit, ShelfRef};
+use hardcover_sync::store::journal::HighlightView;
 
 use crate::error::{IpcError, IpcResult};
 use crate::events;
@@ -66,6 +67,12 @@ pub async fn list_books(state: State<'_, AppState>, kind: ShelfKind, id: i64) ->
 #[tauri::command]
 pub async fn book_detail(state: State<'_, AppState>, book_id: i64) -> IpcResult<BookDetail> {
     Ok(shelf::book_detail(&*state.core.app()?, book_id).await?)
+}
+
+/// The book's highlights as sent to the reading journal (the local copy: no request).
+#[tauri::command]
+pub async fn book_highlights(state: State<'_, AppState>, book_id: i64) -> IpcResult<Vec<HighlightView>> {
+    Ok(state.core.app()?.highlights_of_book(book_id)?)
 }
 
 #[tauri::command]

@@ -4,9 +4,11 @@ use tauri::State;
 
 use hardcover_sync::app::status::SyncStatus;
 use hardcover_sync::shelf::UnmatchedItem;
+use hardcover_sync::store::devices::DeviceView;
+use hardcover_sync::store::item_prefs::ExcludedItem;
 use hardcover_sync::sync::report::{PlanAction, RunItem, RunSummary};
 
-use crate::error::{IpcError, IpcResult};
+use crate::error::{ErrorCode, IpcError, IpcResult};
 use crate::state::AppState;
 
 #[tauri::command]
@@ -67,4 +69,45 @@ pub async fn link_item(
 #[tauri::command]
 pub async fn unlink_item(state: State<'_, AppState>, source: String, item_id: String) -> IpcResult<()> {
     Ok(state.core.app()?.unlink(&source, &item_id)?)
+}
+
+/// "Never sync this book" (`excluded` false: sync it again), kept across syncs.
+#[tauri::command]
+pub async fn set_item_excluded(
+    state: State<'_, AppState>,
+    source: String,
+    item_id: String,
+    excluded: bool,
+) -> IpcResult<()> {
+    if source.trim().is_empty() || item_id.trim().is_empty() {
+        return Err(IpcError::invalid_input("which source item to exclude is missing"));
+    }
+    Ok(state.core.app()?.exclude(&source, &item_id, excluded)?)
+}
+
+#[tauri::command]
+pub async fn excluded_items(state: State<'_, AppState>) -> IpcResult<Vec<ExcludedItem>> {
+    Ok(state.core.app()?.excluded()?)
+}
+
+/// The e-readers seen plugged in, with what the user chose for each.
+#[tauri::command]
+pub async fn devices(state: State<'_, AppState>) -> IpcResult<Vec<DeviceView>> {
+    Ok(state.core.app()?.devices()?)
+}
+
+/// The user confirmed the device's first sync (`always`: sync it whenever it is plugged in).
+#[tauri::command]
+pub async fn confirm_device(state: State<'_, AppState>, id: String, always: bool) -> IpcResult<()> {
+    if !state.core.app()?.confirm_device(&id, always)? {
+        return Err(IpcError::new(ErrorCode::NotFound, format!("no device {id} is known: plug it in again")));
+    }
+    Ok(())
+}
+
+/// Forget a device: plugged in again, its first sync is planned and confirmed again.
+#[tauri::command]
+pub async fn forget_device(state: State<'_, AppState>, id: String) -> IpcResult<()> {
+    state.core.app()?.forget_device(&id)?;
+    Ok(())
 }

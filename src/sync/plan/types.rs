@@ -10,7 +10,7 @@ use crate::config::SyncConfig;
 use crate::sources::model::{SourceItem, WriteBack};
 use crate::store::item_state::ItemState;
 use crate::sync::matching::MatchOutcome;
-use crate::sync::port::{Edition, ReadPatch, Status, UserBook};
+use crate::sync::port::{Edition, JournalEntry, ReadPatch, Status, UserBook};
 use crate::sync::progress::{Zone, edition_on_shelf, fraction_of};
 
 /// Everything the plan of one item depends on.
@@ -62,6 +62,25 @@ pub enum Step {
     Rate { rating: f64 },
     /// Write Hardcover's state to the source.
     WriteBack { update: SourceUpdate },
+    /// A highlight to the reading journal: a new entry, or (`journal_id`) an edit of the entry
+    /// it made before.
+    Quote { quote: Quote, journal_id: Option<i64> },
+    /// Delete the entry of a highlight removed on the device (only when the user asked for it).
+    Unquote { key: String, journal_id: i64 },
+    /// `edition_owned`: the source has the book, so the user owns that edition.
+    Own { edition_id: i64 },
+}
+
+/// One highlight as its journal entry, with what the book detail shows of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Quote {
+    /// The highlight's stable key on the device.
+    pub key: String,
+    pub journal: JournalEntry,
+    pub highlight: String,
+    pub note: Option<String>,
+    pub chapter: Option<String>,
+    pub made_at: Option<DateTime<Utc>>,
 }
 
 impl Step {
@@ -73,7 +92,17 @@ impl Step {
             Step::StartRead { .. } => "start_read",
             Step::Rate { .. } => "rate",
             Step::WriteBack { .. } => "write_back",
+            Step::Quote { journal_id: None, .. } => "journal_add",
+            Step::Quote { journal_id: Some(_), .. } => "journal_update",
+            Step::Unquote { .. } => "journal_delete",
+            Step::Own { .. } => "mark_owned",
         }
+    }
+
+    /// Steps that go to the journal or the Owned list: they need no shelf entry, and stand on
+    /// their own beside the reading steps.
+    pub fn is_extra(&self) -> bool {
+        matches!(self, Step::Quote { .. } | Step::Unquote { .. } | Step::Own { .. })
     }
 
     /// Hardcover requests the step costs at most (a `Latest` read or a re-read fetches the reads
@@ -81,6 +110,7 @@ impl Step {
     pub fn cost(&self) -> u32 {
         match self {
             Step::AddBook { .. } | Step::SetStatus { .. } | Step::Rate { .. } => 1,
+            Step::Quote { .. } | Step::Unquote { .. } | Step::Own { .. } => 1,
             Step::UpdateRead { read: ReadRef::Id(_), .. } => 1,
             Step::UpdateRead { read: ReadRef::Latest, .. } | Step::StartRead { .. } => 2,
             Step::WriteBack { .. } => 0,
@@ -117,6 +147,9 @@ pub enum Action {
     Rate,
     Reread,
     WriteBack,
+    /// Only highlights to the reading journal (or the Owned list) this time.
+    Highlights,
+    Own,
     Skip,
 }
 
@@ -129,6 +162,8 @@ impl Action {
             Action::Rate => "rate",
             Action::Reread => "reread",
             Action::WriteBack => "write_back",
+            Action::Highlights => "highlights",
+            Action::Own => "own",
             Action::Skip => "skip",
         }
     }
@@ -163,6 +198,8 @@ pub enum SkipReason {
     },
     NotOnHardcover,
     NoHardcoverProgress,
+    /// The user chose never to sync this item.
+    Excluded,
 }
 
 impl fmt::Display for SkipReason {
@@ -203,6 +240,7 @@ impl fmt::Display for SkipReason {
             SkipReason::NoHardcoverProgress => {
                 write!(f, "Hardcover holds no progress for this book; nothing to write back")
             }
+            SkipReason::Excluded => write!(f, "excluded by you: never synced until you include it again"),
         }
     }
 }
@@ -226,6 +264,9 @@ pub struct Effects {
     pub rated: bool,
     pub reread: bool,
     pub written_back: bool,
+    /// Highlights added to or updated in the reading journal.
+    pub highlights: u32,
+    pub owned: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -256,6 +297,23 @@ impl ItemPlan {
             action: Action::Skip,
             steps: Vec::new(),
             skip: None,
+            effects: Effects::default(),
+            notes: Vec::new(),
+            record: None,
+        }
+    }
+
+    /// An item the user excluded: not matched, not planned.
+    pub fn excluded(item: &SourceItem) -> Self {
+        Self {
+            source: item.source.clone(),
+            item_id: item.id.clone(),
+            title: item.title.clone(),
+            book_id: None,
+            user_book_id: None,
+            action: Action::Skip,
+            steps: Vec::new(),
+            skip: Some(SkipReason::Excluded),
             effects: Effects::default(),
             notes: Vec::new(),
             record: None,

@@ -92,6 +92,11 @@ authors: Array<string>,
 candidates: Array<SearchHit>, };
 
 /**
+ * One item the user excluded from syncs.
+ */
+export type ExcludedItem = { source: string, itemId: string, title: string | null, };
+
+/**
  * A book Hardcover's search found (or a candidate match for a source item).
  */
 export type SearchHit = { bookId: number, title: string, authors: Array<string>, year: number | null, coverUrl: string | null, };
@@ -173,6 +178,60 @@ progress: number | null,
  * From the user's edition.
  */
 format: BookFormat | null, pages: number | null, audioSeconds: number | null, isbn13: string | null, dateAdded: string | null, finishedAt: string | null, listIds: Array<number>, };
+
+/**
+ * A book's highlight as the book detail shows it.
+ */
+export type HighlightView = { 
+/**
+ * The configured source it came from.
+ */
+source: string, text: string, note: string | null, chapter: string | null, 
+/**
+ * When it was made on the device (RFC 3339), when the device recorded it.
+ */
+madeAt: string | null, 
+/**
+ * Its entry in the Hardcover reading journal.
+ */
+journalId: number, 
+/**
+ * No longer on the device; the journal entry was kept.
+ */
+removed: boolean, };
+
+/**
+ * One known device, as Settings and the first-sync prompt show it.
+ */
+export type DeviceView = { id: string, name: string, 
+/**
+ * `kobo`, `koreader`.
+ */
+kinds: Array<string>, 
+/**
+ * Where it was last mounted.
+ */
+root: string, 
+/**
+ * RFC 3339.
+ */
+firstSeen: string, lastSeen: string, connected: boolean, 
+/**
+ * Books with reading on it, as the last sync read them.
+ */
+books: number | null, 
+/**
+ * The user confirmed its first sync: its reading is sent like any source's.
+ */
+confirmed: boolean, 
+/**
+ * Synced as soon as it is plugged in, without asking.
+ */
+alwaysSync: boolean, 
+/**
+ * The configured sources that read it (what is synced from it); filled in by the app.
+ */
+sources: Array<string>, };
 
 export type SourceKind = "audiobookshelf" | "komga" | "kavita" | "kosync" | "revenge" | "kobo" | "koreader";
 

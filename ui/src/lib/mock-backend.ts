@@ -7,7 +7,9 @@ import type {
   BookDetail,
   BookFormat,
   BookRow,
+  DeviceView,
   Edition,
+  HighlightView,
   PlanAction,
   RunItem,
   RunSummary,
@@ -18,6 +20,15 @@ import type {
   UnmatchedItem,
 } from './types';
 import { STATUS_IDS, STATUS_NAMES } from './types';
+
+/** The first book of the demo library has highlights from a Kobo; the others none. */
+function highlightsOf(bookId: number): HighlightView[] {
+  if (bookId !== 1) return [];
+  return [
+    { source: 'kobo', text: 'The orchard kept its lanterns lit.', note: null, chapter: 'One', madeAt: '2026-11-03T20:01:02Z', journalId: 9000001, removed: false },
+    { source: 'kobo', text: 'Every branch a small sun.', note: 'Lovely image', chapter: 'Two', madeAt: '2026-11-04T08:30:00Z', journalId: 9000002, removed: false },
+  ];
+}
 
 export interface MockOptions {
   books?: number;
@@ -194,6 +205,22 @@ export function installMockBackend(opts: MockOptions = {}): void {
       .slice(0, 8)
       .map((b) => ({ bookId: b.bookId, title: b.title, authors: b.authors, year: 1990 + (b.bookId % 35), coverUrl: null }));
 
+  // A Kobo just plugged in, its first sync not confirmed yet (the device prompt's screenshot).
+  let devices: DeviceView[] = [
+    {
+      id: 'kobo:N418DEMO00001',
+      name: 'Kobo eReader',
+      kinds: ['kobo'],
+      root: '/run/media/reader/KOBOeReader',
+      firstSeen: '2026-11-25T09:00:00Z',
+      lastSeen: '2026-11-25T09:00:00Z',
+      connected: true,
+      books: 3,
+      confirmed: false,
+      alwaysSync: false,
+      sources: ['kobo'],
+    },
+  ];
   let unmatched: UnmatchedItem[] = [
     { source: 'Home ABS', itemId: 'li_9001', title: 'The Glass Cartographer (Dramatized)', authors: ['Ada Lindqvist'], candidates: hits('Glass Cartographer').slice(0, 3) },
     { source: 'Comics', itemId: 'bk_77', title: 'Paper Tide, Vol. 2', authors: ['Kenji Mori'], candidates: [] },
@@ -281,7 +308,20 @@ export function installMockBackend(opts: MockOptions = {}): void {
           unmatched = unmatched.filter((u) => !(u.source === a.source && u.itemId === a.itemId));
           return null;
         case 'unlink_item':
+        case 'set_item_excluded':
           return null;
+        case 'excluded_items':
+          return [];
+        case 'devices':
+          return devices;
+        case 'confirm_device':
+          devices = devices.map((d) => (d.id === a.id ? { ...d, confirmed: true, alwaysSync: d.alwaysSync || !!a.always } : d));
+          return null;
+        case 'forget_device':
+          devices = devices.filter((d) => d.id !== a.id);
+          return null;
+        case 'book_highlights':
+          return highlightsOf(a.bookId as number);
         case 'search_books':
           return hits(a.query as string);
         case 'book_editions':

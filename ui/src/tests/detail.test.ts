@@ -42,11 +42,40 @@ function backend(extra: Record<string, (a: Record<string, unknown>) => unknown> 
     list_shelves: () => SHELVES,
     set_rating: (a) => row({ rating: a.rating as number }),
     set_status: (a) => row({ statusId: a.statusId as 1 }),
+    book_highlights: () => [],
     ...extra,
   });
 }
 
 describe('book detail', () => {
+  it('shows the highlights sent to the reading journal, notes included', async () => {
+    const calls = backend({
+      book_highlights: () => [
+        { source: 'kobo', text: 'A sentence worth keeping.', note: 'Why it matters', chapter: 'Chapter 3', madeAt: '2026-11-03T20:01:02Z', journalId: 5, removed: false },
+        { source: 'kobo', text: 'Removed on the device.', note: null, chapter: null, madeAt: null, journalId: 6, removed: true },
+      ],
+    });
+    render(BookDetail, { bookId: 77, onclose: () => {} });
+    const section = await screen.findByTestId('highlights');
+    await within(section).findByText('A sentence worth keeping.');
+    expect(within(section).getByText('Why it matters'), 'a highlight shows its note').toBeTruthy();
+    expect(within(section).getAllByTestId('highlight'), 'one entry per highlight').toHaveLength(2);
+    expect(within(section).getByText('removed on the device'), 'a highlight gone from the device is marked, not hidden').toBeTruthy();
+    expect(callsTo(calls, 'book_highlights')[0]?.args, 'the highlights of the open book are asked for').toEqual({ bookId: 77 });
+  });
+
+  it('Never sync this book excludes the linked item', async () => {
+    const calls = backend({ set_item_excluded: () => null });
+    const user = userEvent.setup();
+    render(BookDetail, { bookId: 77, onclose: () => {} });
+    await user.click(await screen.findByRole('button', { name: 'Never sync this book' }));
+    expect(callsTo(calls, 'set_item_excluded')[0]?.args, 'the linked item is excluded').toEqual({
+      source: 'Home ABS',
+      itemId: 'li_1',
+      excluded: true,
+    });
+  });
+
   it('shows edition as duration for an audiobook, progress and reads', async () => {
     backend();
     render(BookDetail, { bookId: 77, onclose: () => {} });
