@@ -48,9 +48,11 @@ cargo clippy -p hardcover-sync-cli -p hardcover-sync-desktop -p hardcover-sync-a
 CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine \
   cargo test -p hardcover-sync-desktop --lib --target "$TARGET" --locked -- system::run_key
 
-# The CLI end to end, and the tray (which needs a display for its notification-area icon).
+# The CLI end to end, a Kobo found on a drive letter, and the tray (which needs a display for its
+# notification-area icon).
 export HARDCOVER_SYNC_WINDOWS_CLI="$OUT/hardcover-sync.exe"
 export HARDCOVER_SYNC_WINDOWS_TRAY="$OUT/hardcover-sync-app.exe"
 xvfb-run -a cargo test -p hardcover-sync --test integration --locked -- --ignored --exact \
   windows::the_windows_cli_connects_syncs_and_exports_under_wine \
-  windows::the_windows_tray_starts_hands_over_to_itself_and_quits_under_wine
+  windows::the_windows_tray_starts_hands_over_to_itself_and_quits_under_wine \
+  windows::a_kobo_on_a_drive_letter_is_found_without_a_path_under_wine

@@ -5,7 +5,8 @@
 //! demo's virtual Kobo and hand-made mounts). Why the mount table rather than udisks2 on the
 //! system D-Bus: it sees every mount (udisks2's, a hand `mount`, an fstab entry, a FUSE mount),
 //! needs no D-Bus permission or running udisks2 daemon, and costs one read of a small file per
-//! poll, which keeps the idle tray's cost where it was.
+//! poll, which keeps the idle tray's cost where it was. On Windows the drive letters in use stand
+//! for the mount table (a plugged-in e-reader gets a letter of its own).
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -42,7 +43,12 @@ impl Watcher {
 
     /// Look again.
     pub fn poll(&mut self) -> Change {
-        let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+        // Windows has no mount table: the drive letters in use stand for it.
+        let mountinfo = if cfg!(windows) {
+            device::drive_roots().iter().map(|r| format!("{}\n", r.display())).collect()
+        } else {
+            std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default()
+        };
         self.poll_with(mountinfo)
     }
 
