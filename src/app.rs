@@ -3,6 +3,7 @@
 //! The CLI and the desktop shell both drive this; neither wires core pieces by itself, so the
 //! two cannot drift apart.
 
+mod devices;
 pub mod status;
 mod sync;
 

@@ -19,6 +19,7 @@ use crate::shelf::{
     BookDetail, BookFormat, BookRow, EditionInfo, LinkedItem, ListMembership, ReadInfo, SearchHit, SourceTest,
     UnmatchedItem,
 };
+use crate::store::devices::DeviceView;
 use crate::store::item_prefs::ExcludedItem;
 use crate::store::journal::HighlightView;
 use crate::store::library::Selection;
@@ -90,6 +91,8 @@ pub fn render() -> (String, Vec<Declared>) {
         ListMembership,
         BookDetail,
         HighlightView,
+        // E-readers.
+        DeviceView,
         // Settings.
         SourceKind,
         SourceSettings,

@@ -29,6 +29,10 @@ mod without_emulators {
         pub fn stop(self) {
             match self {}
         }
+
+        pub fn media_dir(&self) -> Option<std::path::PathBuf> {
+            match *self {}
+        }
     }
 
     pub fn prepare(_books: Option<usize>, _rt: &tokio::runtime::Handle) -> std::io::Result<(Demo, AppPaths)> {
@@ -47,13 +51,22 @@ mod with_emulators {
 
     /// Keeps the demo's temp dir and servers alive for the app's lifetime.
     pub struct Demo {
-        _dir: tempfile::TempDir,
+        dir: tempfile::TempDir,
         _servers: DemoServers,
     }
+
+    /// How long after start the demo's virtual Kobo is "plugged in": long enough to see the app
+    /// notice it arrive, short enough not to wait for it.
+    const KOBO_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
 
     impl Demo {
         /// Stop the servers and remove the folder (before `exit`, which runs no destructors).
         pub fn stop(self) {}
+
+        /// Where the virtual Kobo is "mounted": the tray watches it like a desktop's media folder.
+        pub fn media_dir(&self) -> Option<std::path::PathBuf> {
+            Some(self.dir.path().join("media"))
+        }
     }
 
     /// Create the data dir, start the emulators, write a config pointing at them.
@@ -69,8 +82,26 @@ mod with_emulators {
         let servers = rt.block_on(demo::start(&spec))?;
         let paths = AppPaths::under(dir.path().join("config.yaml"), dir.path());
         servers.write_config(&paths.config_file)?;
+        // The virtual Kobo's source is configured from the start; its drive appears a few seconds
+        // later, written aside and moved in whole, as a mount appears.
+        let media = dir.path().join("media");
+        std::fs::create_dir_all(&media)?;
+        let kobo = media.join("KOBOeReader");
+        let mut config = std::fs::read_to_string(&paths.config_file)?;
+        config.push_str(&demo::kobo_source_yaml(&kobo));
+        std::fs::write(&paths.config_file, config)?;
+        let staging = dir.path().join("kobo-staging");
+        let state = servers.hardcover.state().clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(KOBO_AFTER);
+            let written = demo::write_virtual_kobo(&state.db(), &staging).map_err(|e| e.to_string());
+            match written.and_then(|()| std::fs::rename(&staging, &kobo).map_err(|e| e.to_string())) {
+                Ok(()) => tracing::info!("demo mode: a virtual Kobo is plugged in at {}", kobo.display()),
+                Err(e) => tracing::warn!("demo mode: cannot write the virtual Kobo: {e}"),
+            }
+        });
         tracing::info!("demo mode: data in {}, Hardcover at {}", dir.path().display(), servers.hardcover.base_url());
-        Ok((Demo { _dir: dir, _servers: servers }, paths))
+        Ok((Demo { dir, _servers: servers }, paths))
     }
 }
 

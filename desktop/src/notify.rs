@@ -26,6 +26,14 @@ pub enum Notice {
         ok: bool,
         message: String,
     },
+    /// An e-reader was plugged in (the user just did it: never muted). `books`: books with
+    /// changes for Hardcover, when the plan could be made; `first`: its first sync waits for the
+    /// user's confirmation in the window.
+    Device {
+        name: String,
+        books: Option<usize>,
+        first: bool,
+    },
 }
 
 /// Failures are announced once, when this many runs in a row have failed: one failure is often a
@@ -38,7 +46,7 @@ impl Notice {
             Notice::Finished { .. } => prefs.finished,
             Notice::Failures { .. } | Notice::SourceFailing { .. } => prefs.failures,
             Notice::Reconnect { .. } => prefs.reconnect,
-            Notice::Connection { .. } => true,
+            Notice::Connection { .. } | Notice::Device { .. } => true,
         }
     }
 
@@ -46,6 +54,8 @@ impl Notice {
     pub fn action_label(&self) -> Option<&'static str> {
         match self {
             Notice::Reconnect { .. } => Some("Connect Hardcover…"),
+            Notice::Device { first: true, .. } => Some("Review…"),
+            Notice::Device { first: false, .. } => Some("Sync now"),
             _ => None,
         }
     }
@@ -81,6 +91,19 @@ impl Notice {
             }
             Notice::Reconnect { reason } => {
                 ("Reconnect to Hardcover".to_owned(), format!("{reason}\nClick here to sign in again."))
+            }
+            Notice::Device { name, books, first } => {
+                let summary = match books {
+                    Some(1) => format!("{name} connected: 1 book to update"),
+                    Some(n) => format!("{name} connected: {n} books to update"),
+                    None => format!("{name} connected"),
+                };
+                let body = if *first {
+                    "Its first sync is only planned: click to review what would change on Hardcover, then confirm."
+                } else {
+                    "Click to sync it now."
+                };
+                (summary, body.to_owned())
             }
         }
     }
@@ -149,6 +172,16 @@ mod tests {
         assert_eq!(reconnect.action_label(), Some("Connect Hardcover…"), "clicking it starts the connect flow");
         assert!(reconnect.text().1.contains("Click here"), "the notice must say that a click signs in again");
         assert_eq!(Notice::Finished { titles: vec!["x".into()] }.action_label(), None);
+    }
+
+    #[test]
+    fn a_device_notice_counts_its_books_and_says_what_a_click_does() {
+        let first = Notice::Device { name: "Kobo eReader".into(), books: Some(3), first: true };
+        assert_eq!(first.text().0, "Kobo eReader connected: 3 books to update");
+        assert_eq!(first.action_label(), Some("Review…"), "a first sync is reviewed in the window");
+        let known = Notice::Device { name: "Kobo eReader".into(), books: Some(1), first: false };
+        assert_eq!(known.action_label(), Some("Sync now"));
+        assert!(known.allowed_by(&Notifications { finished: false, failures: false, reconnect: false }));
     }
 
     #[test]

@@ -218,6 +218,78 @@ pub fn threshold_books(db: &crate::hardcover::state::Db, spec: &DemoSpec) -> Vec
         .collect()
 }
 
+/// The demo's source for its virtual Kobo, mounted (when it is) at `root`.
+pub fn kobo_source_yaml(root: &Path) -> String {
+    format!("  - kind: kobo\n    name: demo-kobo\n    path: '{}'\n", root.display())
+}
+
+/// Write the demo's virtual Kobo at `root`: three ebooks of the catalog read on it (from the end
+/// of the catalog, away from the Audiobookshelf's items), the first with two highlights, one of
+/// them with a note. Everything is checkpointed into the database file, as a device leaves it
+/// after "Eject".
+pub fn write_virtual_kobo(db: &crate::hardcover::state::Db, root: &Path) -> rusqlite::Result<()> {
+    use crate::devices::{KoboBook, KoboBookmark, KoboDrive};
+    use crate::hardcover::state::format;
+    let drive = KoboDrive::create(root, "N418DEMO00001", "00000000-0000-0000-0000-000000000388")?;
+    let picks: Vec<_> = db
+        .books
+        .values()
+        .rev()
+        .skip(8)
+        .filter(|b| !db.user_books.values().any(|u| u.book_id == b.id))
+        .filter_map(|b| {
+            let e = db
+                .editions_of(b.id)
+                .into_iter()
+                .find(|e| e.reading_format_id == format::EBOOK && e.isbn_13.is_some() && e.pages.is_some())?;
+            let author =
+                b.author_ids.first().and_then(|a| db.authors.get(a)).map(|a| a.name.clone()).unwrap_or_default();
+            Some((b.title.clone(), author, e.isbn_13.clone()))
+        })
+        .take(3)
+        .collect();
+    for (k, (title, author, isbn)) in picks.iter().enumerate() {
+        let content_id = format!("7c1d2e3f-demo-4bbb-8ccc-00000000000{k}");
+        drive.add_book(&KoboBook {
+            content_id: content_id.clone(),
+            title: title.clone(),
+            author: author.clone(),
+            isbn: isbn.clone(),
+            percent_read: [37, 64, 12][k],
+            read_status: 1,
+            date_last_read: Some(format!("2026-11-2{k}T21:14:05Z")),
+            last_started: Some(format!("2026-11-0{}T19:00:00Z", k + 2)),
+            time_spent: 3600 * (k as i64 + 1),
+            ..KoboBook::default()
+        })?;
+        if k == 0 {
+            let mark = |id: &str, text: &str, note: Option<&str>, created: &str| KoboBookmark {
+                id: id.into(),
+                volume_id: content_id.clone(),
+                text: Some(text.into()),
+                annotation: note.map(Into::into),
+                created: created.into(),
+                modified: None,
+                kind: if note.is_some() { "note" } else { "highlight" }.into(),
+                hidden: false,
+            };
+            drive.add_bookmark(&mark(
+                "demo-bm-1",
+                "The lamps were lit one by one along the quay.",
+                None,
+                "2026-11-03T20:01:02Z",
+            ))?;
+            drive.add_bookmark(&mark(
+                "demo-bm-2",
+                "Every map is a promise someone meant to keep.",
+                Some("Quote this in the book club"),
+                "2026-11-04T08:30:00Z",
+            ))?;
+        }
+    }
+    drive.checkpoint()
+}
+
 /// Audiobookshelf items that cannot be matched without the user: no ISBN or ASIN and an author
 /// that is not the catalog's (a rip tagged with its narrator), so the Sync view has items to
 /// "Link…". Taken from the end of the catalog, away from the matched items.

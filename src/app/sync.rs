@@ -64,7 +64,9 @@ impl App {
     async fn sync_locked(&self, dry_run: bool, observe: Observer<'_>) -> Result<SyncOutcome, AppError> {
         let user_id = self.user_id().await?;
         let (built, failed) = self.sources(None);
-        let sources: Vec<Arc<dyn ProgressSource>> = built.into_iter().map(Arc::from).collect();
+        let held = self.held_devices(dry_run)?;
+        let sources: Vec<Arc<dyn ProgressSource>> =
+            built.into_iter().filter(|s| !held.iter().any(|h| h.source == s.name())).map(Arc::from).collect();
         let limits = self.client.limiter().snapshot();
         let port = ClientPort::new(&self.client, user_id);
         let policies = SourcePolicy::of(&self.config.sources);
@@ -79,12 +81,16 @@ impl App {
         };
         let mut outcome = sync_once_observed(&port, &sources, &self.store, opts, observe).await?;
 
-        if !failed.is_empty() {
+        if !failed.is_empty() || !held.is_empty() {
             for f in failed {
                 outcome.summary.record_error(&f.source, f.message);
             }
+            for h in held {
+                outcome.summary.record_note(&h.source, h.why);
+            }
             self.store.run_finish(outcome.run_id, Utc::now(), &outcome.summary.to_json())?;
         }
+        self.count_device_books(&outcome.summary)?;
         if !dry_run {
             self.record_source_health(&outcome.summary)?;
         }

@@ -7,13 +7,12 @@
 //! own file is never opened.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension as _};
 
-use super::device::{self, DeviceKind, KOBO_DATABASE};
+use super::device::{self, DeviceKind, DeviceSnapshot, KOBO_DATABASE};
 use super::model::{Format, Highlight, ProgressSource, SourceError, SourceItem, WriteBack};
 use super::normalize;
 
@@ -213,71 +212,37 @@ pub enum KoboError {
 
 /// The `kind: kobo` source: a fixed `path`, or the first mounted Kobo found.
 pub struct Kobo {
-    name: String,
-    path: Option<PathBuf>,
-    mount_parents: Vec<PathBuf>,
-    /// The copy read by `list`: `highlights` answers from it, so an unplug after `list` loses
-    /// nothing in this sync.
-    snapshot: Mutex<Option<Arc<KoboLibrary>>>,
+    device: DeviceSnapshot<KoboLibrary>,
 }
 
 impl Kobo {
     pub fn new(name: &str, path: Option<PathBuf>) -> Self {
-        Self { name: name.to_owned(), path, mount_parents: device::mount_parents(), snapshot: Mutex::new(None) }
+        Self { device: DeviceSnapshot::new(name, DeviceKind::Kobo, path) }
     }
 
     /// Look for mounted devices under these folders instead of the desktop's (tests, demo).
-    pub fn with_mount_parents(mut self, parents: Vec<PathBuf>) -> Self {
-        self.mount_parents = parents;
-        self
-    }
-
-    fn root(&self) -> Result<PathBuf, SourceError> {
-        if let Some(p) = &self.path {
-            return Ok(p.clone());
-        }
-        device::find_mounted(&self.mount_parents, DeviceKind::Kobo).into_iter().next().ok_or_else(|| {
-            SourceError::Other {
-                source_name: self.name.clone(),
-                detail: "no Kobo is connected: plug it in and choose \"Connect\" on the device, or set `path`".into(),
-            }
-        })
-    }
-
-    async fn take_snapshot(&self) -> Result<Arc<KoboLibrary>, SourceError> {
-        let root = self.root()?;
-        let library = tokio::task::spawn_blocking(move || read_device(&root))
-            .await
-            .map_err(|e| SourceError::Other { source_name: self.name.clone(), detail: e.to_string() })?
-            .map_err(|e| SourceError::Other { source_name: self.name.clone(), detail: e.to_string() })?;
-        let library = Arc::new(library);
-        *self.snapshot.lock().unwrap_or_else(|e| e.into_inner()) = Some(library.clone());
-        Ok(library)
+    pub fn with_mount_parents(self, parents: Vec<PathBuf>) -> Self {
+        Self { device: self.device.with_mount_parents(parents) }
     }
 }
 
 #[async_trait]
 impl ProgressSource for Kobo {
     fn name(&self) -> &str {
-        &self.name
+        self.device.name()
     }
 
     async fn list(&self) -> Result<Vec<SourceItem>, SourceError> {
-        Ok(self.take_snapshot().await?.items(&self.name))
+        Ok(self.device.take(read_device).await?.items(self.name()))
     }
 
     async fn highlights(&self) -> Result<Vec<Highlight>, SourceError> {
-        let taken = self.snapshot.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let library = match taken {
-            Some(l) => l,
-            None => self.take_snapshot().await?,
-        };
-        Ok(library.highlights.clone())
+        Ok(self.device.latest(read_device).await?.highlights.clone())
     }
 
     async fn write_back(&self, _item_id: &str, _update: &WriteBack) -> Result<(), SourceError> {
         Err(SourceError::Declined {
-            source_name: self.name.clone(),
+            source_name: self.name().to_owned(),
             code: "device_read_only",
             detail: "Hardcover Sync never writes to an e-reader".into(),
         })

@@ -214,6 +214,22 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (source, item_id)
     );
     "#,
+    // 5: e-readers seen plugged in, and what the user chose for each: a device first seen is
+    // only planned (dry run) until the user confirms its first sync.
+    r#"
+    CREATE TABLE devices (
+        id          TEXT PRIMARY KEY,   -- kobo:<serial>, volume:<uuid> or folder:<name>
+        name        TEXT NOT NULL,
+        kinds       TEXT NOT NULL,      -- JSON array: ["kobo"], ["kobo","koreader"]
+        root        TEXT NOT NULL,      -- where it was last mounted
+        first_seen  TEXT NOT NULL,
+        last_seen   TEXT NOT NULL,
+        connected   INTEGER NOT NULL DEFAULT 0,
+        books       INTEGER,            -- books with reading on it, as the last sync read them
+        confirmed   INTEGER NOT NULL DEFAULT 0,
+        always_sync INTEGER NOT NULL DEFAULT 0
+    );
+    "#,
 ];
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! One module per table group, SQL beside the Rust type. Time is passed in rather than read from
 //! the clock, so every method is testable against `:memory:`.
 
+pub mod devices;
 pub mod history;
 pub mod item_prefs;
 pub mod item_state;

@@ -130,7 +130,13 @@ impl PlanPreview {
             ("excluded by you", "excluded by you", 0),
         ];
         let mut changes = Vec::new();
+        // What a source itself had to say (a device not plugged in), as it said it.
+        let mut notes: Vec<String> = Vec::new();
         for i in summary.items {
+            if i.id.is_empty() && i.result == ItemResult::Skipped {
+                notes.extend(i.reason);
+                continue;
+            }
             let group = match (i.result, i.skip.as_deref()) {
                 (ItemResult::Planned | ItemResult::Ok, _) => {
                     let detail = [i.detail, i.reason].into_iter().flatten().collect::<Vec<_>>().join("; ");
@@ -160,6 +166,7 @@ impl PlanPreview {
             .map(|(one, many, n)| format!("{n} {}", if *n == 1 { one } else { many }))
             .collect::<Vec<_>>()
             .join(", ");
+        let rest = [rest].into_iter().chain(notes).filter(|r| !r.is_empty()).collect::<Vec<_>>().join("; ");
         Self { sentence, changes, rest }
     }
 }
@@ -225,13 +232,14 @@ mod tests {
         let lower = SkipReason::WouldLowerProgress { current: Position::Pages(200), proposed: Position::Pages(120) };
         s.record(&plan("6", vec![], Some(lower)), ItemResult::Skipped, None);
         s.record_error("komga", "cannot reach komga".into());
+        s.record_note("kobo", "kobo: the device is not plugged in".into());
 
         let p = PlanPreview::of(s);
         assert_eq!(p.changes.len(), 1, "only the item that would change is listed: {p:?}");
         assert_eq!(p.changes[0].detail, "mark Currently Reading, progress to 4:29", "audio positions read as h:mm");
         assert_eq!(
             p.rest,
-            "3 books already up to date, 1 below the Currently Reading threshold, 1 left as it is (see Needs attention), 1 source failing",
+            "3 books already up to date, 1 below the Currently Reading threshold, 1 left as it is (see Needs attention), 1 source failing; kobo: the device is not plugged in",
             "everything that would not change is counted in one line"
         );
     }

@@ -128,6 +128,21 @@ impl Summary {
         });
     }
 
+    /// Something about a whole source that is not a failure (a device not plugged in, one waiting
+    /// for the user to confirm its first sync).
+    pub fn record_note(&mut self, source: &str, message: String) {
+        self.items.push(SummaryItem {
+            source: source.into(),
+            id: String::new(),
+            title: String::new(),
+            action: Action::Skip,
+            result: ItemResult::Skipped,
+            reason: Some(message),
+            skip: None,
+            detail: None,
+        });
+    }
+
     /// Why `source` could not be read in this run, if it could not (a failure of the source
     /// itself, not of one of its items).
     pub fn source_failure(&self, source: &str) -> Option<&str> {

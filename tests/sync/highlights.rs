@@ -308,3 +308,61 @@ async fn an_excluded_book_is_never_synced_until_included_again() {
     assert!(hc.state().db().user_book_for(user, e.book_id).is_some(), "an included book syncs again");
     assert_eq!(quotes(&hc, e.book_id).len(), 2, "with its highlights");
 }
+
+#[tokio::test]
+async fn a_device_first_seen_is_only_planned_until_its_first_sync_is_confirmed() {
+    use hardcover_sync::app::App;
+    use hardcover_sync::config::Config;
+    use hardcover_sync::paths::AppPaths;
+    use hardcover_sync::sources::device;
+    use hardcover_sync::sync::summary::ItemResult;
+
+    let hc = hardcover_with(Limits::unlimited()).await;
+    let e = editions(&hc, 1, paper).remove(0);
+    let media = tempfile::tempdir().unwrap();
+    let drive = kobo(media.path(), &e);
+    let yaml = format!(
+        "    sync:\n{TO_HARDCOVER_SETTLED}sources:\n  - kind: kobo\n    name: kobo\n    path: '{}'\n",
+        drive.root.display()
+    );
+    let sb = crate::support::Sandbox::new(&hc, &yaml);
+    assert!(sb.cli(&["connect", "--token", TOKEN]).await.0, "connecting with a personal token must work");
+    let app = App::open(AppPaths::under(sb.config.clone(), &sb.data), Config::load(&sb.config).unwrap()).unwrap();
+    let user = hc.user_id("reader").unwrap();
+
+    // The tray saw it plugged in: a new device, not confirmed.
+    let plugged = device::identify(&drive.root).expect("the virtual drive is a Kobo");
+    let seen = app.device_plugged(&plugged).unwrap();
+    assert!(!seen.confirmed && seen.connected, "a device first seen waits for the user: {seen:?}");
+    assert_eq!(app.sources_of_device(&plugged), vec!["kobo".to_owned()], "the kobo source reads it");
+
+    let held = app.sync(false).await.unwrap();
+    assert!(hc.state().db().user_book_for(user, e.book_id).is_none(), "nothing is sent before the user confirms");
+    assert!(quotes(&hc, e.book_id).is_empty(), "no highlight either");
+    let note = held.summary.items.iter().find(|i| i.source == "kobo").and_then(|i| i.reason.clone());
+    assert!(note.is_some_and(|r| r.contains("confirm its first sync")), "the run says why: {:?}", held.summary);
+
+    let plan = app.sync(true).await.unwrap();
+    let planned = plan.summary.items.iter().filter(|i| i.source == "kobo" && i.result == ItemResult::Planned).count();
+    assert_eq!(planned, 1, "the first plan lists what would change on Hardcover: {:?}", plan.summary);
+
+    assert!(app.confirm_device(&plugged.id, false).unwrap());
+    let synced = app.sync(false).await.unwrap();
+    assert_eq!(synced.summary.errors, 0, "{:?}", synced.summary);
+    assert!(hc.state().db().user_book_for(user, e.book_id).is_some(), "confirmed: the reading is sent");
+    assert_eq!(quotes(&hc, e.book_id).len(), 2, "and the highlights");
+    let known = app.devices().unwrap();
+    assert_eq!(known[0].books, Some(1), "the device's book count is kept for Settings: {known:?}");
+    assert_eq!(known[0].sources, vec!["kobo".to_owned()], "Settings says which source reads it");
+
+    // Unplugged: not a failure, nothing sent, nothing deleted.
+    drop(drive);
+    std::fs::remove_dir_all(media.path().join("KOBOeReader")).unwrap();
+    app.devices_plugged_only(&[]).unwrap();
+    let away = app.sync(false).await.unwrap();
+    assert_eq!(away.summary.errors, 0, "an e-reader that is not plugged in is not an error: {:?}", away.summary);
+    assert_eq!(quotes(&hc, e.book_id).len(), 2, "an unplugged device deletes no highlight");
+    assert!(!app.devices().unwrap()[0].connected, "Settings shows it unplugged, with when it was last seen");
+    assert!(app.forget_device(&plugged.id).unwrap(), "a device can be forgotten");
+    assert!(app.devices().unwrap().is_empty());
+}

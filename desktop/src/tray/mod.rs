@@ -5,10 +5,12 @@
 //!
 //! Why without Tauri: Tauri's runtime links WebKitGTK, and a process that links it pays for it
 //! whether or not it ever shows a web page (the libraries' relocated data, JavaScriptCore, the
-//! speech voices WebKit links). The tray shows no web page, so it is a plain GTK main loop with the
-//! same tray library Tauri uses, and only the window process loads WebKit.
+//! speech voices WebKit links). The tray shows no web page, so it is the OS's own loop (`platform`:
+//! GTK on Linux, Win32 on Windows) with the same tray library Tauri uses, and only the window
+//! process loads WebKit.
 
 mod menu;
+mod platform;
 mod single_instance;
 pub mod window_process;
 
@@ -22,11 +24,13 @@ use hardcover_sync::sync::scheduler::{self, SchedulerConfig};
 use crate::args::LaunchArgs;
 use crate::core_bridge::{Core, CoreEvent, EventSink};
 use crate::demo::{self, Demo};
+use crate::devices;
 use crate::link::{ToTray, ToWindow};
 use crate::notify::{self, Notice};
 use crate::route::Route;
-use crate::system::{AutostartSwitch, LoginItem, NoLoginItem, WINDOW_BINARY, sibling_binary};
+use crate::system::{AutostartSwitch, WINDOW_BINARY, login_item, sibling_binary};
 use hardcover_sync::app::status::ConnectResult;
+use hardcover_sync::sync::summary::ItemResult;
 use window_process::WindowProcess;
 
 pub use menu::{IconState, status_lines};
@@ -90,16 +94,24 @@ pub fn run() {
         None
     } else {
         let get = get.clone();
-        let on_activate: single_instance::OnActivate = Box::new(move || {
-            if let Some(tray) = get() {
-                tracing::info!("a second launch: opening the window");
-                tray.open_window(Route::Shelves);
+        let on_request: single_instance::OnRequest = Box::new(move |request| match request {
+            single_instance::Request::Activate => {
+                if let Some(tray) = get() {
+                    tracing::info!("a second launch: opening the window");
+                    tray.open_window(Route::Shelves);
+                }
+            }
+            single_instance::Request::Quit => {
+                tracing::info!("asked to quit by a later launch");
+                platform::on_main_thread(platform::quit);
             }
         });
-        match rt.block_on(single_instance::claim(on_activate)) {
-            single_instance::Claim::First(conn) => Some(conn),
+        let request = if args.quit { single_instance::Request::Quit } else { single_instance::Request::Activate };
+        // Inside the runtime: the Windows pipe is a tokio object and its server a tokio task.
+        match rt.block_on(async { single_instance::claim(request, on_request).await }) {
+            single_instance::Claim::First(held) => Some(held),
             single_instance::Claim::Second => {
-                tracing::info!("Hardcover Sync is already running: asked it to open its window");
+                tracing::info!("Hardcover Sync is already running: handed it the request ({})", request.word());
                 std::process::exit(0);
             }
             single_instance::Claim::Unavailable(why) => {
@@ -108,8 +120,13 @@ pub fn run() {
             }
         }
     };
-    if let Err(e) = gtk::init() {
-        fail(&format!("cannot start the tray: {e} (is there a desktop session? DISPLAY is not usable)"));
+    if args.quit {
+        // Nothing to quit: say so and leave, rather than start a tray nobody asked for.
+        println!("Hardcover Sync is not running");
+        std::process::exit(0);
+    }
+    if let Err(e) = platform::init() {
+        fail(&format!("cannot start the tray: {e}"));
     }
 
     let events: EventSink = {
@@ -121,13 +138,7 @@ pub fn run() {
         })
     };
     let window_args = window_process_args(&args, &paths, demo.is_some());
-    let autostart: Arc<dyn AutostartSwitch> = match LoginItem::for_this_user() {
-        Ok(item) => Arc::new(item),
-        Err(e) => {
-            tracing::warn!("start at login is not available: {e}");
-            Arc::new(NoLoginItem(e))
-        }
-    };
+    let autostart: Arc<dyn AutostartSwitch> = login_item();
     let tray = Arc::new_cyclic(|me| Tray {
         core: Core::open(paths, args.demo, events),
         autostart,
@@ -159,25 +170,38 @@ pub fn run() {
         });
         t.core.attach_scheduler(scheduler);
     });
+    watch_devices(&tray, &rt);
     if args.open_window {
         tray.open_window(Route::Shelves);
     }
 
-    gtk::main();
-    tracing::info!("quit from the tray menu");
-    // The panel's "clicked" call for Quit is answered on the shared session-bus connection
-    // (libdbusmenu's), from a worker thread: send the answer before exiting, or the panel sees
-    // us leave the bus without replying.
-    if let Ok(bus) = gtk::gio::bus_get_sync(gtk::gio::BusType::Session, None::<&gtk::gio::Cancellable>)
-        && let Err(e) = bus.flush_sync(None::<&gtk::gio::Cancellable>)
-    {
-        tracing::debug!("cannot flush the session bus: {e}");
-    }
+    platform::run();
+    tracing::info!("quitting");
+    platform::before_exit();
     // The open window's process reads end-of-file on its link when we exit, and closes.
     if let Some(demo) = tray.demo.lock().unwrap_or_else(|p| p.into_inner()).take() {
         demo.stop();
     }
     std::process::exit(0);
+}
+
+/// Look for e-readers being plugged in, for as long as the tray runs (see `devices`).
+fn watch_devices(tray: &Arc<Tray>, rt: &tokio::runtime::Handle) {
+    let parents = tray.demo.lock().unwrap_or_else(|p| p.into_inner()).as_ref().and_then(Demo::media_dir);
+    let weak = Arc::downgrade(tray);
+    rt.spawn(async move {
+        let mut watcher = devices::Watcher::new(parents.into_iter().collect());
+        let mut tick = tokio::time::interval(devices::POLL_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tick.tick().await;
+            let Some(tray) = weak.upgrade() else { break };
+            let change = watcher.poll();
+            if change != devices::Change::default() {
+                tray.on_devices(change).await;
+            }
+        }
+    });
 }
 
 impl Tray {
@@ -288,6 +312,64 @@ impl Tray {
             }
             tray.window.send(&ToWindow::Reload);
         });
+    }
+
+    /// Devices plugged in or out: remember them, and for each new one that a source reads, say
+    /// how many books it would update (a dry run) and offer to review or sync it. A device the
+    /// user chose to always sync is synced at once.
+    async fn on_devices(&self, change: devices::Change) {
+        let app = match self.core.app() {
+            Ok(app) => app,
+            Err(e) => {
+                tracing::warn!("a device was plugged in, but the app cannot read it: {}", e.message);
+                return;
+            }
+        };
+        if let Some(present) = &change.present
+            && let Err(e) = app.devices_plugged_only(present)
+        {
+            tracing::warn!("cannot record the devices plugged in: {e}");
+        }
+        for m in change.plugged {
+            let device = match app.device_plugged(&m) {
+                Ok(d) => d,
+                Err(e) => {
+                    tracing::warn!("cannot record the device at {}: {e}", m.root.display());
+                    continue;
+                }
+            };
+            let sources = app.sources_of_device(&m);
+            tracing::info!(device = %m.id, root = %m.root.display(), ?sources, confirmed = device.confirmed, "e-reader plugged in");
+            if sources.is_empty() {
+                continue;
+            }
+            if device.confirmed && device.always_sync {
+                let _ = self.core.sync_now().await;
+                continue;
+            }
+            let books = match app.sync(true).await {
+                Ok(plan) => Some(
+                    plan.summary
+                        .items
+                        .iter()
+                        .filter(|i| sources.contains(&i.source) && i.result == ItemResult::Planned)
+                        .count(),
+                ),
+                Err(e) => {
+                    tracing::info!("no plan for the device yet: {e}");
+                    None
+                }
+            };
+            let Some(tray) = self.me() else { return };
+            let first = !device.confirmed;
+            let click: notify::OnClick = if first {
+                Box::new(move || tray.open_window(Route::Shelves))
+            } else {
+                Box::new(move || tray.sync_now())
+            };
+            let prefs = self.core.config().notifications;
+            notify::send_clickable(Notice::Device { name: device.name, books, first }, &prefs, Some(click));
+        }
     }
 
     fn sync_now(&self) {

@@ -4,10 +4,11 @@ use tauri::State;
 
 use hardcover_sync::app::status::SyncStatus;
 use hardcover_sync::shelf::UnmatchedItem;
+use hardcover_sync::store::devices::DeviceView;
 use hardcover_sync::store::item_prefs::ExcludedItem;
 use hardcover_sync::sync::report::{PlanPreview, RunItem, RunSummary};
 
-use crate::error::{IpcError, IpcResult};
+use crate::error::{ErrorCode, IpcError, IpcResult};
 use crate::state::AppState;
 
 #[tauri::command]
@@ -87,4 +88,26 @@ pub async fn set_item_excluded(
 #[tauri::command]
 pub async fn excluded_items(state: State<'_, AppState>) -> IpcResult<Vec<ExcludedItem>> {
     Ok(state.core.app()?.excluded()?)
+}
+
+/// The e-readers seen plugged in, with what the user chose for each.
+#[tauri::command]
+pub async fn devices(state: State<'_, AppState>) -> IpcResult<Vec<DeviceView>> {
+    Ok(state.core.app()?.devices()?)
+}
+
+/// The user confirmed the device's first sync (`always`: sync it whenever it is plugged in).
+#[tauri::command]
+pub async fn confirm_device(state: State<'_, AppState>, id: String, always: bool) -> IpcResult<()> {
+    if !state.core.app()?.confirm_device(&id, always)? {
+        return Err(IpcError::new(ErrorCode::NotFound, format!("no device {id} is known: plug it in again")));
+    }
+    Ok(())
+}
+
+/// Forget a device: plugged in again, its first sync is planned and confirmed again.
+#[tauri::command]
+pub async fn forget_device(state: State<'_, AppState>, id: String) -> IpcResult<()> {
+    state.core.app()?.forget_device(&id)?;
+    Ok(())
 }

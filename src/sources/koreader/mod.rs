@@ -14,13 +14,12 @@ mod statistics;
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::device::{self, DeviceKind};
+use super::device::{self, DeviceKind, DeviceSnapshot};
 use super::kosync::hash::partial_md5_file;
 use super::model::{Format, Highlight, ProgressSource, SourceError, SourceItem, WriteBack};
 pub use sidecar::{Sidecar, Status};
@@ -258,46 +257,26 @@ pub enum KoreaderError {
 /// The `kind: koreader` source: a fixed `path` (a device or a folder synced from one), or the first
 /// mounted device with KOReader.
 pub struct Koreader {
-    name: String,
-    path: Option<PathBuf>,
-    mount_parents: Vec<PathBuf>,
-    snapshot: Mutex<Option<Arc<KoreaderLibrary>>>,
+    device: DeviceSnapshot<KoreaderLibrary>,
 }
 
 impl Koreader {
     pub fn new(name: &str, path: Option<PathBuf>) -> Self {
-        Self { name: name.to_owned(), path, mount_parents: device::mount_parents(), snapshot: Mutex::new(None) }
+        Self { device: DeviceSnapshot::new(name, DeviceKind::Koreader, path) }
     }
 
-    pub fn with_mount_parents(mut self, parents: Vec<PathBuf>) -> Self {
-        self.mount_parents = parents;
-        self
+    pub fn with_mount_parents(self, parents: Vec<PathBuf>) -> Self {
+        Self { device: self.device.with_mount_parents(parents) }
     }
+}
 
-    fn root(&self) -> Result<PathBuf, SourceError> {
-        if let Some(p) = &self.path {
-            return Ok(p.clone());
-        }
-        device::find_mounted(&self.mount_parents, DeviceKind::Koreader).into_iter().next().ok_or_else(|| {
-            SourceError::Other {
-                source_name: self.name.clone(),
-                detail: "no e-reader with KOReader is connected: plug it in, or set `path`".into(),
-            }
-        })
-    }
-
-    async fn take_snapshot(&self) -> Result<Arc<KoreaderLibrary>, SourceError> {
-        let root = self.root()?;
-        let fail = |detail: String| SourceError::Other { source_name: self.name.clone(), detail };
-        let library = tokio::task::spawn_blocking(move || read_folder(&root))
-            .await
-            .map_err(|e| fail(e.to_string()))?
-            .map_err(|e| fail(e.to_string()))?;
+/// [`read_folder`], telling the log about each sidecar it had to skip.
+fn read_logged(name: String) -> impl FnOnce(&Path) -> Result<KoreaderLibrary, KoreaderError> + Send + 'static {
+    move |root| {
+        let library = read_folder(root)?;
         for (path, why) in &library.unreadable {
-            tracing::warn!(source = %self.name, sidecar = %path.display(), "skipped an unreadable KOReader sidecar: {why}");
+            tracing::warn!(source = %name, sidecar = %path.display(), "skipped an unreadable KOReader sidecar: {why}");
         }
-        let library = Arc::new(library);
-        *self.snapshot.lock().unwrap_or_else(|e| e.into_inner()) = Some(library.clone());
         Ok(library)
     }
 }
@@ -305,25 +284,20 @@ impl Koreader {
 #[async_trait]
 impl ProgressSource for Koreader {
     fn name(&self) -> &str {
-        &self.name
+        self.device.name()
     }
 
     async fn list(&self) -> Result<Vec<SourceItem>, SourceError> {
-        Ok(self.take_snapshot().await?.items(&self.name))
+        Ok(self.device.take(read_logged(self.name().to_owned())).await?.items(self.name()))
     }
 
     async fn highlights(&self) -> Result<Vec<Highlight>, SourceError> {
-        let taken = self.snapshot.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let library = match taken {
-            Some(l) => l,
-            None => self.take_snapshot().await?,
-        };
-        Ok(library.highlights())
+        Ok(self.device.latest(read_logged(self.name().to_owned())).await?.highlights())
     }
 
     async fn write_back(&self, _item_id: &str, _update: &WriteBack) -> Result<(), SourceError> {
         Err(SourceError::Declined {
-            source_name: self.name.clone(),
+            source_name: self.name().to_owned(),
             code: "device_read_only",
             detail: "Hardcover Sync never writes to an e-reader".into(),
         })

@@ -230,6 +230,39 @@ journalId: number,
  */
 removed: boolean, };
 
+/**
+ * One known device, as Settings and the first-sync prompt show it.
+ */
+export type DeviceView = { id: string, name: string, 
+/**
+ * `kobo`, `koreader`.
+ */
+kinds: Array<string>, 
+/**
+ * Where it was last mounted.
+ */
+root: string, 
+/**
+ * RFC 3339.
+ */
+firstSeen: string, lastSeen: string, connected: boolean, 
+/**
+ * Books with reading on it, as the last sync read them.
+ */
+books: number | null, 
+/**
+ * The user confirmed its first sync: its reading is sent like any source's.
+ */
+confirmed: boolean, 
+/**
+ * Synced as soon as it is plugged in, without asking.
+ */
+alwaysSync: boolean, 
+/**
+ * The configured sources that read it (what is synced from it); filled in by the app.
+ */
+sources: Array<string>, };
+
 export type SourceKind = "audiobookshelf" | "komga" | "kavita" | "kosync" | "revenge" | "kobo" | "koreader";
 
 /**

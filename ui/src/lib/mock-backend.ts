@@ -7,6 +7,7 @@ import type {
   BookDetail,
   BookFormat,
   BookRow,
+  DeviceView,
   Edition,
   HighlightView,
   PlanPreview,
@@ -209,6 +210,22 @@ export function installMockBackend(opts: MockOptions = {}): void {
       .slice(0, 8)
       .map((b) => ({ bookId: b.bookId, title: b.title, authors: b.authors, year: 1990 + (b.bookId % 35), coverUrl: null }));
 
+  // A Kobo just plugged in, its first sync not confirmed yet (the device prompt's screenshot).
+  let devices: DeviceView[] = [
+    {
+      id: 'kobo:N418DEMO00001',
+      name: 'Kobo eReader',
+      kinds: ['kobo'],
+      root: '/run/media/reader/KOBOeReader',
+      firstSeen: '2026-11-25T09:00:00Z',
+      lastSeen: '2026-11-25T09:00:00Z',
+      connected: true,
+      books: 3,
+      confirmed: false,
+      alwaysSync: false,
+      sources: ['kobo'],
+    },
+  ];
   let unmatched: UnmatchedItem[] = [
     { source: 'Home ABS', itemId: 'li_9001', title: 'The Glass Cartographer (Dramatized)', authors: ['Ada Lindqvist'], candidates: hits('Glass Cartographer').slice(0, 3) },
     { source: 'Comics', itemId: 'bk_77', title: 'Paper Tide, Vol. 2', authors: ['Kenji Mori'], candidates: [] },
@@ -308,6 +325,14 @@ export function installMockBackend(opts: MockOptions = {}): void {
           return null;
         case 'excluded_items':
           return [];
+        case 'devices':
+          return devices;
+        case 'confirm_device':
+          devices = devices.map((d) => (d.id === a.id ? { ...d, confirmed: true, alwaysSync: d.alwaysSync || !!a.always } : d));
+          return null;
+        case 'forget_device':
+          devices = devices.filter((d) => d.id !== a.id);
+          return null;
         case 'book_highlights':
           return highlightsOf(a.bookId as number);
         case 'search_books':

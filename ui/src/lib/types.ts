@@ -13,6 +13,7 @@ export type {
   BookList,
   BookRow,
   ConnectResult,
+  DeviceView,
   Direction,
   DisconnectResult,
   Edition,

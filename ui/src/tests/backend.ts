@@ -18,6 +18,8 @@ export function installBackend(handlers: Record<string, Handler>): Call[] {
       const h = handlers[cmd];
       if (h) return h(args);
       if (cmd === 'cover_path') return null;
+      // Read on every page (the device prompt): no device unless a test says otherwise.
+      if (cmd === 'devices') return [];
       throw { code: 'internal', message: `test backend: no handler for ${cmd}` };
     },
     { shouldMockEvents: true },
