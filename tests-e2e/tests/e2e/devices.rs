@@ -33,10 +33,15 @@ async fn demo_kobo_is_noticed_confirmed_synced_and_its_highlights_shown() {
             all.as_array()?.iter().find(|d| d["connected"] == json!(true)).cloned()
         })
         .await;
-    assert_eq!(device["confirmed"], json!(false), "a device first seen is not synced before the user confirms: {device}");
+    assert_eq!(
+        device["confirmed"],
+        json!(false),
+        "a device first seen is not synced before the user confirms: {device}"
+    );
     assert_eq!(device["sources"], json!(["demo-kobo"]), "the demo's kobo source reads it: {device}");
     let notice = tokio::task::block_in_place(|| {
-        notifications.wait_for("the tray to announce the Kobo", SECS(60), |n| n.summary.starts_with("Kobo eReader connected"))
+        notifications
+            .wait_for("the tray to announce the Kobo", SECS(60), |n| n.summary.starts_with("Kobo eReader connected"))
     });
     assert!(notice.actions.chunks(2).any(|a| a[0] == "default"), "the device notice must be clickable: {notice:?}");
     let runs = ui.call("sync_runs", json!({"limit": 20})).await;
@@ -60,9 +65,11 @@ async fn demo_kobo_is_noticed_confirmed_synced_and_its_highlights_shown() {
         .await;
     assert_eq!(run["errors"], json!(0), "the device's sync must not fail: {run}");
     let items = ui.call("run_items", json!({"runId": run["runId"]})).await;
-    let synced = items.as_array().unwrap().iter().any(|i: &Value| {
-        i["source"] == json!("demo-kobo") && i["result"] == json!("ok") && i["id"] != json!("")
-    });
+    let synced = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i: &Value| i["source"] == json!("demo-kobo") && i["result"] == json!("ok") && i["id"] != json!(""));
     assert!(synced, "the Kobo's books must be synced once confirmed: {items}");
     ui.wait_for("the prompt to go once the device is confirmed", SECS(30), || async {
         ui.find_all("//*[@data-testid='device-prompt']").await.is_empty().then_some(())
