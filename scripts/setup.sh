@@ -25,6 +25,8 @@ APT_TEST=(xvfb xauth x11-utils imagemagick xdotool webkit2gtk-driver dbus-x11 gn
   libsecret-tools at-spi2-core libglib2.0-bin
   # The Windows build, cross-compiled and run under Wine (scripts/windows.sh).
   gcc-mingw-w64-x86-64 wine wine64)
+# Wine with what it recommends (fonts, GL, sound stubs): the set the Windows tests were run with.
+WITH_RECOMMENDS=(wine wine64)
 packages=("${APT_RUN[@]}")
 (( want_test )) && packages+=("${APT_TEST[@]}")
 command -v node >/dev/null || packages+=(nodejs npm)
@@ -35,7 +37,16 @@ done
 if (( ${#missing[@]} )); then
   say "apt: installing ${missing[*]}"
   sudo_if_needed apt-get update -qq
-  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  plain=() recommended=()
+  for p in "${missing[@]}"; do
+    if [[ " ${WITH_RECOMMENDS[*]} " == *" $p "* ]]; then recommended+=("$p"); else plain+=("$p"); fi
+  done
+  if (( ${#plain[@]} )); then
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${plain[@]}"
+  fi
+  if (( ${#recommended[@]} )); then
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${recommended[@]}"
+  fi
 fi
 
 # --- Rust -------------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ pub struct LaunchArgs {
     pub open_window: bool,
     /// Started by the OS at login: stay quietly in the tray.
     pub autostart: bool,
+    /// Ask the running tray to quit, then exit (installers, scripts).
+    pub quit: bool,
     pub config: Option<PathBuf>,
     pub data_dir: Option<PathBuf>,
     /// Window process only: where the window opens.
@@ -25,7 +27,7 @@ pub struct LaunchArgs {
 }
 
 pub const USAGE: &str =
-    "usage: hardcover-sync-app [--demo [--demo-books N]] [--open-window] [--config FILE] [--data-dir DIR]";
+    "usage: hardcover-sync-app [--demo [--demo-books N]] [--open-window | --quit] [--config FILE] [--data-dir DIR]";
 
 impl LaunchArgs {
     /// Parse flags after the program name. Unknown flags are an error so a typo is not silently
@@ -40,6 +42,7 @@ impl LaunchArgs {
                 "--demo" => out.demo = true,
                 "--open-window" => out.open_window = true,
                 "--autostart" => out.autostart = true,
+                "--quit" => out.quit = true,
                 "--demo-books" => {
                     let n = value("--demo-books")?;
                     let n = n.to_str().and_then(|n| n.parse().ok()).filter(|&n: &usize| n > 0);

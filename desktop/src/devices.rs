@@ -7,6 +7,8 @@
 //! system D-Bus: it sees every mount (udisks2's, a hand `mount`, an fstab entry, a FUSE mount) and
 //! needs no D-Bus permission or running udisks2 daemon. The demo's virtual Kobo is a folder, not a
 //! mount: in demo mode only, its folder is also looked at every few seconds.
+//! On Windows the drive letters in use stand for the mount table (a plugged-in e-reader gets a
+//! letter of its own); there they are looked at every few seconds.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -14,7 +16,8 @@ use std::time::Duration;
 
 use hardcover_sync::sources::device::{self, Mounted};
 
-/// How often the demo's media folder is looked at (demo mode only: real devices are mounts).
+/// How often the demo's media folder is looked at (demo mode only: real devices are mounts), and
+/// the drive letters on Windows, which has no mount table to wait on.
 pub const DEMO_POLL_EVERY: Duration = Duration::from_secs(3);
 
 /// Call `changed` with the mount table now, then after every mount or unmount, from a thread of
@@ -76,7 +79,12 @@ impl Watcher {
 
     /// Look again.
     pub fn poll(&mut self) -> Change {
-        let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+        // Windows has no mount table: the drive letters in use stand for it.
+        let mountinfo = if cfg!(windows) {
+            device::drive_roots().iter().map(|r| format!("{}\n", r.display())).collect()
+        } else {
+            std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default()
+        };
         self.poll_with(mountinfo)
     }
 

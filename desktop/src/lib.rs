@@ -19,7 +19,8 @@ pub mod logs;
 pub mod notify;
 pub mod route;
 pub mod system;
-#[cfg(target_os = "linux")]
+// The tray runs on Linux and Windows (`tray::platform`); macOS would be a third arm there.
+#[cfg(any(target_os = "linux", windows))]
 pub mod tray;
 
 #[cfg(any(test, feature = "test-support"))]

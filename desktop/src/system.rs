@@ -5,6 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
+#[cfg(windows)]
+pub mod run_key;
+
 /// The tray: what the user (and the login item) starts.
 pub const TRAY_BINARY: &str = "hardcover-sync-app";
 /// The shelf browser window, started by the tray (see `link`).
@@ -113,6 +116,23 @@ impl AutostartSwitch for LoginItem {
         std::fs::write(&tmp, self.entry())
             .and_then(|()| std::fs::rename(&tmp, &self.file))
             .map_err(|e| format!("cannot write {}: {e}", self.file.display()))
+    }
+}
+
+/// Start at login for this user, the way this OS does it: an XDG autostart entry on Linux, the
+/// `Run` key on Windows. Both processes use this (the tray's menu item and the window's Settings),
+/// so they agree. Where it cannot work, a switch that says why.
+pub fn login_item() -> std::sync::Arc<dyn AutostartSwitch> {
+    #[cfg(windows)]
+    let item = run_key::RunKey::for_this_user();
+    #[cfg(not(windows))]
+    let item = LoginItem::for_this_user();
+    match item {
+        Ok(item) => std::sync::Arc::new(item),
+        Err(e) => {
+            tracing::warn!("start at login is not available: {e}");
+            std::sync::Arc::new(NoLoginItem(e))
+        }
     }
 }
 

@@ -16,11 +16,11 @@ pub use hardcover_sync_desktop::{LaunchArgs, core_bridge, demo, error, events};
 use std::sync::Arc;
 
 use hardcover_sync::paths::AppPaths;
-use hardcover_sync_desktop::system::{LoginItem, NoLoginItem, SystemOpener};
+use hardcover_sync_desktop::system::{SystemOpener, login_item};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::core_bridge::{Core, CoreEvent, EventSink};
-use crate::state::{AppState, AutostartSwitch};
+use crate::state::AppState;
 use crate::tray_link::TrayLink;
 use crate::window::Route;
 
@@ -97,14 +97,6 @@ fn cannot_start(e: tauri::Error) -> ! {
     tracing::error!("cannot start: {e}");
     eprintln!("cannot start Hardcover Sync: {e}");
     std::process::exit(1);
-}
-
-/// Start at login, switched from Settings: the same login item the tray's menu switches.
-fn login_item() -> Arc<dyn AutostartSwitch> {
-    match LoginItem::for_this_user() {
-        Ok(item) => Arc::new(item),
-        Err(e) => Arc::new(NoLoginItem(e)),
-    }
 }
 
 /// Tauri's default runtime has a worker thread per core. The window's async work is mostly

@@ -51,7 +51,17 @@ pub fn mount_parents() -> Vec<PathBuf> {
     vec![Path::new("/run/media").join(&user), Path::new("/media").join(&user)]
 }
 
-/// Every mounted folder under `parents` that holds reading data of `kind`, in name order.
+/// Where Windows puts a plugged-in drive: the root of a drive letter (`E:\`). Empty elsewhere.
+/// A: and B: are left out (floppy letters: asking for an empty one can stall).
+pub fn drive_roots() -> Vec<PathBuf> {
+    if !cfg!(windows) {
+        return Vec::new();
+    }
+    ('C'..='Z').map(|letter| PathBuf::from(format!("{letter}:\\"))).filter(|root| root.is_dir()).collect()
+}
+
+/// Every mounted folder under `parents` (and every drive root on Windows) that holds reading
+/// data of `kind`, in name order.
 pub fn find_mounted(parents: &[PathBuf], kind: DeviceKind) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = parents
         .iter()
@@ -59,6 +69,7 @@ pub fn find_mounted(parents: &[PathBuf], kind: DeviceKind) -> Vec<PathBuf> {
         .flatten()
         .flatten()
         .map(|e| e.path())
+        .chain(drive_roots())
         .filter(|p| detect(p).contains(&kind))
         .collect();
     found.sort();
@@ -140,6 +151,7 @@ fn volume_uuid(root: &Path) -> Option<String> {
 /// the folders under `parents` (where desktops mount drives, or the demo's virtual one).
 pub fn scan(mountinfo: &str, parents: &[PathBuf]) -> Vec<Mounted> {
     let mut roots = mount_points(mountinfo);
+    roots.extend(drive_roots());
     for parent in parents {
         if let Ok(entries) = fs::read_dir(parent) {
             roots.extend(entries.flatten().map(|e| e.path()));

@@ -144,3 +144,130 @@ async fn the_windows_cli_connects_syncs_and_exports_under_wine() {
     let (_, out, _) = cli.run(&["status"], None).await;
     assert!(out.contains("Not connected"), "after disconnect Credential Manager must hold no token: {out}");
 }
+
+/// The tray's log so far (it logs into `--data-dir`'s `logs` folder).
+fn tray_log(data: &Path) -> String {
+    let Ok(entries) = std::fs::read_dir(data.join("logs")) else { return String::new() };
+    entries.flatten().filter_map(|e| std::fs::read_to_string(e.path()).ok()).collect()
+}
+
+async fn wait_for_log(data: &Path, line: &str, what: &str) {
+    let start = std::time::Instant::now();
+    while !tray_log(data).contains(line) {
+        assert!(start.elapsed().as_secs() < 90, "timed out waiting for {what}; the tray logged:\n{}", tray_log(data));
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the Windows build, Wine and a display: run by scripts/windows.sh"]
+async fn the_windows_tray_starts_hands_over_to_itself_and_quits_under_wine() {
+    let exe = std::env::var_os("HARDCOVER_SYNC_WINDOWS_TRAY")
+        .map(PathBuf::from)
+        .expect("HARDCOVER_SYNC_WINDOWS_TRAY is not set: run the Windows tests with scripts/windows.sh");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::write(dir.path().join("config.yaml"), "scrobbling:\n  hardcover:\n    token_store: file\n").unwrap();
+    let wine = |args: &[&str]| {
+        let mut cmd = tokio::process::Command::new("wine");
+        cmd.arg(&exe).args(args).env("WINEDEBUG", "-all").stdin(Stdio::null()).kill_on_drop(true);
+        cmd
+    };
+    let paths = [
+        "--config".to_owned(),
+        windows_path(&dir.path().join("config.yaml")),
+        "--data-dir".to_owned(),
+        windows_path(&data),
+    ];
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let mut first = wine(&paths).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("wine must run");
+    wait_for_log(&data, "tray icon shown", "the tray to show its notification-area icon").await;
+
+    let second = tokio::time::timeout(std::time::Duration::from_secs(60), wine(&[]).output())
+        .await
+        .expect("a second launch must hand over and exit, not start a second tray")
+        .unwrap();
+    assert!(second.status.success(), "a second launch must exit cleanly: {second:?}");
+    wait_for_log(&data, "a second launch: opening the window", "the first tray to take the second launch's request")
+        .await;
+
+    let quit = tokio::time::timeout(std::time::Duration::from_secs(60), wine(&["--quit"]).output())
+        .await
+        .expect("--quit must hand over and exit")
+        .unwrap();
+    assert!(quit.status.success(), "--quit must exit cleanly: {quit:?}");
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(60), first.wait())
+        .await
+        .expect("the tray must end when asked to quit")
+        .unwrap();
+    assert!(ended.success(), "the tray must end cleanly when asked to quit: {ended:?}");
+    assert!(tray_log(&data).contains("asked to quit by a later launch"), "the tray must say why it ended");
+}
+
+/// A Wine drive letter pointing at a folder, as Windows mounts a plugged-in e-reader; removed on drop.
+struct DriveLetter {
+    link: PathBuf,
+}
+
+impl DriveLetter {
+    fn map(folder: &Path) -> Self {
+        let prefix = std::env::var_os("WINEPREFIX")
+            .map(PathBuf::from)
+            .expect("WINEPREFIX is not set: run the Windows tests with scripts/windows.sh");
+        let dosdevices = prefix.join("dosdevices");
+        let link = ('k'..='y')
+            .map(|l| dosdevices.join(format!("{l}:")))
+            .find(|l| l.symlink_metadata().is_err())
+            .expect("a free drive letter in the Wine prefix");
+        std::os::unix::fs::symlink(folder, &link).expect("the Wine prefix must take a new drive letter");
+        Self { link }
+    }
+}
+
+impl Drop for DriveLetter {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.link);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the Windows build and Wine: run by scripts/windows.sh"]
+async fn a_kobo_on_a_drive_letter_is_found_without_a_path_under_wine() {
+    use hardcover_sync_emulators::devices::{KoboBook, KoboDrive};
+
+    let exe = windows_cli();
+    let drive = tempfile::tempdir().unwrap();
+    let kobo = KoboDrive::create(drive.path(), "N418210000001", "Kobo Libra 2").unwrap();
+    kobo.add_book(&KoboBook {
+        content_id: "0f5c7a52-2f1e-4c1b-9d1e-3a0d9f6b1c01".into(),
+        title: "The Lantern Orchard".into(),
+        author: "Mira Kestrel".into(),
+        isbn: Some("978-0-306-40615-7".into()),
+        percent_read: 42,
+        read_status: 1,
+        date_last_read: Some("2026-11-28T21:14:05.000Z".into()),
+        ..KoboBook::default()
+    })
+    .unwrap();
+    let _letter = DriveLetter::map(drive.path());
+
+    let hc = crate::support::hardcover(1).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "scrobbling:\n  hardcover:\n    api_url: {}\n    token_store: file\nsources:\n  - kind: kobo\n    name: kobo\n",
+            hc.graphql_url()
+        ),
+    )
+    .unwrap();
+    let cli = WindowsCli { exe, config: windows_path(&config), data: windows_path(&dir.path().join("data")) };
+    let (ok, out, err) = cli.run(&["progress", "--json"], None).await;
+    assert!(ok, "a Kobo on a drive letter must be found with no `path` set: {err}{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("progress --json must print JSON");
+    let items = v["items"].as_array().expect("progress --json lists items");
+    assert_eq!(items.len(), 1, "the Kobo's one book must be listed: {v:#}");
+    assert_eq!(items[0]["title"], "The Lantern Orchard", "the book must be read from the Kobo's database");
+    assert_eq!(items[0]["fraction"], 0.42, "the Kobo's percentage must be its progress");
+}

@@ -1,8 +1,8 @@
 //! The tray icon and its menu: every action lives in the menu, because on Linux (AppIndicator)
 //! clicks on the icon itself are not delivered.
 //!
-//! GTK objects live on the main thread (the GTK main loop's): the handles are kept there, and
-//! other threads ask for a redraw with [`refresh`], which runs on that loop.
+//! The tray's objects live on the main thread (the OS loop's, see `platform`): the handles are
+//! kept there, and other threads ask for a redraw with [`refresh`], which runs on that loop.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -198,18 +198,19 @@ pub fn build(tray: &Arc<Tray>) -> Result<(), String> {
         *h.borrow_mut() = Some(Handles { icon, status_user, status_sync, connect, pause, start_at_login, shown: None })
     });
     refresh_here(tray);
+    tracing::info!("tray icon shown");
     Ok(())
 }
 
 /// Bring the menu and icon in line with the current status, from any thread.
 pub fn refresh(tray: &Arc<Tray>) {
     let tray = Arc::clone(tray);
-    gtk::glib::MainContext::default().invoke(move || refresh_here(&tray));
+    super::platform::on_main_thread(move || refresh_here(&tray));
 }
 
 /// Keep the check mark in step when the setting changed in the window's Settings, from any thread.
 pub fn set_autostart_checked(enabled: bool) {
-    gtk::glib::MainContext::default().invoke(move || {
+    super::platform::on_main_thread(move || {
         HANDLES.with(|h| {
             if let Some(h) = h.borrow().as_ref() {
                 h.start_at_login.set_checked(enabled);
@@ -239,7 +240,7 @@ fn refresh_here(tray: &Tray) {
     });
 }
 
-/// On the main thread (GTK delivers menu activations there).
+/// On the main thread (the OS loop delivers menu activations there).
 fn on_menu_event(tray: &Arc<Tray>, which: &str) {
     tracing::info!(item = which, "tray menu");
     match which {
@@ -262,7 +263,7 @@ fn on_menu_event(tray: &Arc<Tray>, which: &str) {
                 h.start_at_login.set_checked(!wanted);
             }
         }),
-        id::QUIT => gtk::main_quit(),
+        id::QUIT => super::platform::quit(),
         _ => {}
     }
 }

@@ -5,10 +5,12 @@
 //!
 //! Why without Tauri: Tauri's runtime links WebKitGTK, and a process that links it pays for it
 //! whether or not it ever shows a web page (the libraries' relocated data, JavaScriptCore, the
-//! speech voices WebKit links). The tray shows no web page, so it is a plain GTK main loop with the
-//! same tray library Tauri uses, and only the window process loads WebKit.
+//! speech voices WebKit links). The tray shows no web page, so it is the OS's own loop (`platform`:
+//! GTK on Linux, Win32 on Windows) with the same tray library Tauri uses, and only the window
+//! process loads WebKit.
 
 mod menu;
+mod platform;
 mod single_instance;
 pub mod window_process;
 
@@ -26,7 +28,7 @@ use crate::devices;
 use crate::link::{ToTray, ToWindow};
 use crate::notify::{self, Notice};
 use crate::route::Route;
-use crate::system::{AutostartSwitch, LoginItem, NoLoginItem, WINDOW_BINARY, sibling_binary};
+use crate::system::{AutostartSwitch, WINDOW_BINARY, login_item, sibling_binary};
 use hardcover_sync::app::status::ConnectResult;
 use hardcover_sync::sync::summary::ItemResult;
 use window_process::WindowProcess;
@@ -92,16 +94,24 @@ pub fn run() {
         None
     } else {
         let get = get.clone();
-        let on_activate: single_instance::OnActivate = Box::new(move || {
-            if let Some(tray) = get() {
-                tracing::info!("a second launch: opening the window");
-                tray.open_window(Route::Shelves);
+        let on_request: single_instance::OnRequest = Box::new(move |request| match request {
+            single_instance::Request::Activate => {
+                if let Some(tray) = get() {
+                    tracing::info!("a second launch: opening the window");
+                    tray.open_window(Route::Shelves);
+                }
+            }
+            single_instance::Request::Quit => {
+                tracing::info!("asked to quit by a later launch");
+                platform::on_main_thread(platform::quit);
             }
         });
-        match rt.block_on(single_instance::claim(on_activate)) {
-            single_instance::Claim::First(conn) => Some(conn),
+        let request = if args.quit { single_instance::Request::Quit } else { single_instance::Request::Activate };
+        // Inside the runtime: the Windows pipe is a tokio object and its server a tokio task.
+        match rt.block_on(async { single_instance::claim(request, on_request).await }) {
+            single_instance::Claim::First(held) => Some(held),
             single_instance::Claim::Second => {
-                tracing::info!("Hardcover Sync is already running: asked it to open its window");
+                tracing::info!("Hardcover Sync is already running: handed it the request ({})", request.word());
                 std::process::exit(0);
             }
             single_instance::Claim::Unavailable(why) => {
@@ -110,8 +120,13 @@ pub fn run() {
             }
         }
     };
-    if let Err(e) = gtk::init() {
-        fail(&format!("cannot start the tray: {e} (is there a desktop session? DISPLAY is not usable)"));
+    if args.quit {
+        // Nothing to quit: say so and leave, rather than start a tray nobody asked for.
+        println!("Hardcover Sync is not running");
+        std::process::exit(0);
+    }
+    if let Err(e) = platform::init() {
+        fail(&format!("cannot start the tray: {e}"));
     }
 
     let events: EventSink = {
@@ -123,13 +138,7 @@ pub fn run() {
         })
     };
     let window_args = window_process_args(&args, &paths, demo.is_some());
-    let autostart: Arc<dyn AutostartSwitch> = match LoginItem::for_this_user() {
-        Ok(item) => Arc::new(item),
-        Err(e) => {
-            tracing::warn!("start at login is not available: {e}");
-            Arc::new(NoLoginItem(e))
-        }
-    };
+    let autostart: Arc<dyn AutostartSwitch> = login_item();
     let tray = Arc::new_cyclic(|me| Tray {
         core: Core::open(paths, args.demo, events),
         autostart,
@@ -166,16 +175,9 @@ pub fn run() {
         tray.open_window(Route::Shelves);
     }
 
-    gtk::main();
-    tracing::info!("quit from the tray menu");
-    // The panel's "clicked" call for Quit is answered on the shared session-bus connection
-    // (libdbusmenu's), from a worker thread: send the answer before exiting, or the panel sees
-    // us leave the bus without replying.
-    if let Ok(bus) = gtk::gio::bus_get_sync(gtk::gio::BusType::Session, None::<&gtk::gio::Cancellable>)
-        && let Err(e) = bus.flush_sync(None::<&gtk::gio::Cancellable>)
-    {
-        tracing::debug!("cannot flush the session bus: {e}");
-    }
+    platform::run();
+    tracing::info!("quitting");
+    platform::before_exit();
     // The open window's process reads end-of-file on its link when we exit, and closes.
     if let Some(demo) = tray.demo.lock().unwrap_or_else(|p| p.into_inner()).take() {
         demo.stop();
@@ -189,12 +191,16 @@ fn watch_devices(tray: &Arc<Tray>, rt: &tokio::runtime::Handle) {
     let demo_media = tray.demo.lock().unwrap_or_else(|p| p.into_inner()).as_ref().and_then(Demo::media_dir);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     let on_change = tx.clone();
+    #[cfg(target_os = "linux")]
     if let Err(e) = devices::watch_mount_table(move || {
         let _ = on_change.send(());
     }) {
         tracing::warn!("cannot watch the mount table ({e}): plugged-in e-readers are not noticed");
     }
-    if demo_media.is_some() {
+    // No mount table to wait on: the drive letters are looked at on a timer.
+    #[cfg(not(target_os = "linux"))]
+    let _ = on_change;
+    if demo_media.is_some() || cfg!(not(target_os = "linux")) {
         rt.spawn(async move {
             let mut tick = tokio::time::interval(devices::DEMO_POLL_EVERY);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

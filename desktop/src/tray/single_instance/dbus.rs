@@ -1,37 +1,36 @@
-//! One tray per desktop session: the first instance owns a name on the session bus; a second
-//! launch finds it taken, asks the owner to open its window, and exits.
+//! Linux: the first instance owns a well-known name on the session bus; a later launch finds it
+//! taken and calls the owner's `Activate` (or `Quit`).
 
 use zbus::fdo::{RequestNameFlags, RequestNameReply};
+
+use super::{Claim, OnRequest, Request};
 
 const NAME: &str = "dev.hardcoversync.desktop.SingleInstance";
 const PATH: &str = "/dev/hardcoversync/desktop/SingleInstance";
 const INTERFACE: &str = "dev.hardcoversync.desktop.SingleInstance";
 
-pub type OnActivate = Box<dyn Fn() + Send + Sync>;
+/// The connection that owns the name: dropping it gives the name up.
+pub type Held = zbus::Connection;
 
 struct Instance {
-    on_activate: OnActivate,
+    on_request: OnRequest,
 }
 
 #[zbus::interface(name = "dev.hardcoversync.desktop.SingleInstance")]
 impl Instance {
     /// A second launch: show the window.
     fn activate(&self) {
-        (self.on_activate)();
+        (self.on_request)(Request::Activate);
+    }
+
+    /// `hardcover-sync-app --quit`.
+    fn quit(&self) {
+        (self.on_request)(Request::Quit);
     }
 }
 
-pub enum Claim {
-    /// We are the instance; the connection holds the name for as long as it lives.
-    First(zbus::Connection),
-    /// Another instance runs and was asked to open its window.
-    Second,
-    /// No session bus (a bare server, a broken session): run, without the one-instance guard.
-    Unavailable(String),
-}
-
-pub async fn claim(on_activate: OnActivate) -> Claim {
-    let built = async { zbus::connection::Builder::session()?.serve_at(PATH, Instance { on_activate })?.build().await };
+pub async fn claim(request: Request, on_request: OnRequest) -> Claim {
+    let built = async { zbus::connection::Builder::session()?.serve_at(PATH, Instance { on_request })?.build().await };
     let conn = match built.await {
         Ok(c) => c,
         Err(e) => return Claim::Unavailable(e.to_string()),
@@ -40,7 +39,11 @@ pub async fn claim(on_activate: OnActivate) -> Claim {
         Ok(RequestNameReply::PrimaryOwner | RequestNameReply::AlreadyOwner) => Claim::First(conn),
         // zbus turns the bus's "exists" answer into `NameTaken`.
         Err(zbus::Error::NameTaken) | Ok(RequestNameReply::Exists | RequestNameReply::InQueue) => {
-            if let Err(e) = conn.call_method(Some(NAME), PATH, Some(INTERFACE), "Activate", &()).await {
+            let method = match request {
+                Request::Activate => "Activate",
+                Request::Quit => "Quit",
+            };
+            if let Err(e) = conn.call_method(Some(NAME), PATH, Some(INTERFACE), method, &()).await {
                 tracing::warn!("Hardcover Sync is already running but did not answer: {e}");
             }
             Claim::Second
