@@ -31,6 +31,7 @@ fn main() {
         "unlink_item",
         "set_item_excluded",
         "excluded_items",
+        "set_item_highlights",
         "devices",
         "confirm_device",
         "forget_device",

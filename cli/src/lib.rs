@@ -117,9 +117,20 @@ pub enum Command {
     /// Undo a wrong match: the item is left out of syncs until linked again.
     Unlink { source: String, item: String },
     /// Never sync this item (kept across syncs; listed under Needs attention).
-    Exclude { source: String, item: String },
-    /// Sync an excluded item again.
-    Include { source: String, item: String },
+    Exclude {
+        source: String,
+        item: String,
+        /// Only its highlights: sync its reading, send none of its highlights to the journal.
+        #[arg(long)]
+        highlights: bool,
+    },
+    /// Sync an excluded item again (with `--highlights`: send its highlights again).
+    Include {
+        source: String,
+        item: String,
+        #[arg(long)]
+        highlights: bool,
+    },
     /// Export shelves and lists (default: everything), refreshing the local copy first.
     Export {
         /// A status (read, want-to-read, …); repeatable.
@@ -195,8 +206,8 @@ async fn dispatch(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> 
         Command::History { json, limit } => sync::history(&ctx, json, limit, out),
         Command::Link { source, item, book, edition } => sync::link(&ctx, &source, &item, book, edition, out),
         Command::Unlink { source, item } => sync::unlink(&ctx, &source, &item, out),
-        Command::Exclude { source, item } => sync::exclude(&ctx, &source, &item, true, out),
-        Command::Include { source, item } => sync::exclude(&ctx, &source, &item, false, out),
+        Command::Exclude { source, item, highlights } => sync::exclude(&ctx, &source, &item, true, highlights, out),
+        Command::Include { source, item, highlights } => sync::exclude(&ctx, &source, &item, false, highlights, out),
         Command::Export { shelf, list, format, out: file, offline } => {
             library::export(&ctx, library::ExportArgs { shelves: &shelf, lists: &list, format, file, offline }, out)
                 .await

@@ -177,15 +177,25 @@ pub fn unlink(ctx: &Context, source: &str, item: &str, out: &mut (dyn Write + Se
     Ok(())
 }
 
-/// `exclude` (`never` true) and `include`.
+/// `exclude` (`never` true) and `include`; with `highlights`, only the item's highlights.
 pub fn exclude(
     ctx: &Context,
     source: &str,
     item: &str,
     never: bool,
+    highlights: bool,
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
     known_source(ctx, source)?;
+    if highlights {
+        ctx.app()?.send_highlights(source, item, !never)?;
+        if never {
+            writeln!(out, "{source}/{item}: its reading is synced, its highlights are not sent")?;
+        } else {
+            writeln!(out, "{source}/{item}: its highlights are sent again on the next sync")?;
+        }
+        return Ok(());
+    }
     ctx.app()?.exclude(source, item, never)?;
     if never {
         writeln!(out, "Excluded {source}/{item}: it is never synced until you run `include {source} {item}`")?;

@@ -1,12 +1,14 @@
 //! The device on the desk: noticing an e-reader being plugged in.
 //!
-//! The tray re-reads `/proc/self/mountinfo` every few seconds and looks for a device's markers
-//! only when the set of mounts changed (and in the folders desktops mount drives under, for the
-//! demo's virtual Kobo and hand-made mounts). Why the mount table rather than udisks2 on the
-//! system D-Bus: it sees every mount (udisks2's, a hand `mount`, an fstab entry, a FUSE mount),
-//! needs no D-Bus permission or running udisks2 daemon, and costs one read of a small file per
-//! poll, which keeps the idle tray's cost where it was. On Windows the drive letters in use stand
-//! for the mount table (a plugged-in e-reader gets a letter of its own).
+//! A thread of the tray waits in poll(2) on `/proc/self/mountinfo`: Linux reports every mount and
+//! unmount as a priority event there (proc(5)), so nothing wakes the tray in between. On a change
+//! the mount table is read again and the new mount points (and the folders desktops mount drives
+//! under) are looked at for a device's markers. Why the mount table rather than udisks2 on the
+//! system D-Bus: it sees every mount (udisks2's, a hand `mount`, an fstab entry, a FUSE mount) and
+//! needs no D-Bus permission or running udisks2 daemon. The demo's virtual Kobo is a folder, not a
+//! mount: in demo mode only, its folder is also looked at every few seconds.
+//! On Windows the drive letters in use stand for the mount table (a plugged-in e-reader gets a
+//! letter of its own); there they are looked at every few seconds.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -14,8 +16,42 @@ use std::time::Duration;
 
 use hardcover_sync::sources::device::{self, Mounted};
 
-/// How often the mount table is read.
-pub const POLL_EVERY: Duration = Duration::from_secs(3);
+/// How often the demo's media folder is looked at (demo mode only: real devices are mounts), and
+/// the drive letters on Windows, which has no mount table to wait on.
+pub const DEMO_POLL_EVERY: Duration = Duration::from_secs(3);
+
+/// Call `changed` with the mount table now, then after every mount or unmount, from a thread of
+/// its own that sleeps in poll(2) in between.
+#[cfg(target_os = "linux")]
+pub fn watch_mount_table(changed: impl Fn() + Send + 'static) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+
+    use rustix::event::{PollFd, PollFlags, poll};
+    use rustix::io::Errno;
+
+    let mut file = std::fs::File::open("/proc/self/mountinfo")?;
+    std::thread::Builder::new().name("mount-watch".into()).spawn(move || {
+        let mut scratch = String::new();
+        loop {
+            // Reading the file to its end is what re-arms the event for the next change.
+            scratch.clear();
+            if file.seek(SeekFrom::Start(0)).and_then(|_| file.read_to_string(&mut scratch)).is_err() {
+                tracing::warn!("cannot read the mount table any more: plugged-in e-readers are not noticed");
+                return;
+            }
+            changed();
+            let mut fds = [PollFd::new(&file, PollFlags::PRI)];
+            match poll(&mut fds, None) {
+                Ok(_) | Err(Errno::INTR) => {}
+                Err(e) => {
+                    tracing::warn!("cannot watch the mount table ({e}): plugged-in e-readers are not noticed");
+                    return;
+                }
+            }
+        }
+    })?;
+    Ok(())
+}
 
 /// What changed since the last look.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -162,6 +162,12 @@ impl App {
         Ok(self.store.item_set_excluded(source, item_id, title.as_deref(), never, Utc::now())?)
     }
 
+    /// Send this item's highlights to the reading journal (`send` false: its reading is synced,
+    /// its highlights are not).
+    pub fn send_highlights(&self, source: &str, item_id: &str, send: bool) -> Result<(), AppError> {
+        Ok(self.store.item_set_no_highlights(source, item_id, !send, Utc::now())?)
+    }
+
     /// Items the user excluded from syncs.
     pub fn excluded(&self) -> Result<Vec<crate::store::item_prefs::ExcludedItem>, AppError> {
         Ok(self.store.excluded_items()?)

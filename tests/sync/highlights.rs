@@ -303,10 +303,17 @@ async fn an_excluded_book_is_never_synced_until_included_again() {
     }
     let (ok, out, err) = sb.cli(&["include", "kobo", BOOK]).await;
     assert!(ok, "include works: {out}{err}");
+    let (ok, out, err) = sb.cli(&["exclude", "--highlights", "kobo", BOOK]).await;
+    assert!(ok && out.contains("highlights are not sent"), "a book's highlights can be held back alone: {out}{err}");
     let (ok, _, err) = sb.cli(&["sync", "--json"]).await;
     assert!(ok, "{err}");
     assert!(hc.state().db().user_book_for(user, e.book_id).is_some(), "an included book syncs again");
-    assert_eq!(quotes(&hc, e.book_id).len(), 2, "with its highlights");
+    assert!(quotes(&hc, e.book_id).is_empty(), "\"don't send highlights\" keeps its highlights back");
+    let (ok, out, err) = sb.cli(&["include", "--highlights", "kobo", BOOK]).await;
+    assert!(ok, "{out}{err}");
+    let (ok, _, err) = sb.cli(&["sync", "--json"]).await;
+    assert!(ok, "{err}");
+    assert_eq!(quotes(&hc, e.book_id).len(), 2, "sent again once allowed");
 }
 
 #[tokio::test]

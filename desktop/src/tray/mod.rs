@@ -185,16 +185,37 @@ pub fn run() {
     std::process::exit(0);
 }
 
-/// Look for e-readers being plugged in, for as long as the tray runs (see `devices`).
+/// Look for e-readers being plugged in, for as long as the tray runs (see `devices`): after every
+/// change of the mount table, and in demo mode every few seconds in the virtual drive's folder.
 fn watch_devices(tray: &Arc<Tray>, rt: &tokio::runtime::Handle) {
-    let parents = tray.demo.lock().unwrap_or_else(|p| p.into_inner()).as_ref().and_then(Demo::media_dir);
+    let demo_media = tray.demo.lock().unwrap_or_else(|p| p.into_inner()).as_ref().and_then(Demo::media_dir);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let on_change = tx.clone();
+    #[cfg(target_os = "linux")]
+    if let Err(e) = devices::watch_mount_table(move || {
+        let _ = on_change.send(());
+    }) {
+        tracing::warn!("cannot watch the mount table ({e}): plugged-in e-readers are not noticed");
+    }
+    // No mount table to wait on: the drive letters are looked at on a timer.
+    #[cfg(not(target_os = "linux"))]
+    let _ = on_change;
+    if demo_media.is_some() || cfg!(not(target_os = "linux")) {
+        rt.spawn(async move {
+            let mut tick = tokio::time::interval(devices::DEMO_POLL_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            loop {
+                tick.tick().await;
+                if tx.send(()).is_err() {
+                    break;
+                }
+            }
+        });
+    }
     let weak = Arc::downgrade(tray);
     rt.spawn(async move {
-        let mut watcher = devices::Watcher::new(parents.into_iter().collect());
-        let mut tick = tokio::time::interval(devices::POLL_EVERY);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-        loop {
-            tick.tick().await;
+        let mut watcher = devices::Watcher::new(demo_media.into_iter().collect());
+        while rx.recv().await.is_some() {
             let Some(tray) = weak.upgrade() else { break };
             let change = watcher.poll();
             if change != devices::Change::default() {

@@ -44,6 +44,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         sync::unlink_item,
         sync::set_item_excluded,
         sync::excluded_items,
+        sync::set_item_highlights,
         sync::devices,
         sync::confirm_device,
         sync::forget_device,

@@ -85,6 +85,17 @@ pub async fn set_item_excluded(
     Ok(state.core.app()?.exclude(&source, &item_id, excluded)?)
 }
 
+/// "Don't send highlights" for one item (`send` true: send them again).
+#[tauri::command]
+pub async fn set_item_highlights(
+    state: State<'_, AppState>,
+    source: String,
+    item_id: String,
+    send: bool,
+) -> IpcResult<()> {
+    Ok(state.core.app()?.send_highlights(&source, &item_id, send)?)
+}
+
 #[tauri::command]
 pub async fn excluded_items(state: State<'_, AppState>) -> IpcResult<Vec<ExcludedItem>> {
     Ok(state.core.app()?.excluded()?)

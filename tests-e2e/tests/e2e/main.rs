@@ -2,6 +2,7 @@
 //! Run with `scripts/e2e.sh`.
 
 mod bench;
+mod devices;
 mod journey;
 mod reconnect;
 mod support;

@@ -79,6 +79,8 @@ export const api = {
   setItemExcluded: (source: string, itemId: string, excluded: boolean) =>
     call<null>('set_item_excluded', { source, itemId, excluded }),
   excludedItems: () => call<ExcludedItem[]>('excluded_items'),
+  setItemHighlights: (source: string, itemId: string, send: boolean) =>
+    call<null>('set_item_highlights', { source, itemId, send }),
   bookHighlights: (bookId: number) => call<HighlightView[]>('book_highlights', { bookId }),
   devices: () => call<DeviceView[]>('devices'),
   confirmDevice: (id: string, always: boolean) => call<null>('confirm_device', { id, always }),

@@ -322,6 +322,7 @@ export function installMockBackend(opts: MockOptions = {}): void {
           return null;
         case 'unlink_item':
         case 'set_item_excluded':
+        case 'set_item_highlights':
           return null;
         case 'excluded_items':
           return [];

@@ -66,6 +66,18 @@ describe('book detail', () => {
     expect(callsTo(calls, 'book_highlights')[0]?.args, 'the highlights of the open book are asked for').toEqual({ bookId: 77 });
   });
 
+  it("Don't send highlights keeps the linked item's highlights back", async () => {
+    const calls = backend({ set_item_highlights: () => null });
+    const user = userEvent.setup();
+    render(BookDetail, { bookId: 77, onclose: () => {} });
+    await user.click(await screen.findByRole('button', { name: "Don't send highlights" }));
+    expect(callsTo(calls, 'set_item_highlights')[0]?.args, 'only the highlights are held back').toEqual({
+      source: 'Home ABS',
+      itemId: 'li_1',
+      send: false,
+    });
+  });
+
   it('Never sync this book excludes the linked item', async () => {
     const calls = backend({ set_item_excluded: () => null });
     const user = userEvent.setup();

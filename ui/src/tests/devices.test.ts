@@ -1,6 +1,7 @@
 import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
+import AttentionView from '../lib/components/AttentionView.svelte';
 import DevicePrompt from '../lib/components/DevicePrompt.svelte';
 import DevicesSection from '../lib/components/DevicesSection.svelte';
 import type { DeviceView, PlanPreview } from '../lib/types';
@@ -67,5 +68,27 @@ describe('e-readers', () => {
     await user.click(within(section).getByRole('button', { name: 'Forget' }));
     expect(callsTo(calls, 'forget_device')[0]?.args).toEqual({ id: KOBO.id });
     await vi.waitFor(() => expect(within(section).queryByText('Kobo eReader'), 'a forgotten device leaves the list').toBeNull());
+  });
+});
+
+describe('needs attention', () => {
+  it('lists excluded books with Sync again', async () => {
+    const calls = installBackend({
+      unmatched_items: () => [],
+      sync_runs: () => [],
+      excluded_items: () => [{ source: 'kobo', itemId: 'x1', title: 'A book never synced' }],
+      set_item_excluded: () => null,
+    });
+    const user = userEvent.setup();
+    render(AttentionView);
+    await screen.findByText('A book never synced');
+    expect(screen.getByText('Never synced, as you chose (1)'), 'excluded books have a section of their own').toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Sync again' }));
+    expect(callsTo(calls, 'set_item_excluded')[0]?.args, 'Sync again includes the item again').toEqual({
+      source: 'kobo',
+      itemId: 'x1',
+      excluded: false,
+    });
+    await vi.waitFor(() => expect(screen.queryByText('A book never synced'), 'it leaves the list').toBeNull());
   });
 });
