@@ -403,18 +403,7 @@ impl ItemPlan {
     /// What the steps do, in words and in the book's units: "mark Currently Reading, progress to
     /// 4:29", "mark Read, finished 2026-11-24, rate 4". `None` for a plan with no steps.
     pub fn describe(&self) -> Option<String> {
-        let mut parts: Vec<String> = self.steps.iter().filter_map(Step::describe).collect();
-        // Highlights are counted, not listed: a book can carry hundreds.
-        let count = |f: fn(&Step) -> bool| self.steps.iter().filter(|s| f(s)).count();
-        let (quotes, unquotes) =
-            (count(|s| matches!(s, Step::Quote { .. })), count(|s| matches!(s, Step::Unquote { .. })));
-        let plural = |n: usize| if n == 1 { "highlight" } else { "highlights" };
-        if quotes > 0 {
-            parts.push(format!("send {quotes} {} to the reading journal", plural(quotes)));
-        }
-        if unquotes > 0 {
-            parts.push(format!("remove {unquotes} deleted {} from the reading journal", plural(unquotes)));
-        }
+        let parts: Vec<String> = self.steps.iter().filter_map(Step::describe).collect();
         (!parts.is_empty()).then(|| parts.join(", "))
     }
 }
@@ -447,7 +436,7 @@ impl Step {
                 Some("mark it finished on the reading server".to_owned())
             }
             Step::Own { .. } => Some("mark the edition owned".to_owned()),
-            // Counted by `ItemPlan::describe`.
+            // Counted in the plan's notes by the journal plan ("2 highlights to add …").
             Step::Quote { .. } | Step::Unquote { .. } => None,
         }
     }

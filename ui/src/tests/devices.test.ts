@@ -25,7 +25,7 @@ const KOBO: DeviceView = {
 const PLAN: PlanPreview = {
   sentence: '2 books to update',
   changes: [
-    { source: 'kobo', itemId: 'a', title: 'The Lantern Orchard', action: 'progress', detail: 'send 2 highlights to the reading journal' },
+    { source: 'kobo', itemId: 'a', title: 'The Lantern Orchard', action: 'progress', detail: '2 highlights to add to your reading journal' },
     { source: 'abs', itemId: 'b', title: 'Another server’s book', action: 'progress', detail: 'progress to page 12' },
   ],
   rest: '1 book already up to date',
@@ -47,7 +47,7 @@ describe('e-readers', () => {
     await user.click(within(prompt).getByRole('button', { name: 'Review the first sync' }));
     const plan = await screen.findByTestId('device-plan');
     expect(within(plan).getAllByRole('listitem'), 'only the device’s books with changes are listed').toHaveLength(1);
-    expect(within(plan).getByText(/send 2 highlights to the reading journal/), 'the plan lists what would change on Hardcover').toBeTruthy();
+    expect(within(plan).getByText(/2 highlights to add to your reading journal/), 'the plan lists what would change on Hardcover').toBeTruthy();
     await user.click(within(prompt).getByRole('button', { name: 'Always sync this device' }));
     await vi.waitFor(() => expect(callsTo(calls, 'sync_now'), 'confirming runs the sync').toHaveLength(1));
     expect(callsTo(calls, 'confirm_device')[0]?.args, 'the choice is remembered for this device').toEqual({ id: KOBO.id, always: true });
