@@ -37,6 +37,11 @@ pub struct Holder {
 impl FolderLock {
     /// Take the lock at `path` if it is free; `Err(Holder)` names who has it.
     pub fn try_acquire(path: &Path) -> Result<Result<Self, Holder>, LockError> {
+        Self::take(path, PID_GRACE)
+    }
+
+    /// Take the lock if free; when it is not, wait up to `grace` for the holder's pid.
+    fn take(path: &Path, grace: Duration) -> Result<Result<Self, Holder>, LockError> {
         let err = |source| LockError { path: path.to_path_buf(), source };
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(err)?;
@@ -46,10 +51,10 @@ impl FolderLock {
             OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path).map_err(err)?;
         match file.try_lock() {
             Ok(()) => {}
-            Err(TryLockError::WouldBlock) => return Ok(Err(Holder { pid: read_pid(&mut file) })),
+            Err(TryLockError::WouldBlock) => return Ok(Err(Holder { pid: holder_pid(&mut file, grace) })),
             Err(TryLockError::Error(e)) => return Err(err(e)),
         }
-        // Only the holder writes; a reader that sees the file empty mid-write just names no pid.
+        // Only the holder writes, right after taking the lock; `holder_pid` waits out that moment.
         file.set_len(0).map_err(err)?;
         file.seek(SeekFrom::Start(0)).map_err(err)?;
         write!(file, "{}", std::process::id()).map_err(err)?;
@@ -60,7 +65,8 @@ impl FolderLock {
     pub async fn acquire(path: &Path) -> Result<Self, LockError> {
         let mut logged = false;
         loop {
-            match Self::try_acquire(path)? {
+            // No grace: the pid only goes to a log line, and this loop runs on the async runtime.
+            match Self::take(path, Duration::ZERO)? {
                 Ok(lock) => return Ok(lock),
                 Err(holder) if !logged => {
                     tracing::info!(pid = holder.pid, "waiting for {} held by another process", path.display());
@@ -70,6 +76,23 @@ impl FolderLock {
             }
             tokio::time::sleep(POLL).await;
         }
+    }
+}
+
+/// How long a refused caller waits for a holder that has just taken the lock to write its pid.
+/// The holder writes it at once, so this only matters when two start in the same instant (three
+/// processes on a fresh data folder saw an empty file): without it the refusal names no pid.
+/// (Windows locks are mandatory, so there the file cannot be read and the refusal names no pid.)
+const PID_GRACE: Duration = Duration::from_millis(200);
+
+fn holder_pid(file: &mut File, grace: Duration) -> Option<u32> {
+    let started = std::time::Instant::now();
+    loop {
+        let pid = read_pid(file);
+        if pid.is_some() || started.elapsed() >= grace {
+            return pid;
+        }
+        std::thread::sleep(Duration::from_millis(5));
     }
 }
 
@@ -94,6 +117,23 @@ mod tests {
         assert_eq!(refused.pid, Some(std::process::id()), "the refusal must name the holder's pid");
         drop(held);
         assert!(FolderLock::try_acquire(&path).unwrap().is_ok(), "a dropped lock must be free again");
+    }
+
+    #[test]
+    fn a_refusal_in_the_instant_the_holder_starts_still_names_its_pid() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sync.lock");
+        // A holder caught between taking the lock and writing its pid: the file is still empty.
+        let mut holder = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).unwrap();
+        holder.lock().unwrap();
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(30));
+            write!(holder, "4242").unwrap();
+            holder
+        });
+        let refused = FolderLock::try_acquire(&path).unwrap().expect_err("a held lock must be refused");
+        assert_eq!(refused.pid, Some(4242), "a refusal must wait for a holder that has just started to write its pid");
+        drop(writer.join().unwrap());
     }
 
     #[tokio::test]
