@@ -23,8 +23,8 @@ APT_RUN=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libgtk-3-dev
   libayatana-appindicator3-dev librsvg2-dev libssl-dev libsecret-1-dev xdg-utils)
 APT_TEST=(xvfb xauth x11-utils imagemagick xdotool webkit2gtk-driver dbus-x11 gnome-keyring
   libsecret-tools at-spi2-core libglib2.0-bin
-  # The Windows build, cross-compiled and run under Wine (scripts/windows.sh).
-  gcc-mingw-w64-x86-64 wine wine64)
+  # The Windows build, cross-compiled and run under Wine, and its installer (scripts/windows.sh).
+  gcc-mingw-w64-x86-64 wine wine64 nsis)
 # Wine with what it recommends (fonts, GL, sound stubs): the set the Windows tests were run with.
 WITH_RECOMMENDS=(wine wine64)
 packages=("${APT_RUN[@]}")

@@ -3,7 +3,7 @@
 #
 # Steps: formatting, the UI's typecheck/lint/unit tests/build, clippy (-D warnings) on all
 # targets, the workspace's tests (inside a private D-Bus with a real gnome-keyring, so the keyring
-# tests hit a real Secret Service), the Windows CLI under Wine, the desktop end-to-end suite under
+# tests hit a real Secret Service), the Windows build and installer under Wine, the desktop end-to-end suite under
 # Xvfb, and the .deb check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +35,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 current="cargo test (with a real Secret Service)"; step "$current"
 scripts/with-keyring.sh cargo test --workspace --exclude hardcover-sync-e2e --locked
 
-current="Windows: the CLI cross-built and run under Wine"; step "$current"
+current="Windows: built, linted and run under Wine; the installer installed and uninstalled"; step "$current"
 scripts/windows.sh
 
 if [[ -x scripts/e2e.sh ]]; then

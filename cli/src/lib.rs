@@ -158,9 +158,15 @@ where
 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
+        // `--help` and `--version` are answers, not errors: to standard output (`| less`, and
+        // an installer or script reading the version), with success.
+        Err(e) if !e.use_stderr() => {
+            let _ = write!(out, "{}", e.render());
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
             let _ = write!(err, "{}", e.render());
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return ExitCode::from(2);
         }
     };
     match dispatch(cli, out).await {

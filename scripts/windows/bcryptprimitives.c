@@ -4,7 +4,8 @@
  * Rust's standard library gets its random bytes (HashMap seeds, among others) from
  * bcryptprimitives.dll's ProcessPrng on Windows 10 and later. Real Windows always has it; under
  * Wine 8 every Rust program fails to start without it. scripts/windows.sh builds this file with
- * MinGW-w64 and puts the DLL beside the test executables only; the Windows package never holds it.
+ * MinGW-w64 into the Wine prefix's system32 (where Windows keeps the real one) only; the Windows
+ * package never holds it.
  *
  * ProcessPrng is forwarded to advapi32's SystemFunction036 (RtlGenRandom), which Wine implements.
  */

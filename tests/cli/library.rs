@@ -137,6 +137,24 @@ async fn status_without_connection_says_how_to_connect() {
 }
 
 #[tokio::test]
+async fn help_and_version_answer_on_standard_output_and_a_wrong_flag_on_standard_error() {
+    let hc = hardcover(1).await;
+    let sb = Sandbox::new(&hc, "");
+    let (ok, out, err) = sb.cli(&["--version"]).await;
+    assert!(ok, "--version must succeed: {err}");
+    assert_eq!(
+        out.trim(),
+        format!("hardcover-sync {}", env!("CARGO_PKG_VERSION")),
+        "--version must print the version on standard output, for scripts and installers"
+    );
+    let (ok, out, _) = sb.cli(&["--help"]).await;
+    assert!(ok && out.contains("Usage:"), "--help must print the usage on standard output: {out}");
+    let (ok, out, err) = sb.cli(&["--no-such-flag"]).await;
+    assert!(!ok && out.is_empty(), "a wrong flag is an error, never output a script would read: {out}");
+    assert!(err.contains("--no-such-flag"), "the error must name the wrong flag: {err}");
+}
+
+#[tokio::test]
 async fn bad_config_names_key_and_line() {
     let hc = hardcover(1).await;
     let sb = Sandbox::new(&hc, "    colour: blue\n");

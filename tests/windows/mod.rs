@@ -1,10 +1,14 @@
 //! The Windows build of the CLI, run under Wine against the emulators on this machine: connect
 //! with a token kept in Windows' Credential Manager, shelves, a sync of an Audiobookshelf library,
-//! export, disconnect. Paths are given the Windows way (drive letter, backslashes).
+//! export, disconnect. Paths are given the Windows way (drive letter, backslashes). The tray's
+//! single-instance handover, a Kobo on a drive letter, and the installer: installed, then
+//! uninstalled while the tray runs.
 //!
-//! Run by `scripts/windows.sh`, which cross-builds the CLI for `x86_64-pc-windows-gnu`, prepares a
-//! Wine prefix and names both in the environment. `cargo test` alone lists this test as ignored.
+//! Run by `scripts/windows.sh`, which cross-builds the CLI, the tray and the window for
+//! `x86_64-pc-windows-gnu`, packages them into the installer, prepares a Wine prefix and names them
+//! in the environment. `cargo test` alone lists these tests as ignored.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
@@ -24,6 +28,17 @@ fn windows_cli() -> PathBuf {
     exe
 }
 
+/// `wine PROGRAM`, quiet, without a terminal's input, ended with the test.
+fn wine(program: impl AsRef<OsStr>) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new("wine");
+    cmd.arg(program).env("WINEDEBUG", "-all").stdin(Stdio::null()).kill_on_drop(true);
+    cmd
+}
+
+/// Trays in the same Wine prefix are one user's: a second would hand over to the first. The tests
+/// that start one take turns.
+static ONE_TRAY_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// A path of this machine as a Windows program under Wine names it: drive Z: is `/`.
 fn windows_path(p: &Path) -> String {
     format!("Z:{}", p.display()).replace('/', "\\")
@@ -38,15 +53,12 @@ struct WindowsCli {
 impl WindowsCli {
     /// Run `hardcover-sync.exe --config … --data-dir … ARGS` under Wine; (success, stdout, stderr).
     async fn run(&self, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
-        let mut cmd = tokio::process::Command::new("wine");
-        cmd.arg(&self.exe)
-            .args(["--config", &self.config, "--data-dir", &self.data])
+        let mut cmd = wine(&self.exe);
+        cmd.args(["--config", &self.config, "--data-dir", &self.data])
             .args(args)
-            .env("WINEDEBUG", "-all")
             .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
+            .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("wine must run (scripts/setup.sh --test installs it)");
         if let Some(text) = stdin {
             let mut pipe = child.stdin.take().unwrap();
@@ -168,9 +180,10 @@ async fn the_windows_tray_starts_hands_over_to_itself_and_quits_under_wine() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     std::fs::write(dir.path().join("config.yaml"), "scrobbling:\n  hardcover:\n    token_store: file\n").unwrap();
-    let wine = |args: &[&str]| {
-        let mut cmd = tokio::process::Command::new("wine");
-        cmd.arg(&exe).args(args).env("WINEDEBUG", "-all").stdin(Stdio::null()).kill_on_drop(true);
+    let _turn = ONE_TRAY_AT_A_TIME.lock().await;
+    let tray = |args: &[&str]| {
+        let mut cmd = wine(&exe);
+        cmd.args(args);
         cmd
     };
     let paths = [
@@ -180,10 +193,10 @@ async fn the_windows_tray_starts_hands_over_to_itself_and_quits_under_wine() {
         windows_path(&data),
     ];
     let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
-    let mut first = wine(&paths).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("wine must run");
+    let mut first = tray(&paths).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("wine must run");
     wait_for_log(&data, "tray icon shown", "the tray to show its notification-area icon").await;
 
-    let second = tokio::time::timeout(std::time::Duration::from_secs(60), wine(&[]).output())
+    let second = tokio::time::timeout(std::time::Duration::from_secs(60), tray(&[]).output())
         .await
         .expect("a second launch must hand over and exit, not start a second tray")
         .unwrap();
@@ -191,17 +204,22 @@ async fn the_windows_tray_starts_hands_over_to_itself_and_quits_under_wine() {
     wait_for_log(&data, "a second launch: opening the window", "the first tray to take the second launch's request")
         .await;
 
-    let quit = tokio::time::timeout(std::time::Duration::from_secs(60), wine(&["--quit"]).output())
+    let quit = tokio::time::timeout(std::time::Duration::from_secs(60), tray(&["--quit"]).output())
         .await
         .expect("--quit must hand over and exit")
         .unwrap();
     assert!(quit.status.success(), "--quit must exit cleanly: {quit:?}");
-    let ended = tokio::time::timeout(std::time::Duration::from_secs(60), first.wait())
+    ends_when_asked(&mut first, &data, "a later launch's --quit").await;
+}
+
+/// The tray `child` (logging into `data`) ends, cleanly, and says it was asked to (by `whom`).
+async fn ends_when_asked(child: &mut tokio::process::Child, data: &Path, whom: &str) {
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(60), child.wait())
         .await
-        .expect("the tray must end when asked to quit")
+        .unwrap_or_else(|_| panic!("the tray must end when {whom} asks it to quit"))
         .unwrap();
-    assert!(ended.success(), "the tray must end cleanly when asked to quit: {ended:?}");
-    assert!(tray_log(&data).contains("asked to quit by a later launch"), "the tray must say why it ended");
+    assert!(ended.success(), "the tray must end cleanly when {whom} asks: {ended:?}");
+    assert!(tray_log(data).contains("asked to quit by a later launch"), "the tray must say why it ended");
 }
 
 /// A Wine drive letter pointing at a folder, as Windows mounts a plugged-in e-reader; removed on drop.
@@ -270,4 +288,140 @@ async fn a_kobo_on_a_drive_letter_is_found_without_a_path_under_wine() {
     assert_eq!(items.len(), 1, "the Kobo's one book must be listed: {v:#}");
     assert_eq!(items[0]["title"], "The Lantern Orchard", "the book must be read from the Kobo's database");
     assert_eq!(items[0]["fraction"], 0.42, "the Kobo's percentage must be its progress");
+}
+
+/// A folder of the Wine prefix's user (`%LOCALAPPDATA%`, …) as a path of this machine.
+async fn wine_folder(variable: &str) -> PathBuf {
+    let out = wine("cmd").args(["/c", "echo", variable]).output().await.expect("wine must run");
+    let windows = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(windows.starts_with("C:\\"), "Wine must name {variable} as a folder on drive C: {windows:?}");
+    let out =
+        tokio::process::Command::new("winepath").args(["-u", &windows]).output().await.expect("winepath must run");
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+/// `wine reg query KEY [/v VALUE]`: the key's listing, or None when the key or value is missing.
+async fn reg_query(key: &str, value: Option<&str>) -> Option<String> {
+    let mut cmd = wine("reg");
+    cmd.args(["query", key]);
+    if let Some(v) = value {
+        cmd.args(["/v", v]);
+    }
+    let out = cmd.output().await.expect("wine reg must run");
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Wait for a state the uninstaller reaches in the background (`/S` runs it from a copy in %TEMP%).
+async fn wait_until(what: &str, done: impl Fn() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(start.elapsed().as_secs() < 90, "timed out waiting until {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
+const UNINSTALL_KEY: &str = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\Hardcover Sync";
+const RUN_KEY: &str = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Run";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the Windows installer, Wine and a display: run by scripts/windows.sh"]
+async fn the_installer_installs_for_one_user_and_the_uninstaller_leaves_only_the_data_under_wine() {
+    let setup = std::env::var_os("HARDCOVER_SYNC_WINDOWS_INSTALLER")
+        .map(PathBuf::from)
+        .expect("HARDCOVER_SYNC_WINDOWS_INSTALLER is not set: run the Windows tests with scripts/windows.sh");
+    assert!(setup.is_file(), "the installer {} does not exist: run scripts/windows.sh", setup.display());
+    let _turn = ONE_TRAY_AT_A_TIME.lock().await;
+    let local = wine_folder("%LOCALAPPDATA%").await;
+    let roaming = wine_folder("%APPDATA%").await;
+    let install = local.join("Programs").join("Hardcover Sync");
+    let shortcut = roaming.join("Microsoft/Windows/Start Menu/Programs/Hardcover Sync.lnk");
+    let (config_dir, data_dir) = (roaming.join("hardcover-sync"), local.join("hardcover-sync"));
+    // A clean user, whatever an earlier run left behind.
+    for dir in [&install, &config_dir, &data_dir] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    let _ = wine("reg").args(["delete", UNINSTALL_KEY, "/f"]).output().await;
+
+    let out = wine(&setup).arg("/S").output().await.expect("wine must run the installer");
+    assert!(out.status.success(), "a silent install must succeed without administrator rights: {out:?}");
+    for file in [
+        "hardcover-sync-app.exe",
+        "hardcover-sync-window.exe",
+        "WebView2Loader.dll",
+        "hardcover-sync.exe",
+        "README.txt",
+        "LICENSE.txt",
+        "uninstall.exe",
+    ] {
+        assert!(
+            install.join(file).is_file(),
+            "the installer must put {file} in %LOCALAPPDATA%\\Programs\\Hardcover Sync"
+        );
+    }
+    assert!(
+        !install.join("bcryptprimitives.dll").exists(),
+        "the test-only bcryptprimitives.dll stand-in must never be installed: Windows has the real one"
+    );
+    assert!(shortcut.is_file(), "the installer must add a Start-menu shortcut: {}", shortcut.display());
+
+    let version = env!("CARGO_PKG_VERSION");
+    let entry =
+        reg_query(UNINSTALL_KEY, None).await.expect("the installer must register its uninstaller for this user");
+    for (name, want) in [
+        ("DisplayName", "Hardcover Sync".to_owned()),
+        ("DisplayVersion", version.to_owned()),
+        ("Publisher", "The Hardcover Sync authors".to_owned()),
+        ("InstallLocation", r"C:\users\".to_owned()),
+        ("UninstallString", r#""C:\users\"#.to_owned()),
+        ("EstimatedSize", "REG_DWORD".to_owned()),
+    ] {
+        let line = entry.lines().find(|l| l.trim_start().starts_with(&format!("{name} "))).unwrap_or_default();
+        assert!(line.contains(&want), "Apps & features needs {name} ({want}…) in the uninstall entry:\n{entry}");
+    }
+    assert!(
+        entry.contains(r"\Programs\Hardcover Sync\uninstall.exe"),
+        "the uninstall entry must run the installed uninstaller:\n{entry}"
+    );
+
+    let out = wine(install.join("hardcover-sync.exe")).arg("--version").output().await.unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && printed.contains(version),
+        "the installed CLI must run and print the workspace version {version}: {printed}"
+    );
+
+    // The user's data, the tray started at login and running: as an uninstall meets them.
+    std::fs::create_dir_all(config_dir.join("config")).unwrap();
+    std::fs::write(config_dir.join("config/config.yaml"), "scrobbling:\n  hardcover:\n    token_store: file\n")
+        .unwrap();
+    let tray_command = format!(r#""{}\hardcover-sync-app.exe" --autostart"#, windows_path(&install));
+    let out = wine("reg")
+        .args(["add", RUN_KEY, "/v", "Hardcover Sync", "/t", "REG_SZ", "/d", &tray_command, "/f"])
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "the test must be able to turn on start at login: {out:?}");
+    let mut tray =
+        wine(install.join("hardcover-sync-app.exe")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let data = data_dir.join("data");
+    wait_for_log(&data, "tray icon shown", "the installed tray to show its icon").await;
+
+    let out = wine(install.join("uninstall.exe")).arg("/S").output().await.expect("wine must run the uninstaller");
+    assert!(out.status.success(), "a silent uninstall must start: {out:?}");
+    ends_when_asked(&mut tray, &data, "the uninstaller").await;
+    wait_until("the uninstaller removed the install folder", || !install.exists()).await;
+    assert!(!shortcut.exists(), "the uninstaller must remove the Start-menu shortcut");
+    assert_eq!(reg_query(UNINSTALL_KEY, None).await, None, "the uninstaller must remove its Apps & features entry");
+    assert_eq!(
+        reg_query(RUN_KEY, Some("Hardcover Sync")).await,
+        None,
+        "the uninstaller must remove the start-at-login entry, or Windows would start a missing program"
+    );
+    assert!(
+        config_dir.join("config/config.yaml").is_file() && data.join("logs").is_dir(),
+        "a plain uninstall must keep the user's settings and data folder"
+    );
+    for dir in [&config_dir, &data_dir] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
