@@ -223,6 +223,7 @@ async fn engine(hc_url: &str, abs_url: &str, db: &str, user_id: i64) -> anyhow::
         dry_run: false,
         match_threshold: DEFAULT_THRESHOLD,
         policies: &[],
+        unavailable: &[],
     };
     let started = Instant::now();
     let outcome = sync_once(&port, &[source], &store, opts).await?;

@@ -18,7 +18,7 @@ use crate::sync::observe::{Observer, ignore};
 use crate::sync::port::PortError;
 use crate::sync::progress::Zone;
 use crate::sync::report::{RunItem, RunSummary};
-use crate::sync::run::{SourcePolicy, SyncOptions, SyncOutcome, sync_once_observed};
+use crate::sync::run::{SourcePolicy, SyncOptions, SyncOutcome, Unavailable, sync_once_observed};
 use crate::sync::summary::Summary;
 
 /// What a sync does when another process is already syncing the same data folder.
@@ -70,6 +70,11 @@ impl App {
         let limits = self.client.limiter().snapshot();
         let port = ClientPort::new(&self.client, user_id);
         let policies = SourcePolicy::of(&self.config.sources);
+        let unavailable: Vec<Unavailable> = failed
+            .into_iter()
+            .map(|f| Unavailable::Failed { source: f.source, message: f.message })
+            .chain(held.into_iter().map(|h| Unavailable::Held { source: h.source, why: h.why }))
+            .collect();
         let opts = SyncOptions {
             config: &self.config.scrobbling.hardcover.sync,
             zone: Zone::Local,
@@ -78,18 +83,9 @@ impl App {
             dry_run,
             match_threshold: DEFAULT_THRESHOLD,
             policies: &policies,
+            unavailable: &unavailable,
         };
-        let mut outcome = sync_once_observed(&port, &sources, &self.store, opts, observe).await?;
-
-        if !failed.is_empty() || !held.is_empty() {
-            for f in failed {
-                outcome.summary.record_error(&f.source, f.message);
-            }
-            for h in held {
-                outcome.summary.record_note(&h.source, h.why);
-            }
-            self.store.run_finish(outcome.run_id, Utc::now(), &outcome.summary.to_json())?;
-        }
+        let outcome = sync_once_observed(&port, &sources, &self.store, opts, observe).await?;
         self.count_device_books(&outcome.summary)?;
         if !dry_run {
             self.record_source_health(&outcome.summary)?;

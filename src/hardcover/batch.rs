@@ -1,5 +1,5 @@
-//! Operations built at run time: several root fields under aliases (`m0: update_user_book_read(…)`)
-//! so one HTTP request does up to five things.
+//! Operations built at run time: several root fields under aliases (`q0: editions(…)`) so one
+//! HTTP request asks up to five things, and each change to send as a document of its own.
 //!
 //! Hardcover bills every top-level field as one request and refuses an operation with more than
 //! five of them (or a `search` next to anything), so every document here has at most
@@ -288,15 +288,11 @@ impl Mutation {
     }
 }
 
-/// Documents of at most five mutations each, in order; aliases `m0`…`m4`.
-pub fn mutation_documents(mutations: &[Mutation]) -> Vec<BatchDocument> {
-    mutations
-        .chunks(MAX_TOP_LEVEL_FIELDS)
-        .map(|chunk| {
-            let fields: Vec<RootField> = chunk.iter().enumerate().map(|(n, m)| m.root_field(n)).collect();
-            build_document(OperationKind::Mutation, "SyncChanges", "m", &fields, "").expect("chunks hold 1..=5 fields")
-        })
-        .collect()
+/// The document of one change, aliased `m0`. Changes go one to an operation: the sync sends
+/// each step only after the one before it is confirmed (an insert's id, the read the server
+/// opened), and it records each as sent, then done, so a lost answer affects one change.
+pub fn mutation_document(mutation: &Mutation) -> BatchDocument {
+    build_document(OperationKind::Mutation, "SyncChange", "m", &[mutation.root_field(0)], "").expect("one field")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -422,12 +418,10 @@ mod tests {
 
     #[test]
     fn never_more_than_five_fields() {
-        let muts: Vec<Mutation> = (0..12).map(|id| Mutation::DeleteListBook { id }).collect();
-        let docs = mutation_documents(&muts);
-        let sizes: Vec<usize> = docs.iter().map(BatchDocument::top_level_fields).collect();
-        assert_eq!(sizes, vec![5, 5, 2], "12 mutations go out as 5 + 5 + 2, in order");
-        assert!(docs[1].query.contains("m0: delete_list_book(id: $id_0) { id }"), "{}", docs[1].query);
-        assert_eq!(docs[1].variables["id_0"], json!(5), "the second document starts at the sixth mutation");
+        let doc = mutation_document(&Mutation::DeleteListBook { id: 5 });
+        assert_eq!(doc.top_level_fields(), 1, "a change goes as an operation of its own");
+        assert!(doc.query.contains("m0: delete_list_book(id: $id_0) { id }"), "{}", doc.query);
+        assert_eq!(doc.variables["id_0"], json!(5), "the id is a variable, never spliced into the text");
         let too_many: Vec<RootField> = (0..6).map(|_| RootField { call: "x".into(), variables: vec![] }).collect();
         assert!(build_document(OperationKind::Query, "Q", "f", &too_many, "").is_err(), "6 fields must be refused");
     }
@@ -465,7 +459,7 @@ mod tests {
             id: 1,
             changes: UserBookChanges { rating: Change::Clear, ..Default::default() },
         };
-        let doc = &mutation_documents(&[m])[0];
+        let doc = &mutation_document(&m);
         assert_eq!(doc.variables["object_0"], json!({"rating": null}));
         assert!(doc.query.contains("{ id error }"), "mutations with an error field must select it");
     }
@@ -476,7 +470,7 @@ mod tests {
             status: Some(ReadingStatus::CurrentlyReading),
             ..NewUserBook::new(7)
         });
-        assert!(mutation_documents(std::slice::from_ref(&m))[0].query.contains("user_book_reads"));
+        assert!(mutation_document(&m).query.contains("user_book_reads"));
         let answer = json!({"id": 9, "error": null, "user_book": {"user_book_reads": [
             {"id": 31, "user_book_id": 9, "edition_id": 4, "progress": "12.5", "progress_pages": 10,
              "progress_seconds": null, "started_at": "2026-03-01", "finished_at": null, "paused_at": null}]}});

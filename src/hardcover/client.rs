@@ -341,10 +341,6 @@ impl HardcoverClient {
         Ok(convert::search_results(&results, page))
     }
 
-    async fn one(&self, m: Mutation) -> Result<MutationOutcome> {
-        self.execute_mutations(vec![m]).await.pop().expect("one result per mutation")
-    }
-
     /// Add a book to the library; returns the new user book id.
     pub async fn insert_user_book(&self, book: NewUserBook) -> Result<i64> {
         Ok(self.one(Mutation::InsertUserBook(book)).await?.id)
@@ -429,81 +425,17 @@ impl HardcoverClient {
         Ok(self.one(Mutation::EditionOwned { id: edition_id }).await?.id)
     }
 
-    /// Send mutations five to an operation, in order; one result per mutation, each checked:
-    /// a non-null `error` or a missing id is a failure, never a success.
-    ///
-    /// When Hardcover rejects a whole operation (`errors[]`, no data) its mutations are resent one
-    /// at a time, so one bad mutation cannot fail its neighbours. After an error nobody can fix
-    /// by retrying now (offline, rate limited, token rejected) the remaining mutations are not
-    /// sent and carry that error, so nothing is lost or reported as done.
-    pub async fn execute_mutations(&self, mutations: Vec<Mutation>) -> Vec<Result<MutationOutcome>> {
-        let mut results: Vec<Result<MutationOutcome>> = Vec::with_capacity(mutations.len());
-        let mut stop: Option<HardcoverError> = None;
-        for chunk in mutations.chunks(batch::MAX_TOP_LEVEL_FIELDS) {
-            match &stop {
-                Some(e) => results.extend(chunk.iter().map(|_| Err(e.clone()))),
-                None => match self.send_mutations(chunk).await {
-                    Ok(outcomes) => results.extend(outcomes),
-                    // Hasura rejected the whole operation, so one bad mutation failed its
-                    // neighbours too: send each alone so only the culprit fails.
-                    Err(HardcoverError::GraphQl { .. }) if chunk.len() > 1 => {
-                        for m in chunk {
-                            if let Some(e) = &stop {
-                                results.push(Err(e.clone()));
-                                continue;
-                            }
-                            match self.send_mutations(std::slice::from_ref(m)).await {
-                                Ok(outcomes) => results.extend(outcomes),
-                                Err(e) => {
-                                    stop = stops_batch(&e).then(|| e.clone());
-                                    results.push(Err(e));
-                                }
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        stop = stops_batch(&e).then(|| e.clone());
-                        results.extend(chunk.iter().map(|_| Err(e.clone())));
-                    }
-                },
-            }
-        }
-        results
-    }
-
-    /// One operation of at most five mutations. `Err` when none of it ran (transport error, or
-    /// `errors[]` without data); otherwise one checked result per mutation.
-    async fn send_mutations(&self, chunk: &[Mutation]) -> Result<Vec<Result<MutationOutcome>>> {
-        let doc = batch::mutation_documents(chunk).pop().expect("at most five mutations make one document");
+    /// Send one change. Its answer is checked: a non-null `error` or a missing id is a failure,
+    /// never a success.
+    async fn one(&self, m: Mutation) -> Result<MutationOutcome> {
+        let doc = batch::mutation_document(&m);
         let raw = self.transport.post(&doc.body(), doc.top_level_fields() as u32).await?;
-        let data = raw.data.as_ref().filter(|d| !d.is_null());
-        if data.is_none() && !raw.errors.is_empty() {
-            return Err(transport::graphql_error(&raw.errors));
+        let payload = raw.data.as_ref().filter(|d| !d.is_null()).and_then(|d| d.get(&doc.aliases[0]));
+        match payload.filter(|p| !p.is_null()) {
+            None if !raw.errors.is_empty() => Err(transport::graphql_error(&raw.errors)),
+            payload => m.outcome(payload),
         }
-        Ok(chunk
-            .iter()
-            .zip(&doc.aliases)
-            .map(|(m, alias)| {
-                let payload = data.and_then(|d| d.get(alias)).filter(|p| !p.is_null());
-                if payload.is_none() && !raw.errors.is_empty() {
-                    let mine: Vec<_> = raw
-                        .errors
-                        .iter()
-                        .filter(|e| e.path.first().and_then(Value::as_str) == Some(alias))
-                        .cloned()
-                        .collect();
-                    Err(transport::graphql_error(if mine.is_empty() { &raw.errors } else { &mine }))
-                } else {
-                    m.outcome(payload)
-                }
-            })
-            .collect())
     }
-}
-
-/// Errors after which sending the rest of a batch would only fail the same way (or burn quota).
-fn stops_batch(e: &HardcoverError) -> bool {
-    e.is_transient() || e.needs_reconnect() || matches!(e, HardcoverError::Token(_))
 }
 
 // By hand: the token provider must never be printed, and the URL is all a log line needs.

@@ -30,8 +30,6 @@ pub(crate) struct GqlError {
     #[serde(default)]
     pub message: String,
     #[serde(default)]
-    pub path: Vec<Value>,
-    #[serde(default)]
     pub extensions: Option<Value>,
 }
 
@@ -41,8 +39,8 @@ impl GqlError {
     }
 }
 
-/// A GraphQL answer that came back with HTTP 2xx: data and errors side by side, because a
-/// batch of mutations can partly succeed.
+/// A GraphQL answer that came back with HTTP 2xx: data and errors side by side, because an
+/// operation of several fields can partly succeed.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct RawResponse {
     #[serde(default)]

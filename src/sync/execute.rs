@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use super::budget::Budget;
 use super::journal;
 use super::outbox::{Group, SETTLING_REASON, Verdict, deferral_reason, entries_for, open_groups, reconcile_group};
 use super::plan::{ItemPlan, ReadRef, Record, Step};
@@ -52,6 +53,14 @@ pub struct StepFailure {
     pub declined: bool,
 }
 
+/// How an item's steps went: all confirmed by Hardcover (and the source), or stopped at the
+/// first one that was not.
+#[derive(Debug)]
+enum Sent {
+    Done(Touched),
+    Failed(StepFailure),
+}
+
 /// Ids an item's steps touched, for history.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Touched {
@@ -65,10 +74,9 @@ pub struct Executor<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> {
     pub store: &'a Store,
     pub run_id: i64,
     pub now: DateTime<Utc>,
-    /// Requests this run may still spend.
-    pub budget: u32,
-    /// Requests made so far.
-    pub requests: u32,
+    /// What this run may still send to Hardcover, and what it has sent (the run's other
+    /// requests, matching and the shelf, are counted here too).
+    pub budget: Budget,
     /// Set when Hardcover became unusable; later items are not attempted.
     pub stopped: Option<PortError>,
     /// The reads a book was just added with, as the insert's answer showed them: the step right
@@ -90,8 +98,7 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
             store,
             run_id,
             now,
-            budget,
-            requests: 0,
+            budget: Budget::new(budget),
             stopped: None,
             fresh_reads: None,
             started: Instant::now(),
@@ -102,10 +109,7 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
     /// What may still be spent: this run's budget, or less when Hardcover says the day's quota
     /// is lower than assumed at the start.
     pub fn left(&self) -> u32 {
-        match self.port.budget_left() {
-            Some(server) => self.budget.min(server),
-            None => self.budget,
-        }
+        self.budget.left(self.port.budget_left())
     }
 
     /// The time now on the run's clock: `now` at the start, plus what has passed since.
@@ -115,12 +119,11 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
     }
 
     fn spend(&mut self) {
-        self.requests += 1;
-        self.budget = self.budget.saturating_sub(1);
+        self.budget.spend(1);
     }
 
-    /// Execute `plans`, recording each in `summary`, history and item_state. Requests made are in
-    /// `self.requests` (the caller puts the run's total in the summary).
+    /// Execute `plans`, recording each in `summary`, history and item_state. Requests made are
+    /// counted in `self.budget` (the caller puts the run's total in the summary).
     pub async fn execute(&mut self, plans: &[ItemPlan], summary: &mut Summary) -> Result<(), StoreError> {
         self.execute_observed(plans, summary, &|_| {}).await
     }
@@ -139,52 +142,37 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
                 if let Some(record) = &plan.record {
                     apply_record(self.store, &plan.source, &plan.item_id, record, self.now)?;
                 }
-                self.history(
-                    plan,
-                    ItemResult::Skipped,
-                    plan.skip.as_ref().map(ToString::to_string),
-                    Touched::default(),
-                )?;
-                summary.record(plan, ItemResult::Skipped, None);
+                let reason = plan.skip.as_ref().map(ToString::to_string);
+                self.settle(summary, plan, ItemResult::Skipped, reason, Touched::default())?;
                 continue;
             }
-            if self.settling.contains(&(plan.source.clone(), plan.item_id.clone())) {
-                let reason = SETTLING_REASON.to_owned();
-                self.history(plan, ItemResult::Deferred, Some(reason.clone()), Touched::default())?;
-                summary.record(plan, ItemResult::Deferred, Some(reason));
-                continue;
-            }
-            if let Some(err) = &self.stopped {
-                let reason = format!("not sent: {err}; it will be retried on the next sync");
-                self.history(plan, ItemResult::Deferred, Some(reason.clone()), Touched::default())?;
-                summary.record(plan, ItemResult::Deferred, Some(reason));
-                continue;
-            }
-            let cost = plan.cost();
-            if cost > self.left() {
-                let reason = deferral_reason(self.left(), cost);
-                self.history(plan, ItemResult::Deferred, Some(reason.clone()), Touched::default())?;
-                summary.record(plan, ItemResult::Deferred, Some(reason));
+            let held_back = if self.settling.contains(&(plan.source.clone(), plan.item_id.clone())) {
+                Some(SETTLING_REASON.to_owned())
+            } else if let Some(err) = &self.stopped {
+                Some(format!("not sent: {err}; it will be retried on the next sync"))
+            } else {
+                let cost = plan.cost();
+                (cost > self.left()).then(|| deferral_reason(self.left(), cost))
+            };
+            if let Some(reason) = held_back {
+                self.settle(summary, plan, ItemResult::Deferred, Some(reason), Touched::default())?;
                 continue;
             }
             let ids = self.store.outbox_enqueue(&entries_for(plan, Some(self.run_id)), self.now)?;
             let steps: Vec<(i64, Step)> = ids.into_iter().zip(plan.steps.iter().cloned()).collect();
             match self.send(&plan.source, &plan.item_id, plan.user_book_id, &steps).await? {
-                Ok(touched) => {
+                Sent::Done(touched) => {
                     if let Some(record) = &plan.record {
                         apply_record(self.store, &plan.source, &plan.item_id, record, self.now)?;
                     }
                     let notes = (!plan.notes.is_empty()).then(|| plan.notes.join("; "));
-                    self.history(plan, ItemResult::Ok, notes.clone(), touched)?;
-                    summary.record(plan, ItemResult::Ok, notes);
+                    self.settle(summary, plan, ItemResult::Ok, notes, touched)?;
                 }
-                Err(failure) if failure.declined => {
-                    self.history(plan, ItemResult::Skipped, Some(failure.message.clone()), Touched::default())?;
-                    summary.record(plan, ItemResult::Skipped, Some(failure.message));
+                Sent::Failed(failure) if failure.declined => {
+                    self.settle(summary, plan, ItemResult::Skipped, Some(failure.message), Touched::default())?;
                 }
-                Err(failure) => {
-                    self.history(plan, ItemResult::Failed, Some(failure.message.clone()), Touched::default())?;
-                    summary.record(plan, ItemResult::Failed, Some(failure.message));
+                Sent::Failed(failure) => {
+                    self.settle(summary, plan, ItemResult::Failed, Some(failure.message), Touched::default())?;
                     if failure.stop.is_some() {
                         self.stopped = failure.stop;
                     }
@@ -293,15 +281,15 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
             }
             let user_book_id = ub.map(|u| u.id).or_else(|| group.steps.iter().find_map(|p| p.envelope.user_book_id));
             match self.send(&group.source, &group.item_id, user_book_id, &resend).await? {
-                Ok(_) => {
+                Sent::Done(_) => {
                     report.completed += 1;
                     let record = group.steps.iter().find_map(|p| p.envelope.record.clone());
                     if let Some(record) = record {
                         apply_record(self.store, &group.source, &group.item_id, &record, self.now)?;
                     }
                 }
-                Err(f) if f.declined => report.obsolete += 1,
-                Err(f) => {
+                Sent::Failed(f) if f.declined => report.obsolete += 1,
+                Sent::Failed(f) => {
                     report.error = Some(f.message);
                     if f.stop.is_some() {
                         self.stopped = f.stop;
@@ -312,14 +300,15 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
         Ok(report)
     }
 
-    /// Send steps in order. The outer error is the database; the inner one the remote side.
+    /// Send steps in order, stopping at the first that fails. `Err` is the database only: what
+    /// Hardcover or the source answered is in [`Sent`].
     async fn send(
         &mut self,
         source: &str,
         item_id: &str,
         mut user_book_id: Option<i64>,
         steps: &[(i64, Step)],
-    ) -> Result<Result<Touched, StepFailure>, StoreError> {
+    ) -> Result<Sent, StoreError> {
         let mut touched = Touched { user_book_id, read_id: None };
         for (i, (entry_id, step)) in steps.iter().enumerate() {
             self.store.outbox_mark_sent(*entry_id, self.clock())?;
@@ -353,11 +342,11 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
                     if let Some(stop) = failure.stop.as_ref().filter(|e| e.refused_before_taking_effect()) {
                         self.store.outbox_mark_deferred(*entry_id, &stop.to_string(), self.now)?;
                     }
-                    return Ok(Err(failure));
+                    return Ok(Sent::Failed(failure));
                 }
             }
         }
-        Ok(Ok(touched))
+        Ok(Sent::Done(touched))
     }
 
     /// One step. Returns the read it touched, if any.
@@ -496,8 +485,11 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
         }
     }
 
-    fn history(
+    /// How an item ended, into its history row and the run's summary together (one reason for
+    /// both, so the two never tell different stories).
+    fn settle(
         &self,
+        summary: &mut Summary,
         plan: &ItemPlan,
         result: ItemResult,
         reason: Option<String>,
@@ -510,12 +502,13 @@ impl<'a, P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized> Executor<'a, P, W>
             title: Some(plan.title.clone()),
             action: plan.action.as_str().into(),
             result: result.as_str().into(),
-            reason,
+            reason: reason.clone(),
             book_id: plan.book_id,
             user_book_id: t.user_book_id.or(plan.user_book_id),
             read_id: t.read_id,
             at: self.now,
         })?;
+        summary.record(plan, result, reason);
         Ok(())
     }
 }

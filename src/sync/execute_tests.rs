@@ -105,6 +105,7 @@ async fn sync_at(
         dry_run: false,
         match_threshold: matching::DEFAULT_THRESHOLD,
         policies: &[],
+        unavailable: &[],
     };
     sync_once(hc, &sources, store, opts).await.unwrap()
 }
@@ -508,6 +509,7 @@ async fn a_dry_run_sends_nothing_and_reports_the_plan() {
         dry_run: true,
         match_threshold: matching::DEFAULT_THRESHOLD,
         policies: &[],
+        unavailable: &[],
     };
     let out = sync_once(&hc, &sources, &store, opts).await.unwrap();
     assert!(mutations(&hc).is_empty(), "a dry run must not change Hardcover: {:?}", hc.calls());

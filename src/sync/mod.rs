@@ -8,6 +8,7 @@
 //! `port::HardcoverPort` trait; `client_port::ClientPort` implements it with the GraphQL client
 //! (`App::sync` wires it up).
 
+pub mod budget;
 pub mod client_port;
 pub mod execute;
 pub mod journal;

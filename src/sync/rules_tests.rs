@@ -25,6 +25,7 @@ struct Case {
     editions: Vec<Edition>,
     config: SyncConfig,
     zone: Zone,
+    looked_at: bool,
 }
 
 impl Case {
@@ -42,6 +43,7 @@ impl Case {
             editions: vec![text_edition(10, BOOK, Some(400))],
             config: SyncConfig { direction: Direction::ToHardcover, ..SyncConfig::default() },
             zone: Zone::utc(),
+            looked_at: true,
         }
     }
 
@@ -68,6 +70,7 @@ impl Case {
             item: &self.item,
             matched: &self.matched,
             state: self.state.as_ref(),
+            looked_at: self.looked_at,
             user_book: self.ub.as_ref(),
             editions: &self.editions,
         };
@@ -626,7 +629,14 @@ fn one_book_from_two_sources_is_synced_from_the_one_further_along() {
     let b = Case::new(ebook);
     let inputs: Vec<PlanInput<'_>> = [&a, &b]
         .iter()
-        .map(|c| PlanInput { item: &c.item, matched: &c.matched, state: None, user_book: None, editions: &c.editions })
+        .map(|c| PlanInput {
+            item: &c.item,
+            matched: &c.matched,
+            state: None,
+            looked_at: true,
+            user_book: None,
+            editions: &c.editions,
+        })
         .collect();
     let ctx = PlanContext { config: &a.config, zone: Zone::utc(), now: at(2026, 4, 1, 12) };
     let plans = plan(&inputs, &ctx);
@@ -636,4 +646,17 @@ fn one_book_from_two_sources_is_synced_from_the_one_further_along() {
     assert!(plans[0].steps.is_empty() && plans[0].record.is_none(), "the other is skipped and re-judged next sync");
     assert_eq!(plans[0].item_id, "audio", "the skipped plan still names its own item");
     assert!(matches!(&plans[0].skip, Some(SkipReason::Conflict { detail }) if detail.contains("komga/ebook")));
+}
+
+#[test]
+fn a_book_whose_shelf_was_not_read_is_unchanged_never_added_again() {
+    // Watching Hardcover, the shelf entry of a book neither side changed is not read: no shelf
+    // entry in the input then means "not looked at", not "not on the shelf".
+    for direction in [Direction::FromHardcover, Direction::Bidirectional, Direction::ToHardcover] {
+        let mut case = Case::new(item("dune")).direction(direction);
+        case.looked_at = false;
+        let p = case.plan();
+        assert!(p.steps.is_empty(), "{direction:?}: a book not looked at must get no step (no second add): {p:?}");
+        assert_eq!(p.skip, Some(SkipReason::Unchanged), "{direction:?}: a book not looked at is unchanged");
+    }
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::execute::{Executor, SourceWriter, record_dry_run};
+use super::budget::Budget;
+use super::execute::{Executor, record_dry_run};
 use super::journal::{self, JournalPolicy};
 use super::matching::{MatchOutcome, match_items_observed};
 use super::observe::{Observer, SyncPhase, SyncProgress};
@@ -33,6 +34,18 @@ pub struct SyncOptions<'a> {
     pub match_threshold: f64,
     /// What each source sends besides reading progress; a source not listed sends nothing more.
     pub policies: &'a [SourcePolicy],
+    /// Configured sources this run cannot read, said in its record from the start (so the run
+    /// is finished once, with everything in it).
+    pub unavailable: &'a [Unavailable],
+}
+
+/// A configured source left out of a run, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unavailable {
+    /// It could not be set up (a missing secret, a bad address): an error of the run.
+    Failed { source: String, message: String },
+    /// Held back on purpose (a device not plugged in, or not confirmed yet): a note, not an error.
+    Held { source: String, why: String },
 }
 
 /// What the user chose for one source beyond reading progress.
@@ -91,6 +104,12 @@ pub async fn sync_once_observed<P: HardcoverPort + ?Sized>(
     let run_id = store.run_start(opts.now, direction_name(opts.config.direction), opts.dry_run)?;
     let fields_at_start = port.fields_sent();
     let mut summary = Summary::new(opts.dry_run);
+    for u in opts.unavailable {
+        match u {
+            Unavailable::Failed { source, message } => summary.record_error(source, message.clone()),
+            Unavailable::Held { source, why } => summary.record_note(source, why.clone()),
+        }
+    }
     let mut exec = Executor::new(port, sources, store, run_id, opts.budget, opts.now);
 
     if !opts.dry_run {
@@ -99,120 +118,15 @@ pub async fn sync_once_observed<P: HardcoverPort + ?Sized>(
             summary.record_error("hardcover", format!("finishing the previous sync: {e}"));
         }
     }
+    let Listed { items, highlights } = list_sources(sources, &opts, &mut summary, observe).await;
+    let items = leave_out_excluded(store, items, &mut summary)?;
 
-    let mut items: Vec<SourceItem> = Vec::new();
-    // Highlights of the sources that send them, read from the same snapshot as the list; a
-    // source missing here sends no journal change this run (and deletes nothing).
-    let mut highlights: HashMap<String, Vec<Highlight>> = HashMap::new();
-    observe(SyncProgress::new(SyncPhase::Listing, 0, sources.len()));
-    for (i, source) in sources.iter().enumerate() {
-        match source.list().await {
-            Ok(mut listed) => {
-                items.append(&mut listed);
-                if policy_of(&opts, source.name()).is_some_and(|p| p.journal) {
-                    match source.highlights().await {
-                        Ok(h) => {
-                            highlights.insert(source.name().to_owned(), h);
-                        }
-                        Err(e) => summary.record_error(source.name(), format!("highlights: {e}")),
-                    }
-                }
-            }
-            Err(e) => summary.record_error(source.name(), e.to_string()),
-        }
-        observe(SyncProgress::new(SyncPhase::Listing, i + 1, sources.len()));
-    }
-    // Items the user excluded are never matched, planned or sent.
-    let mut excluded: Vec<SourceItem> = Vec::new();
-    let mut kept = Vec::with_capacity(items.len());
-    for item in items {
-        if store.item_prefs(&item.source, &item.id)?.exclude {
-            excluded.push(item);
-        } else {
-            kept.push(item);
-        }
-    }
-    let items = kept;
-    for item in &excluded {
-        summary.record(&ItemPlan::excluded(item), super::summary::ItemResult::Skipped, None);
-    }
-
-    let outcome = async {
-        if exec.stopped.is_some() {
-            return Ok::<Option<bool>, StoreError>(None);
-        }
-        // Searches get at most half of what is left: pushing known books matters more than
-        // matching new ones, and the rest are matched on later syncs.
-        let max_searches = exec.left().saturating_sub(4) / 2;
-        let total = items.len();
-        let matching = |n| observe(SyncProgress::new(SyncPhase::Matching, n, total));
-        let matched =
-            match match_items_observed(port, store, &items, opts.match_threshold, max_searches, opts.now, &matching)
-                .await
-            {
-                Ok(r) => r,
-                Err(super::matching::MatchError::Store(e)) => return Err(e),
-                Err(super::matching::MatchError::Port(e)) => {
-                    summary.record_error("hardcover", format!("matching: {e}"));
-                    exec.stopped = e.stops_the_run().then_some(e);
-                    return Ok(None);
-                }
-            };
-        exec.requests += matched.requests;
-        exec.budget = exec.budget.saturating_sub(matched.requests);
-        let states: Vec<Option<ItemState>> =
-            items.iter().map(|i| store.item_state_get(&i.source, &i.id)).collect::<Result<_, _>>()?;
-
-        let fetched = fetch_hardcover_state(&mut exec, store, &items, &matched.outcomes, &states, &opts).await?;
-        let HardcoverState { shelf, editions, looked_at, full } = match fetched {
-            Ok(v) => v,
-            Err(e) => {
-                summary.record_error("hardcover", format!("reading your shelf: {e}"));
-                exec.stopped = e.stops_the_run().then_some(e);
-                return Ok(None);
-            }
-        };
-        let no_editions: Vec<Edition> = Vec::new();
-        let inputs: Vec<PlanInput<'_>> = items
-            .iter()
-            .zip(&matched.outcomes)
-            .zip(&states)
-            .map(|((item, m), state)| {
-                let book = m.book_id();
-                PlanInput {
-                    item,
-                    matched: m,
-                    state: state.as_ref(),
-                    user_book: book.and_then(|b| shelf.get(&b)),
-                    editions: book.and_then(|b| editions.get(&b)).unwrap_or(&no_editions),
-                }
-            })
-            .collect();
-        let ctx = PlanContext { config: opts.config, zone: opts.zone, now: opts.now };
-        let mut plans = plan(&inputs, &ctx);
-        // Not looked at = changed on neither side: "not in the fetched shelf" must not read as
-        // "not on the shelf" (that would add the book again).
-        for (p, input) in plans.iter_mut().zip(&inputs) {
-            if input.matched.book_id().is_some_and(|b| !looked_at.contains(&b)) {
-                *p = ItemPlan::new(input).skipped(SkipReason::Unchanged);
-            }
-        }
-        let removed = add_extras(&mut plans, &inputs, &highlights, store, &opts)?;
-        let updating = |n| observe(SyncProgress::new(SyncPhase::Updating, n, plans.len()));
-        if opts.dry_run {
-            record_dry_run(&plans, &mut summary);
-            updating(plans.len());
-        } else {
-            for (source, item_id, keys) in &removed {
-                store.journal_mark_removed(source, item_id, keys, opts.now)?;
-            }
-            exec.execute_observed(&plans, &mut summary, &updating).await?;
-        }
-        Ok(Some(full))
-    }
-    .await;
-    let looked = outcome?;
-    if let Some(full) = looked
+    let look = if exec.stopped.is_some() {
+        None
+    } else {
+        plan_and_execute(&mut exec, &items, &highlights, &opts, &mut summary, observe).await?
+    };
+    if let Some(full) = look
         && !opts.dry_run
         && exec.stopped.is_none()
     {
@@ -225,14 +139,142 @@ pub async fn sync_once_observed<P: HardcoverPort + ?Sized>(
         };
         remember_look(store, &opts, full, end)?;
     }
-    // What Hardcover bills (top-level fields) when the port counts them; otherwise the
-    // executor's count of calls (recovery, matching, the shelf, the changes).
+    // What Hardcover bills (top-level fields) when the port counts them; otherwise the run's
+    // own count of calls (recovery, matching, the shelf, the changes).
     summary.hardcover_requests = match (fields_at_start, port.fields_sent()) {
         (Some(a), Some(b)) => u32::try_from(b.saturating_sub(a)).unwrap_or(u32::MAX),
-        _ => exec.requests,
+        _ => exec.budget.spent(),
     };
     store.run_finish(run_id, opts.now, &summary.to_json())?;
     Ok(SyncOutcome { run_id, summary, stopped: exec.stopped.take() })
+}
+
+/// What the sources hold this run.
+struct Listed {
+    items: Vec<SourceItem>,
+    /// Highlights of the sources that send them, read from the same snapshot as the list; a
+    /// source missing here sends no journal change this run (and deletes nothing).
+    highlights: HashMap<String, Vec<Highlight>>,
+}
+
+/// Every source's items (and highlights, where sent). A source that fails is an error of this
+/// run; the others go on.
+async fn list_sources(
+    sources: &[Arc<dyn ProgressSource>],
+    opts: &SyncOptions<'_>,
+    summary: &mut Summary,
+    observe: Observer<'_>,
+) -> Listed {
+    let mut listed = Listed { items: Vec::new(), highlights: HashMap::new() };
+    observe(SyncProgress::new(SyncPhase::Listing, 0, sources.len()));
+    for (i, source) in sources.iter().enumerate() {
+        match source.list().await {
+            Ok(mut items) => {
+                listed.items.append(&mut items);
+                if policy_of(opts, source.name()).is_some_and(|p| p.journal) {
+                    match source.highlights().await {
+                        Ok(h) => {
+                            listed.highlights.insert(source.name().to_owned(), h);
+                        }
+                        Err(e) => summary.record_error(source.name(), format!("highlights: {e}")),
+                    }
+                }
+            }
+            Err(e) => summary.record_error(source.name(), e.to_string()),
+        }
+        observe(SyncProgress::new(SyncPhase::Listing, i + 1, sources.len()));
+    }
+    listed
+}
+
+/// Items the user excluded are never matched, planned or sent; the run lists them as skipped.
+fn leave_out_excluded(
+    store: &Store,
+    items: Vec<SourceItem>,
+    summary: &mut Summary,
+) -> Result<Vec<SourceItem>, StoreError> {
+    let mut kept = Vec::with_capacity(items.len());
+    for item in items {
+        if store.item_prefs(&item.source, &item.id)?.exclude {
+            summary.record(&ItemPlan::excluded(&item), super::summary::ItemResult::Skipped, None);
+        } else {
+            kept.push(item);
+        }
+    }
+    Ok(kept)
+}
+
+/// Match, read Hardcover's state, plan, and carry the plan out (or, dry run, report it).
+/// `Some(full)` when Hardcover was looked at (`full`: the whole shelf of the synced books);
+/// `None` when Hardcover stopped the run before a plan could be made.
+async fn plan_and_execute<P: HardcoverPort + ?Sized>(
+    exec: &mut Executor<'_, P, [Arc<dyn ProgressSource>]>,
+    items: &[SourceItem],
+    highlights: &HashMap<String, Vec<Highlight>>,
+    opts: &SyncOptions<'_>,
+    summary: &mut Summary,
+    observe: Observer<'_>,
+) -> Result<Option<bool>, StoreError> {
+    let (port, store) = (exec.port, exec.store);
+    // Searches get at most half of what is left: pushing known books matters more than
+    // matching new ones, and the rest are matched on later syncs.
+    let max_searches = exec.left().saturating_sub(4) / 2;
+    let total = items.len();
+    let matching = |n| observe(SyncProgress::new(SyncPhase::Matching, n, total));
+    let matched =
+        match match_items_observed(port, store, items, opts.match_threshold, max_searches, opts.now, &matching).await {
+            Ok(r) => r,
+            Err(super::matching::MatchError::Store(e)) => return Err(e),
+            Err(super::matching::MatchError::Port(e)) => {
+                summary.record_error("hardcover", format!("matching: {e}"));
+                exec.stopped = e.stops_the_run().then_some(e);
+                return Ok(None);
+            }
+        };
+    exec.budget.spend(matched.requests);
+    let states: Vec<Option<ItemState>> =
+        items.iter().map(|i| store.item_state_get(&i.source, &i.id)).collect::<Result<_, _>>()?;
+
+    let fetched = fetch_hardcover_state(port, &mut exec.budget, store, items, &matched.outcomes, &states, opts).await?;
+    let HardcoverState { shelf, editions, looked_at, full } = match fetched {
+        Fetched::Ok(state) => state,
+        Fetched::Stopped(e) => {
+            summary.record_error("hardcover", format!("reading your shelf: {e}"));
+            exec.stopped = e.stops_the_run().then_some(e);
+            return Ok(None);
+        }
+    };
+    let no_editions: Vec<Edition> = Vec::new();
+    let inputs: Vec<PlanInput<'_>> = items
+        .iter()
+        .zip(&matched.outcomes)
+        .zip(&states)
+        .map(|((item, m), state)| {
+            let book = m.book_id();
+            PlanInput {
+                item,
+                matched: m,
+                state: state.as_ref(),
+                looked_at: book.is_some_and(|b| looked_at.contains(&b)),
+                user_book: book.and_then(|b| shelf.get(&b)),
+                editions: book.and_then(|b| editions.get(&b)).unwrap_or(&no_editions),
+            }
+        })
+        .collect();
+    let ctx = PlanContext { config: opts.config, zone: opts.zone, now: opts.now };
+    let mut plans = plan(&inputs, &ctx);
+    let removed = add_extras(&mut plans, &inputs, highlights, store, opts)?;
+    let updating = |n| observe(SyncProgress::new(SyncPhase::Updating, n, plans.len()));
+    if opts.dry_run {
+        record_dry_run(&plans, summary);
+        updating(plans.len());
+    } else {
+        for (source, item_id, keys) in &removed {
+            store.journal_mark_removed(source, item_id, keys, opts.now)?;
+        }
+        exec.execute_observed(&plans, summary, &updating).await?;
+    }
+    Ok(Some(full))
 }
 
 fn policy_of<'a>(opts: &SyncOptions<'a>, source: &str) -> Option<&'a SourcePolicy> {
@@ -323,6 +365,13 @@ fn meta_time(store: &Store, key: &str) -> Result<Option<DateTime<Utc>>, StoreErr
     Ok(store.meta_get(key)?.and_then(|v| DateTime::parse_from_rfc3339(&v).ok()).map(|t| t.with_timezone(&Utc)))
 }
 
+/// A read of Hardcover: its answer, or the error after which nothing can be planned this run
+/// (whether the scheduler should back off is the error's to say: [`PortError::stops_the_run`]).
+enum Fetched<T> {
+    Ok(T),
+    Stopped(PortError),
+}
+
 /// What was read of Hardcover's state: the shelf entries, editions, and whether the whole shelf
 /// of the synced books was read (rather than only the changes since the last look).
 struct HardcoverState {
@@ -337,14 +386,15 @@ struct HardcoverState {
 /// needs them, in bulk. An item unchanged on the source needs nothing from Hardcover in
 /// `to_hardcover`; when Hardcover is watched too, only the books Hardcover changed since the last
 /// look (one `updated_at` query) are read again, with a full read once a day.
-async fn fetch_hardcover_state<P: HardcoverPort + ?Sized, W: SourceWriter + ?Sized>(
-    exec: &mut Executor<'_, P, W>,
+async fn fetch_hardcover_state<P: HardcoverPort + ?Sized>(
+    port: &P,
+    budget: &mut Budget,
     store: &Store,
     items: &[SourceItem],
     outcomes: &[MatchOutcome],
     states: &[Option<ItemState>],
     opts: &SyncOptions<'_>,
-) -> Result<Result<HardcoverState, PortError>, StoreError> {
+) -> Result<Fetched<HardcoverState>, StoreError> {
     let watch_hardcover = opts.config.direction != Direction::ToHardcover;
     let mut shelf: Shelf = HashMap::new();
     let mut changed_on_hardcover: Option<std::collections::HashSet<i64>> = None;
@@ -354,15 +404,14 @@ async fn fetch_hardcover_state<P: HardcoverPort + ?Sized, W: SourceWriter + ?Siz
         if let (Some(seen), Some(full_at)) = (seen, full_at)
             && opts.now - full_at < FULL_SHELF_CHECK_EVERY
         {
-            exec.requests += 1;
-            exec.budget = exec.budget.saturating_sub(1);
-            match exec.port.changed_since(seen).await {
+            budget.spend(1);
+            match port.changed_since(seen).await {
                 Ok(Some(rows)) => {
                     changed_on_hardcover = Some(rows.iter().map(|u| u.book_id).collect());
                     shelf.extend(rows.into_iter().map(|u| (u.book_id, u)));
                 }
                 Ok(None) => {}
-                Err(e) => return Ok(Err(e)),
+                Err(e) => return Ok(Fetched::Stopped(e)),
             }
         }
     }
@@ -387,11 +436,10 @@ async fn fetch_hardcover_state<P: HardcoverPort + ?Sized, W: SourceWriter + ?Siz
     wanted.sort_unstable();
     wanted.dedup();
     if !wanted.is_empty() {
-        exec.requests += 1;
-        exec.budget = exec.budget.saturating_sub(1);
-        match exec.port.user_books(&wanted).await {
+        budget.spend(1);
+        match port.user_books(&wanted).await {
             Ok(rows) => shelf.extend(rows.into_iter().map(|u| (u.book_id, u))),
-            Err(e) => return Ok(Err(e)),
+            Err(e) => return Ok(Fetched::Stopped(e)),
         }
     }
     // The change feed may hold books no item maps to this run: the plan never sees those.
@@ -413,19 +461,23 @@ async fn fetch_hardcover_state<P: HardcoverPort + ?Sized, W: SourceWriter + ?Siz
     need_editions.dedup();
     let mut editions: EditionsByBook = HashMap::new();
     if !need_editions.is_empty() {
-        exec.requests += 1;
-        exec.budget = exec.budget.saturating_sub(1);
-        match exec.port.editions_of_books(&need_editions).await {
+        budget.spend(1);
+        match port.editions_of_books(&need_editions).await {
             Ok(found) => {
                 for e in found {
                     editions.entry(e.book_id).or_default().push(e);
                 }
             }
-            Err(e) => return Ok(Err(e)),
+            Err(e) => return Ok(Fetched::Stopped(e)),
         }
     }
     let looked_at = looked_at.into_iter().collect();
-    Ok(Ok(HardcoverState { shelf, editions, looked_at, full: watch_hardcover && changed_on_hardcover.is_none() }))
+    Ok(Fetched::Ok(HardcoverState {
+        shelf,
+        editions,
+        looked_at,
+        full: watch_hardcover && changed_on_hardcover.is_none(),
+    }))
 }
 
 /// After a run that completed, remember when Hardcover was last looked at: the END of the run by

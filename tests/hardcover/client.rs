@@ -10,8 +10,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hardcover_sync::hardcover::{
-    Change, DatesRead, HardcoverClient, HardcoverError, LimiterConfig, Mutation, RateLimiter, ReadingFormat,
-    ReadingStatus, StaticToken, TokenError, TokenProvider, UserBookChanges,
+    DatesRead, HardcoverClient, HardcoverError, LimiterConfig, RateLimiter, ReadingFormat, ReadingStatus, StaticToken,
+    TokenError, TokenProvider, UserBookChanges,
 };
 use hardcover_sync::secret::Secret;
 use hardcover_sync_emulators::server::RunningServer;
@@ -423,36 +423,15 @@ async fn mutation_error_is_never_success() {
     }
     assert!(fake.seen()[0].body["query"].as_str().unwrap().contains("error"), "the payload's error field is selected");
 
-    // Twelve at once: three operations of 5, 5 and 2; only #13 fails.
-    let muts: Vec<Mutation> = (10..22)
-        .map(|id| Mutation::UpdateUserBook {
-            id,
-            changes: UserBookChanges { status: Some(ReadingStatus::Read), rating: Change::Keep, ..Default::default() },
-        })
-        .collect();
-    let results = c.execute_mutations(muts).await;
-    assert_eq!(results.len(), 12, "one result per mutation");
-    for (i, r) in results.iter().enumerate() {
-        let id = 10 + i as i64;
-        if id == 13 {
-            assert!(r.is_err(), "the mutation whose payload has an error must fail");
-        } else {
-            assert_eq!(r.as_ref().expect("others succeed").id, id);
-        }
-    }
-    let sizes: Vec<usize> = fake.seen()[1..].iter().map(|s| s.fields.len()).collect();
-    assert_eq!(sizes, vec![5, 5, 2], "mutations go out five per operation, never more");
-    assert_eq!(c.requests_sent(), 13, "each top-level field counts as a request");
-}
-
-#[tokio::test]
-async fn batch_stops_after_an_error_nobody_can_fix_now() {
-    let fake = Fake::start(|_, _| Reply::json(503, json!({}))).await;
-    let muts: Vec<Mutation> = (0..7).map(|id| Mutation::DeleteUserBookRead { id }).collect();
-    let results = client(&fake).execute_mutations(muts).await;
-    assert_eq!(results.len(), 7);
-    assert!(results.iter().all(|r| matches!(r, Err(HardcoverError::Server { status: 503, .. }))), "{results:?}");
-    assert_eq!(fake.seen().len(), 1, "after a 5xx the rest of the batch is not sent (it would fail too)");
+    // The next change is an operation of its own, untouched by the failure before it.
+    let ok = c
+        .update_user_book(14, UserBookChanges { status: Some(ReadingStatus::Read), ..Default::default() })
+        .await
+        .expect("a valid change after a failed one succeeds");
+    assert_eq!(ok, 14);
+    let fields: Vec<usize> = fake.seen().iter().map(|s| s.fields.len()).collect();
+    assert_eq!(fields, vec![1, 1], "each change goes as an operation of its own");
+    assert_eq!(c.requests_sent(), 2, "each top-level field counts as a request");
 }
 
 fn edition_json(id: i64, isbn13: Option<&str>, asin: Option<&str>) -> Value {
@@ -663,8 +642,8 @@ async fn bad_api_url_is_refused_with_a_fix() {
 }
 
 #[tokio::test]
-async fn a_rejected_batch_is_retried_one_by_one_so_only_the_culprit_fails() {
-    // Hasura rejects a whole operation when one mutation's input is bad.
+async fn an_operation_hasura_rejects_whole_is_a_failure_with_its_reason() {
+    // Hasura answers `errors[]` without data when a mutation's input is bad.
     let fake = Fake::start(|seen, _| {
         let bad = seen.fields.iter().enumerate().any(|(n, _)| seen.var(&format!("id_{n}")) == &json!(3));
         if bad {
@@ -677,12 +656,10 @@ async fn a_rejected_batch_is_retried_one_by_one_so_only_the_culprit_fails() {
         Reply::data(Value::Object(data))
     })
     .await;
-    let muts: Vec<Mutation> = (1..=5).map(|id| Mutation::DeleteUserBookRead { id }).collect();
-    let results = client(&fake).execute_mutations(muts).await;
-    let ok: Vec<bool> = results.iter().map(Result::is_ok).collect();
-    assert_eq!(ok, vec![true, true, false, true, true], "only the bad mutation fails: {results:?}");
-    assert!(results[2].as_ref().unwrap_err().to_string().contains("not found"));
-    assert_eq!(fake.seen().len(), 6, "one rejected batch of 5, then 5 single operations");
+    let c = client(&fake);
+    let err = c.delete_user_book_read(3).await.expect_err("an operation Hasura rejected changed nothing");
+    assert!(err.to_string().contains("not found"), "the failure carries Hardcover's reason: {err}");
+    assert_eq!(c.delete_user_book_read(4).await.expect("the next change is not affected"), 4);
 }
 
 #[tokio::test]
@@ -694,7 +671,7 @@ async fn client_and_its_futures_can_cross_threads() {
     send_sync(&c);
     // The sync runs the client on spawned tasks: its futures must be Send.
     send(c.me());
-    send(c.execute_mutations(vec![]));
+    send(c.delete_user_book_read(1));
     let handle = tokio::spawn({
         let c = c.clone();
         async move { c.me().await }

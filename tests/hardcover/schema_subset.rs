@@ -274,7 +274,7 @@ fn sample_mutations() -> Vec<Mutation> {
 
 #[test]
 fn generated_documents_validate_against_both_schemas() {
-    let mut docs = batch::mutation_documents(&sample_mutations());
+    let mut docs: Vec<_> = sample_mutations().iter().map(batch::mutation_document).collect();
     let isbns = crate::support::isbn13s(23);
     docs.extend(batch::edition_lookup_documents(&isbns, &["B00ABCDEFG"], 4));
     docs.extend(batch::status_count_documents(42));

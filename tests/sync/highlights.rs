@@ -173,6 +173,7 @@ async fn an_unplug_during_sync_loses_nothing_and_writes_nothing_twice() {
         dry_run: false,
         match_threshold: DEFAULT_THRESHOLD,
         policies: &policies,
+        unavailable: &[],
     };
     drop(drive);
 
@@ -264,6 +265,7 @@ async fn a_journal_entry_sent_before_a_crash_is_recorded_not_sent_again() {
         dry_run: false,
         match_threshold: DEFAULT_THRESHOLD,
         policies: &policies,
+        unavailable: &[],
     };
     let outcome = sync_once(&port, std::slice::from_ref(&source), &store, opts).await.unwrap();
     assert_eq!(outcome.summary.errors, 0, "{:?}", outcome.summary);

@@ -154,5 +154,6 @@ fn run(config: &SyncConfig) -> SyncOptions<'_> {
         dry_run: false,
         match_threshold: DEFAULT_THRESHOLD,
         policies: &[],
+        unavailable: &[],
     }
 }

@@ -63,6 +63,11 @@ pub fn plan_item(input: &PlanInput<'_>, ctx: &PlanContext<'_>) -> ItemPlan {
         MatchOutcome::Unlinked => return out.skipped(SkipReason::Unlinked),
         MatchOutcome::Deferred => return out.skipped(SkipReason::MatchDeferred),
     };
+    if !input.looked_at {
+        // Changed on neither side: "not in the shelf that was read" must not read as "not on
+        // the shelf" (that would add the book again).
+        return out.skipped(SkipReason::Unchanged);
+    }
     let fp = fingerprint(input.item, Some(book_id));
     let src = SourceView::of(input.item, ctx.zone);
     match ctx.config.direction {

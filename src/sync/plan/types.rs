@@ -20,6 +20,9 @@ pub struct PlanInput<'a> {
     pub matched: &'a MatchOutcome,
     /// What we last saw / pushed / wrote back for this item.
     pub state: Option<&'a ItemState>,
+    /// Hardcover's state of the matched book was read this run. It is not read when neither
+    /// side changed since the last sync: then `user_book` is unknown, not "off the shelf".
+    pub looked_at: bool,
     /// The user's shelf entry for the matched book; `None` when the book is not on the shelf.
     pub user_book: Option<&'a UserBook>,
     /// Editions of the matched book (needed to add a book, or when the user's shelf entry has no
