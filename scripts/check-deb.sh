@@ -35,8 +35,10 @@ WINDOW="$DEST/usr/bin/hardcover-sync-window"
 # The tray runs all day: it must not pay for WebKit (docs/desktop.md, "Two processes").
 needed() { objdump -p "$1" | awk '$1 == "NEEDED" { print $2 }'; }
 if needed "$BIN" | grep -E 'webkit|javascriptcore'; then fail "the tray binary links WebKit"; fi
+# Nor for a GUI toolkit: its icon and menu are a StatusNotifierItem over D-Bus (docs/desktop.md).
+if needed "$BIN" | grep -E 'gtk|gdk|cairo|pango|X11'; then fail "the tray binary links a GUI toolkit"; fi
 needed "$WINDOW" | grep -q webkit2gtk || fail "the window binary does not link WebKit: is it the window?"
-echo "check-deb: the tray links $(needed "$BIN" | wc -l) libraries, no WebKit; the window links WebKit"
+echo "check-deb: the tray links $(needed "$BIN" | wc -l) libraries, no WebKit or GTK; the window links WebKit"
 # The demo's emulators (an axum server, a GraphQL parser) are for `--demo` builds only (feature
 # `demo`): the release feature set must not link them.
 if cargo tree -e normal,no-proc-macro -p hardcover-sync-app --locked | grep -E ' (axum|graphql-parser|hardcover-sync-emulators) v'; then

@@ -5,9 +5,9 @@
 //!
 //! Why without Tauri: Tauri's runtime links WebKitGTK, and a process that links it pays for it
 //! whether or not it ever shows a web page (the libraries' relocated data, JavaScriptCore, the
-//! speech voices WebKit links). The tray shows no web page, so it is the OS's own loop (`platform`:
-//! GTK on Linux, Win32 on Windows) with the same tray library Tauri uses, and only the window
-//! process loads WebKit.
+//! speech voices WebKit links). The tray shows no web page, so it is a plain main loop
+//! (`platform`) with the OS's own tray (`menu`: a StatusNotifierItem over D-Bus on Linux, with no
+//! GUI toolkit at all; tray-icon on Windows), and only the window process loads WebKit.
 
 mod menu;
 mod platform;
@@ -177,7 +177,7 @@ pub fn run() {
 
     platform::run();
     tracing::info!("quitting");
-    platform::before_exit();
+    menu::close(&tray);
     // The open window's process reads end-of-file on its link when we exit, and closes.
     if let Some(demo) = tray.demo.lock().unwrap_or_else(|p| p.into_inner()).take() {
         demo.stop();

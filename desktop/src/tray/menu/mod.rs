@@ -1,26 +1,31 @@
-//! The tray icon and its menu: every action lives in the menu, because on Linux (AppIndicator)
-//! clicks on the icon itself are not delivered.
+//! The tray icon and its menu: every action lives in the menu, because many Linux panels open
+//! the menu on a click on the icon and deliver no click of their own.
 //!
-//! The tray's objects live on the main thread (the OS loop's, see `platform`): the handles are
-//! kept there, and other threads ask for a redraw with [`refresh`], which runs on that loop.
+//! What the menu says and does is here; how it is shown is per OS: `sni` on Linux (a
+//! StatusNotifierItem over D-Bus), `win32` on Windows (tray-icon). Each offers `build`,
+//! `refresh` (from any thread), `set_autostart_checked` and `close`.
 
-use std::cell::RefCell;
 use std::sync::Arc;
-
-use tray_icon::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
-use tray_icon::{Icon, TrayIcon, TrayIconBuilder};
 
 use super::Tray;
 use crate::route::Route;
 use hardcover_sync::app::status::{AppStatus, SyncState};
 use hardcover_sync::sync::observe::SyncPhase;
 
+#[cfg(target_os = "linux")]
+mod sni;
+#[cfg(target_os = "linux")]
+pub use sni::{build, close, refresh, set_autostart_checked};
+#[cfg(windows)]
+mod win32;
+#[cfg(windows)]
+pub use win32::{build, close, refresh, set_autostart_checked};
+
 pub const TRAY_ID: &str = "hardcover-sync";
+const TOOLTIP: &str = "Hardcover Sync";
 
 /// Menu item ids.
 mod id {
-    pub const STATUS_USER: &str = "status-user";
-    pub const STATUS_SYNC: &str = "status-sync";
     pub const CONNECT: &str = "connect";
     pub const SYNC_NOW: &str = "sync-now";
     pub const PAUSE: &str = "pause";
@@ -53,10 +58,10 @@ impl IconState {
 
     fn png(self) -> &'static [u8] {
         match self {
-            IconState::Idle => include_bytes!("../../icons/tray-idle.png"),
-            IconState::Syncing => include_bytes!("../../icons/tray-syncing.png"),
-            IconState::Error => include_bytes!("../../icons/tray-error.png"),
-            IconState::Disconnected => include_bytes!("../../icons/tray-disconnected.png"),
+            IconState::Idle => include_bytes!("../../../icons/tray-idle.png"),
+            IconState::Syncing => include_bytes!("../../../icons/tray-syncing.png"),
+            IconState::Error => include_bytes!("../../../icons/tray-error.png"),
+            IconState::Disconnected => include_bytes!("../../../icons/tray-disconnected.png"),
         }
     }
 
@@ -77,11 +82,6 @@ impl IconState {
             other => return Err(format!("tray icon {self:?} decodes as {other:?}, not RGBA")),
         };
         Ok((rgba, frame.width, frame.height))
-    }
-
-    fn icon(self) -> Result<Icon, String> {
-        let (rgba, w, h) = self.rgba()?;
-        Icon::from_rgba(rgba, w, h).map_err(|e| format!("tray icon {self:?}: {e}"))
     }
 }
 
@@ -136,111 +136,17 @@ fn local_hhmm(rfc3339: &str) -> String {
         .unwrap_or_else(|_| rfc3339.to_owned())
 }
 
-/// Labels are shown as given, except that `&` marks a mnemonic: a user name with one must keep it.
-fn label(text: &str) -> String {
-    text.replace('&', "&&")
+/// The two menu entries whose words follow the state.
+fn connect_label(status: &AppStatus) -> &'static str {
+    if status.connected { "Disconnect" } else { "Connect Hardcover…" }
 }
 
-/// Handles to what changes after start. GTK's, so they stay on the main thread.
-struct Handles {
-    icon: TrayIcon,
-    status_user: MenuItem,
-    status_sync: MenuItem,
-    connect: MenuItem,
-    pause: MenuItem,
-    start_at_login: CheckMenuItem,
-    shown: Option<IconState>,
+fn pause_label(status: &AppStatus) -> &'static str {
+    if status.sync.state == SyncState::Paused { "Resume sync" } else { "Pause sync" }
 }
 
-thread_local! {
-    static HANDLES: RefCell<Option<Handles>> = const { RefCell::new(None) };
-}
-
-/// Build the tray icon and menu. On the main thread, after GTK started.
-pub fn build(tray: &Arc<Tray>) -> Result<(), String> {
-    let autostart = tray.autostart.is_enabled().unwrap_or(false);
-    let status_user = MenuItem::with_id(id::STATUS_USER, "Not connected", false, None);
-    let status_sync = MenuItem::with_id(id::STATUS_SYNC, "Not synced yet", false, None);
-    let connect = MenuItem::with_id(id::CONNECT, "Connect Hardcover…", true, None);
-    let sync_now = MenuItem::with_id(id::SYNC_NOW, "Sync now", true, None);
-    let pause = MenuItem::with_id(id::PAUSE, "Pause sync", true, None);
-    let open = MenuItem::with_id(id::OPEN_SHELVES, "Open shelves…", true, None);
-    let settings = MenuItem::with_id(id::SETTINGS, "Settings…", true, None);
-    let start_at_login = CheckMenuItem::with_id(id::START_AT_LOGIN, "Start at login", true, autostart, None);
-    let quit = MenuItem::with_id(id::QUIT, "Quit", true, None);
-    let sep = PredefinedMenuItem::separator;
-    let menu = Menu::with_items(&[
-        &status_user,
-        &status_sync,
-        &sep(),
-        &connect,
-        &sync_now,
-        &pause,
-        &sep(),
-        &open,
-        &settings,
-        &start_at_login,
-        &sep(),
-        &quit,
-    ])
-    .map_err(|e| format!("cannot build the tray menu: {e}"))?;
-    let icon = TrayIconBuilder::new()
-        .with_id(TRAY_ID)
-        .with_icon(IconState::Disconnected.icon()?)
-        .with_tooltip("Hardcover Sync")
-        .with_menu(Box::new(menu))
-        .with_menu_on_left_click(true)
-        .build()
-        .map_err(|e| format!("cannot show the tray icon: {e}"))?;
-    let handler_tray = Arc::clone(tray);
-    MenuEvent::set_event_handler(Some(move |event: MenuEvent| on_menu_event(&handler_tray, event.id().as_ref())));
-    HANDLES.with(|h| {
-        *h.borrow_mut() = Some(Handles { icon, status_user, status_sync, connect, pause, start_at_login, shown: None })
-    });
-    refresh_here(tray);
-    tracing::info!("tray icon shown");
-    Ok(())
-}
-
-/// Bring the menu and icon in line with the current status, from any thread.
-pub fn refresh(tray: &Arc<Tray>) {
-    let tray = Arc::clone(tray);
-    super::platform::on_main_thread(move || refresh_here(&tray));
-}
-
-/// Keep the check mark in step when the setting changed in the window's Settings, from any thread.
-pub fn set_autostart_checked(enabled: bool) {
-    super::platform::on_main_thread(move || {
-        HANDLES.with(|h| {
-            if let Some(h) = h.borrow().as_ref() {
-                h.start_at_login.set_checked(enabled);
-            }
-        })
-    });
-}
-
-fn refresh_here(tray: &Tray) {
-    let status = tray.core.status();
-    let (user, sync) = status_lines(&status, tray.core.last_error().as_deref(), &local_hhmm);
-    HANDLES.with(|h| {
-        let mut h = h.borrow_mut();
-        let Some(h) = h.as_mut() else { return };
-        h.status_user.set_text(label(&user));
-        h.status_sync.set_text(label(&sync));
-        h.connect.set_text(if status.connected { "Disconnect" } else { "Connect Hardcover…" });
-        let paused = status.sync.state == SyncState::Paused;
-        h.pause.set_text(if paused { "Resume sync" } else { "Pause sync" });
-        let icon = IconState::of(&status);
-        if h.shown != Some(icon) {
-            match icon.icon().and_then(|i| h.icon.set_icon(Some(i)).map_err(|e| e.to_string())) {
-                Ok(()) => h.shown = Some(icon),
-                Err(e) => tracing::warn!("cannot update the tray icon: {e}"),
-            }
-        }
-    });
-}
-
-/// On the main thread (the OS loop delivers menu activations there).
+/// On the main thread, off the async runtime (some actions block: the browser, the keyring).
+/// "Start at login" is the backend's: its check mark is its own.
 fn on_menu_event(tray: &Arc<Tray>, which: &str) {
     tracing::info!(item = which, "tray menu");
     match which {
@@ -253,16 +159,6 @@ fn on_menu_event(tray: &Arc<Tray>, which: &str) {
         }
         id::OPEN_SHELVES => tray.open_window(Route::Shelves),
         id::SETTINGS => tray.open_window(Route::Settings),
-        id::START_AT_LOGIN => HANDLES.with(|h| {
-            let h = h.borrow();
-            let Some(h) = h.as_ref() else { return };
-            // GTK has already flipped the check mark; make the OS agree, or flip it back.
-            let wanted = h.start_at_login.is_checked();
-            if let Err(e) = tray.autostart.set_enabled(wanted) {
-                tracing::error!("cannot change start at login: {e}");
-                h.start_at_login.set_checked(!wanted);
-            }
-        }),
         id::QUIT => super::platform::quit(),
         _ => {}
     }
@@ -362,10 +258,5 @@ mod tests {
             assert_eq!(rgba.len(), 64 * 64 * 4, "{s:?} must decode to one RGBA pixel per point");
             assert!(rgba.chunks(4).any(|p| p[3] == 0), "{s:?} must have a transparent background");
         }
-    }
-
-    #[test]
-    fn an_ampersand_in_a_name_is_shown_not_taken_for_a_mnemonic() {
-        assert_eq!(label("Connected as Tom & Jerry"), "Connected as Tom && Jerry");
     }
 }

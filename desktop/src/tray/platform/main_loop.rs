@@ -1,31 +1,57 @@
-//! Linux: GTK's main loop.
+//! Linux: the main thread waits for work and for Quit. The tray itself is a D-Bus service on the
+//! async runtime (`menu::sni`), so no toolkit loop is needed; menu actions still run here, off
+//! the runtime, as they did on GTK's loop (some block: opening the browser, the keyring).
+
+use std::cell::RefCell;
+use std::sync::OnceLock;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+type Job = Box<dyn FnOnce() + Send>;
+
+enum Message {
+    Run(Job),
+    Quit,
+}
+
+thread_local! {
+    /// Made by `init` on the thread that then calls `run`.
+    static INBOX: RefCell<Option<Receiver<Message>>> = const { RefCell::new(None) };
+}
+static OUTBOX: OnceLock<Sender<Message>> = OnceLock::new();
 
 pub fn init() -> Result<(), String> {
-    gtk::init().map_err(|e| format!("{e} (is there a desktop session? DISPLAY is not usable)"))
+    let (tx, rx) = channel();
+    OUTBOX.set(tx).map_err(|_| "the tray's loop was set up twice".to_owned())?;
+    INBOX.with(|i| *i.borrow_mut() = Some(rx));
+    Ok(())
 }
 
 /// Runs until [`quit`].
 pub fn run() {
-    gtk::main();
-}
-
-/// From the main thread (menu handlers run there).
-pub fn quit() {
-    gtk::main_quit();
-}
-
-/// Run `f` on the main thread, from any thread.
-pub fn on_main_thread(f: impl FnOnce() + Send + 'static) {
-    gtk::glib::MainContext::default().invoke(f);
-}
-
-/// The panel's "clicked" call for Quit is answered on the shared session-bus connection
-/// (libdbusmenu's), from a worker thread: send the answer before exiting, or the panel sees us
-/// leave the bus without replying.
-pub fn before_exit() {
-    if let Ok(bus) = gtk::gio::bus_get_sync(gtk::gio::BusType::Session, None::<&gtk::gio::Cancellable>)
-        && let Err(e) = bus.flush_sync(None::<&gtk::gio::Cancellable>)
-    {
-        tracing::debug!("cannot flush the session bus: {e}");
+    let Some(inbox) = INBOX.with(|i| i.borrow_mut().take()) else {
+        tracing::error!("the tray's loop was run before it was set up");
+        return;
+    };
+    while let Ok(message) = inbox.recv() {
+        match message {
+            Message::Run(job) => job(),
+            Message::Quit => break,
+        }
     }
+}
+
+fn send(message: Message) {
+    if OUTBOX.get().is_none_or(|o| o.send(message).is_err()) {
+        tracing::debug!("the tray's loop has ended");
+    }
+}
+
+/// From any thread.
+pub fn quit() {
+    send(Message::Quit);
+}
+
+/// Run `f` on the loop's thread, from any thread.
+pub fn on_main_thread(f: impl FnOnce() + Send + 'static) {
+    send(Message::Run(Box::new(f)));
 }

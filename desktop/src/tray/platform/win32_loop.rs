@@ -60,5 +60,3 @@ pub fn quit() {
 pub fn on_main_thread(f: impl FnOnce() + Send + 'static) {
     send(Message::Run(Box::new(f)));
 }
-
-pub fn before_exit() {}

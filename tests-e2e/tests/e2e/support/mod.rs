@@ -162,8 +162,8 @@ fn busctl(args: &[&str]) -> Result<String, String> {
     }
 }
 
-/// The tray menu an app instance exports over D-Bus (libayatana-appindicator publishes it even
-/// with no panel to show it).
+/// The tray menu an app instance exports over D-Bus (its StatusNotifierItem's `/MenuBar`, served
+/// even with no panel to show it).
 pub struct TrayMenu {
     bus_name: String,
     path: String,
@@ -178,8 +178,8 @@ pub struct MenuItem {
 }
 
 impl TrayMenu {
-    /// Find the menu of the process `pid`: among its bus connections, the one exporting
-    /// `/org/ayatana/NotificationItem/*/Menu`.
+    /// Find the menu of the process `pid`: among its bus connections, the one exporting a
+    /// StatusNotifierItem and its menu at `/MenuBar`.
     pub fn of_pid(pid: u32, timeout: Duration) -> Self {
         wait_for(timeout, &format!("the tray menu of pid {pid} on D-Bus"), || {
             let names: Value = serde_json::from_str(&busctl(&["list", "--json=short"]).ok()?).ok()?;
@@ -194,12 +194,9 @@ impl TrayMenu {
                 // A connection that does not answer introspection (there is one) would hold each look up
                 // for the default 25 s.
                 let Ok(tree) = busctl(&["--timeout=2", "tree", "--list", name]) else { continue };
-                if let Some(path) = tree
-                    .lines()
-                    .map(str::trim)
-                    .find(|p| p.starts_with("/org/ayatana/NotificationItem/") && p.ends_with("/Menu"))
-                {
-                    return Some(Self { bus_name: name.to_owned(), path: path.to_owned() });
+                let paths: Vec<&str> = tree.lines().map(str::trim).collect();
+                if paths.contains(&"/StatusNotifierItem") && paths.contains(&"/MenuBar") {
+                    return Some(Self { bus_name: name.to_owned(), path: "/MenuBar".to_owned() });
                 }
             }
             None
