@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Build the .deb exactly as a release does (`npm run tauri -- build --bundles deb`), unpack it into a
 # throwaway root with `dpkg -x`, and check what a desktop user gets: the two binaries (the tray,
-# which must not link WebKit, and the window it starts), the .desktop
-# entry (name, Exec, Icon), the icons the entry points at, and the declared dependencies (the
-# tray library is loaded at run time, so only the Depends line brings it in).
+# which must not link WebKit or GTK, and the window it starts), the .desktop entry (name, Exec,
+# Icon), the icons the entry points at, and the declared dependencies.
 #
 #   scripts/check-deb.sh            build, then check
 #   scripts/check-deb.sh FILE.deb   check an existing package
@@ -69,7 +68,7 @@ if command -v desktop-file-validate >/dev/null; then desktop-file-validate "$DES
 
 DEPENDS=$(dpkg-deb -f "$DEB" Depends)
 echo "check-deb: Depends: $DEPENDS"
-for dep in libwebkit2gtk-4.1-0 libgtk-3-0 libayatana-appindicator3-1; do
+for dep in libwebkit2gtk-4.1-0 libgtk-3-0; do
   grep -q "$dep" <<<"$DEPENDS" || fail "Depends must list $dep"
 done
 echo "check-deb: OK ($(basename "$DESKTOP"), icon $ICON)"

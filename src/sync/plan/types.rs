@@ -119,6 +119,39 @@ impl Step {
             Step::WriteBack { .. } => 0,
         }
     }
+
+    /// The step in words for the plan's line, `None` when the plan's notes say it.
+    fn describe(&self) -> Option<String> {
+        let progress = |patch: &ReadPatch| {
+            if let Some(day) = patch.finished_at {
+                return Some(format!("finished {day}"));
+            }
+            match (patch.progress_pages, patch.progress_seconds) {
+                (Some(p), _) => Some(Position::Pages(p)),
+                (None, Some(s)) => Some(Position::Seconds(s)),
+                (None, None) => None,
+            }
+            .map(|at| format!("progress to {at}"))
+        };
+        match self {
+            Step::AddBook { status, .. } => Some(format!("add as {}", status.label())),
+            Step::SetStatus { status } => Some(format!("mark {}", status.label())),
+            Step::UpdateRead { patch, .. } => progress(patch),
+            Step::StartRead { patch, .. } => Some(
+                progress(patch).map_or_else(|| "start a new read".to_owned(), |p| format!("start a new read, {p}")),
+            ),
+            Step::Rate { rating } => Some(format!("rate {rating}")),
+            Step::WriteBack { update: SourceUpdate::Progress { fraction, .. } } => {
+                Some(format!("set the reading server to {}", Position::Fraction(*fraction)))
+            }
+            Step::WriteBack { update: SourceUpdate::Finished { .. } } => {
+                Some("mark it finished on the reading server".to_owned())
+            }
+            Step::Own { .. } => Some("mark the edition owned".to_owned()),
+            // Counted in the plan's notes by the journal plan ("2 highlights to add …").
+            Step::Quote { .. } | Step::Unquote { .. } => None,
+        }
+    }
 }
 
 /// What is written back to a source (serializable twin of [`WriteBack`]).
@@ -408,40 +441,6 @@ impl ItemPlan {
     pub fn describe(&self) -> Option<String> {
         let parts: Vec<String> = self.steps.iter().filter_map(Step::describe).collect();
         (!parts.is_empty()).then(|| parts.join(", "))
-    }
-}
-
-impl Step {
-    fn describe(&self) -> Option<String> {
-        let progress = |patch: &ReadPatch| {
-            if let Some(day) = patch.finished_at {
-                return Some(format!("finished {day}"));
-            }
-            match (patch.progress_pages, patch.progress_seconds) {
-                (Some(p), _) => Some(Position::Pages(p)),
-                (None, Some(s)) => Some(Position::Seconds(s)),
-                (None, None) => None,
-            }
-            .map(|at| format!("progress to {at}"))
-        };
-        match self {
-            Step::AddBook { status, .. } => Some(format!("add as {}", status.label())),
-            Step::SetStatus { status } => Some(format!("mark {}", status.label())),
-            Step::UpdateRead { patch, .. } => progress(patch),
-            Step::StartRead { patch, .. } => Some(
-                progress(patch).map_or_else(|| "start a new read".to_owned(), |p| format!("start a new read, {p}")),
-            ),
-            Step::Rate { rating } => Some(format!("rate {rating}")),
-            Step::WriteBack { update: SourceUpdate::Progress { fraction, .. } } => {
-                Some(format!("set the reading server to {}", Position::Fraction(*fraction)))
-            }
-            Step::WriteBack { update: SourceUpdate::Finished { .. } } => {
-                Some("mark it finished on the reading server".to_owned())
-            }
-            Step::Own { .. } => Some("mark the edition owned".to_owned()),
-            // Counted in the plan's notes by the journal plan ("2 highlights to add …").
-            Step::Quote { .. } | Step::Unquote { .. } => None,
-        }
     }
 }
 
