@@ -93,6 +93,9 @@ pub enum Command {
         /// (with status 75).
         #[arg(long)]
         wait: bool,
+        /// List every item, the ones already up to date too (by default they are counted).
+        #[arg(long)]
+        all: bool,
     },
     /// What the last syncs did, item by item (newest first).
     History {
@@ -208,7 +211,7 @@ async fn dispatch(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> 
         Command::Import { full, json } => library::import(&ctx, full, json, out).await,
         Command::RebuildDatabase => library::rebuild_database(&ctx, out).await,
         Command::Progress { source, json } => progress::progress(&ctx, source.as_deref(), json, out).await,
-        Command::Sync { dry_run, json, wait } => sync::sync(&ctx, dry_run, json, wait, out).await,
+        Command::Sync { dry_run, json, wait, all } => sync::sync(&ctx, dry_run, json, wait, all, out).await,
         Command::History { json, limit } => sync::history(&ctx, json, limit, out),
         Command::Link { source, item, book, edition } => sync::link(&ctx, &source, &item, book, edition, out),
         Command::Unlink { source, item } => sync::unlink(&ctx, &source, &item, out),

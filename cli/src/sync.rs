@@ -7,7 +7,7 @@ use anyhow::anyhow;
 use hardcover_sync::app::{AppError, WhenBusy};
 use hardcover_sync::sync::port::PortError;
 use hardcover_sync::sync::run::SyncOutcome;
-use hardcover_sync::sync::summary::{ItemResult, Summary};
+use hardcover_sync::sync::summary::{ItemResult, Summary, SummaryItem};
 
 use crate::{Context, print_json};
 
@@ -16,6 +16,7 @@ pub async fn sync(
     dry_run: bool,
     json: bool,
     wait: bool,
+    all: bool,
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
     let app = ctx.app()?;
@@ -35,7 +36,7 @@ pub async fn sync(
         v["stopped"] = outcome.stopped.as_ref().map(ToString::to_string).into();
         print_json(out, &v)?;
     } else {
-        print_summary(&outcome.summary, out)?;
+        print_summary(&outcome.summary, all, out)?;
     }
     match failure(&outcome) {
         Some(message) => Err(anyhow!(message)),
@@ -43,14 +44,27 @@ pub async fn sync(
     }
 }
 
-fn print_summary(s: &Summary, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
+/// Skip reasons that mean "nothing to do": a library of a thousand books would otherwise print a
+/// thousand such lines around the few that matter.
+const UP_TO_DATE: &[&str] = &["unchanged", "already_finished", "not_on_hardcover", "no_hardcover_progress"];
+
+fn up_to_date(item: &SummaryItem) -> bool {
+    item.result == ItemResult::Skipped && item.skip.as_deref().is_some_and(|code| UP_TO_DATE.contains(&code))
+}
+
+fn print_summary(s: &Summary, all: bool, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
     if s.dry_run {
         writeln!(out, "Dry run: nothing was sent or written. The plan:")?;
     }
-    for item in &s.items {
+    let quiet = if all { 0 } else { s.items.iter().filter(|i| up_to_date(i)).count() };
+    for item in s.items.iter().filter(|i| all || !up_to_date(i)) {
         let what = if item.id.is_empty() { item.source.clone() } else { format!("{}/{}", item.source, item.id) };
         let reason = item.reason.as_deref().map(|r| format!(" — {r}")).unwrap_or_default();
         writeln!(out, "  {:<9} {:<10} {what} {}{reason}", item.result.as_str(), item.action.as_str(), item.title)?;
+    }
+    if quiet > 0 {
+        let books = if quiet == 1 { "1 book".to_owned() } else { format!("{quiet} books") };
+        writeln!(out, "  … and {books} already up to date (`--all` lists them)")?;
     }
     writeln!(
         out,

@@ -34,6 +34,11 @@ pub enum Notice {
         books: Option<usize>,
         first: bool,
     },
+    /// The shelves window the user asked for could not start, or stopped on its own (the user
+    /// clicked and would otherwise see nothing: never muted).
+    WindowFailed {
+        message: String,
+    },
 }
 
 /// Failures are announced once, when this many runs in a row have failed: one failure is often a
@@ -46,7 +51,7 @@ impl Notice {
             Notice::Finished { .. } => prefs.finished,
             Notice::Failures { .. } | Notice::SourceFailing { .. } => prefs.failures,
             Notice::Reconnect { .. } => prefs.reconnect,
-            Notice::Connection { .. } | Notice::Device { .. } => true,
+            Notice::Connection { .. } | Notice::Device { .. } | Notice::WindowFailed { .. } => true,
         }
     }
 
@@ -105,6 +110,10 @@ impl Notice {
                 };
                 (summary, body.to_owned())
             }
+            Notice::WindowFailed { message } => (
+                "The shelves window could not open".to_owned(),
+                format!("{message}\nThe app's log has the details; the tray and the sync go on."),
+            ),
         }
     }
 }
@@ -182,6 +191,13 @@ mod tests {
         let known = Notice::Device { name: "Kobo eReader".into(), books: Some(1), first: false };
         assert_eq!(known.action_label(), Some("Sync now"));
         assert!(known.allowed_by(&Notifications { finished: false, failures: false, reconnect: false }));
+    }
+
+    #[test]
+    fn a_window_that_cannot_open_is_said_whatever_the_settings() {
+        let n = Notice::WindowFailed { message: "it stopped at once (exit status: 101)".into() };
+        assert!(n.allowed_by(&Notifications { finished: false, failures: false, reconnect: false }), "the user asked");
+        assert!(n.text().1.contains("exit status: 101"), "the notice must carry the reason");
     }
 
     #[test]

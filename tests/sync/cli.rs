@@ -33,6 +33,15 @@ async fn dry_run_prints_the_plan_and_changes_nothing() {
     // Nothing was remembered either: the real sync still does everything.
     let summary = w.sync_ok().await;
     assert_eq!(summary["added"], 2, "after a dry run the real sync does the whole plan: {summary:#}");
+
+    // Now both are up to date: counted in one line, not listed, unless asked for.
+    let (ok, out, err) = w.sb.cli(&["sync", "--dry-run"]).await;
+    assert!(ok, "{err}");
+    assert!(out.contains("… and 2 books already up to date"), "up-to-date books are counted in one line: {out}");
+    assert!(!out.contains("unchanged"), "up-to-date books are not listed one by one by default: {out}");
+    let (ok, out, err) = w.sb.cli(&["sync", "--dry-run", "--all"]).await;
+    assert!(ok, "{err}");
+    assert_eq!(out.matches("unchanged").count(), 2, "`--all` lists every book, the up-to-date ones too: {out}");
 }
 
 #[tokio::test]

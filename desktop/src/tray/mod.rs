@@ -234,14 +234,28 @@ impl Tray {
     pub fn open_window(&self, route: Route) {
         let me = self.me.clone();
         let first = ToWindow::Sync { sync: self.core.sync_status() };
-        let on_message = move |msg| {
-            if let Some(tray) = me.upgrade() {
-                tray.on_window_message(msg);
+        let on_message = {
+            let me = me.clone();
+            move |msg| {
+                if let Some(tray) = me.upgrade() {
+                    tray.on_window_message(msg);
+                }
             }
         };
-        if let Err(e) = self.window.open(route, &first, on_message) {
+        let on_failure = move |why: String| {
+            if let Some(tray) = me.upgrade() {
+                tray.window_failed(why);
+            }
+        };
+        if let Err(e) = self.window.open(route, &first, on_message, on_failure) {
             tracing::error!("{e}");
+            self.window_failed(e);
         }
+    }
+
+    /// The user clicked for a window and none came: say so, rather than nothing.
+    fn window_failed(&self, message: String) {
+        notify::send(Notice::WindowFailed { message }, &self.core.config().notifications);
     }
 
     fn on_window_message(&self, msg: ToTray) {

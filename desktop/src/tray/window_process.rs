@@ -36,12 +36,14 @@ impl WindowProcess {
 
     /// Show the window at `route`: tell the window process, or start one, whose first message is
     /// `first` (the sync state, so the window shows it from its first frame). Its messages go to
-    /// `on_message`, on a thread of their own, until it ends.
+    /// `on_message`, on a thread of their own, until it ends; `on_failure` hears why, if it ends
+    /// with a failure (it could not show its window, or crashed).
     pub fn open(
         &self,
         route: Route,
         first: &ToWindow,
         on_message: impl Fn(ToTray) + Send + 'static,
+        on_failure: impl FnOnce(String) + Send + 'static,
     ) -> Result<(), String> {
         let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(r) = running.as_mut() {
@@ -84,8 +86,14 @@ impl WindowProcess {
                     None => {}
                 }
             }
-            let status = child.wait();
-            tracing::info!(pid, "window process ended ({status:?})");
+            match child.wait() {
+                Ok(status) if status.success() => tracing::info!(pid, "window process ended"),
+                Ok(status) => {
+                    tracing::warn!(pid, "the window process stopped with a failure ({status})");
+                    on_failure(format!("Its process stopped with a failure ({status})."));
+                }
+                Err(e) => tracing::warn!(pid, "cannot tell how the window process ended: {e}"),
+            }
             // Forget it, unless a newer one took its place meanwhile.
             let mut running = running.lock().unwrap_or_else(|p| p.into_inner());
             if running.as_ref().is_some_and(|r| r.pid == pid) {
@@ -113,4 +121,36 @@ pub async fn answer(core: &Core, call: Call) -> Result<serde_json::Value, IpcErr
         Call::SetPaused { paused } => serde_json::to_value(core.set_paused(paused)),
     };
     value.map_err(|e| IpcError::internal(e.to_string()))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    fn opened(program: &str) -> (Result<(), String>, std::sync::mpsc::Receiver<String>) {
+        let window = WindowProcess::new(Ok(PathBuf::from(program)), Vec::new());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let first = ToWindow::Open { route: Route::Shelves };
+        let result = window.open(Route::Shelves, &first, |_| {}, move |why| tx.send(why).unwrap());
+        (result, rx)
+    }
+
+    #[test]
+    fn a_window_process_that_fails_at_once_is_reported_not_ignored() {
+        // `false` stands for a window that cannot show itself (no display, a crash at start).
+        let (started, failures) = opened("false");
+        assert!(started.is_ok(), "the process itself starts: {started:?}");
+        let why = failures.recv_timeout(std::time::Duration::from_secs(10)).expect("the failure must be reported");
+        assert!(why.contains("stopped with a failure"), "the report must say what happened: {why}");
+    }
+
+    #[test]
+    fn a_window_process_that_ends_well_is_not_a_failure() {
+        let (started, failures) = opened("true");
+        assert!(started.is_ok(), "{started:?}");
+        assert!(
+            failures.recv_timeout(std::time::Duration::from_secs(10)).is_err(),
+            "a window that closes normally must not be reported as a failure"
+        );
+    }
 }
