@@ -114,6 +114,10 @@ impl Ui {
             "//main//h1[normalize-space(.)='Currently Reading']",
         )
         .await;
+        // The demo's virtual Kobo is plugged in a few seconds after start, and its prompt then
+        // appears above every page, moving what is below it down: wait for it, so that no click
+        // of the test lands while the page moves (one did: on the link above the rating stars).
+        self.find("the demo's device prompt", "//*[@data-testid='device-prompt']").await;
     }
 
     /// Click the (first enabled) button whose visible text or accessible name is `name`.
