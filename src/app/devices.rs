@@ -10,13 +10,7 @@ use chrono::Utc;
 use super::{App, AppError};
 use crate::sources::device::{self, DeviceKind, Mounted};
 use crate::store::devices::DeviceView;
-
-/// Why a configured device source is left out of a sync.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Held {
-    pub source: String,
-    pub why: String,
-}
+use crate::sync::run::Unavailable;
 
 impl App {
     /// A device is plugged in now (the tray's watcher saw it). A new one is stored unconfirmed.
@@ -73,11 +67,11 @@ impl App {
 
     /// Device sources a sync leaves out: no device plugged in (not an error), or (unless
     /// `dry_run`) a device whose first sync the user has not confirmed yet.
-    pub(super) fn held_devices(&self, dry_run: bool) -> Result<Vec<Held>, AppError> {
+    pub(super) fn held_devices(&self, dry_run: bool) -> Result<Vec<Unavailable>, AppError> {
         let mut held = Vec::new();
         for s in self.config.sources.iter().filter(|s| s.enabled && s.kind.is_device()) {
             let Some(root) = self.device_root(s).filter(|r| r.is_dir()) else {
-                held.push(Held { source: s.name.clone(), why: "not plugged in: read when it is".into() });
+                held.push(Unavailable::Held { source: s.name.clone(), why: "not plugged in: read when it is".into() });
                 continue;
             };
             if dry_run {
@@ -87,7 +81,7 @@ impl App {
             if let Some(d) = self.store.device_get(&m.id)?
                 && !d.confirmed
             {
-                held.push(Held {
+                held.push(Unavailable::Held {
                     source: s.name.clone(),
                     why: format!(
                         "{} was just plugged in: nothing is sent until you confirm its first sync in the window",

@@ -66,14 +66,14 @@ impl App {
         let (built, failed) = self.sources(None);
         let held = self.held_devices(dry_run)?;
         let sources: Vec<Arc<dyn ProgressSource>> =
-            built.into_iter().filter(|s| !held.iter().any(|h| h.source == s.name())).map(Arc::from).collect();
+            built.into_iter().filter(|s| !held.iter().any(|h| h.source() == s.name())).map(Arc::from).collect();
         let limits = self.client.limiter().snapshot();
         let port = ClientPort::new(&self.client, user_id);
         let policies = SourcePolicy::of(&self.config.sources);
         let unavailable: Vec<Unavailable> = failed
             .into_iter()
             .map(|f| Unavailable::Failed { source: f.source, message: f.message })
-            .chain(held.into_iter().map(|h| Unavailable::Held { source: h.source, why: h.why }))
+            .chain(held)
             .collect();
         let opts = SyncOptions {
             config: &self.config.scrobbling.hardcover.sync,

@@ -48,6 +48,14 @@ pub enum Unavailable {
     Held { source: String, why: String },
 }
 
+impl Unavailable {
+    pub fn source(&self) -> &str {
+        match self {
+            Unavailable::Failed { source, .. } | Unavailable::Held { source, .. } => source,
+        }
+    }
+}
+
 /// What the user chose for one source beyond reading progress.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourcePolicy {
