@@ -24,6 +24,9 @@ pub struct LaunchArgs {
     pub route: Option<Route>,
     /// Window process only: when the user asked for the window (Unix ms).
     pub asked_at_ms: Option<u64>,
+    /// Window process only: started ahead, before anyone asked for it (the tray's menu opened):
+    /// load the page hidden and show it when the tray says `Open`.
+    pub ahead: bool,
 }
 
 pub const USAGE: &str =
@@ -58,6 +61,7 @@ impl LaunchArgs {
                     let ms = value("--asked-at-ms")?;
                     out.asked_at_ms = ms.to_str().and_then(|n| n.parse().ok());
                 }
+                "--ahead" => out.ahead = true,
                 "--config" => out.config = Some(value("--config")?),
                 "--data-dir" => out.data_dir = Some(value("--data-dir")?),
                 "-h" | "--help" => return Err(USAGE.to_owned()),
@@ -87,6 +91,7 @@ mod tests {
         assert!(parse(&["--dmeo"]).unwrap_err().contains("--dmeo"), "a typo must be reported, not ignored");
         let w = parse(&["--route", "settings", "--asked-at-ms", "1764000000000"]).unwrap();
         assert_eq!((w.route, w.asked_at_ms), (Some(Route::Settings), Some(1_764_000_000_000)));
+        assert!(parse(&["--ahead"]).unwrap().ahead, "a window started ahead must know it");
         assert!(parse(&["--route", "attic"]).unwrap_err().contains("--route needs"), "an unknown route is named");
     }
 }

@@ -38,6 +38,9 @@ pub enum ToTray {
     Call { id: u64, call: Call },
     /// The window changed the connection or the settings: the tray reads both again.
     Reload,
+    /// The window is closing, and this process with it: the next "Open shelves…" must start
+    /// another, not tell this one (it would be gone before it could show anything).
+    Closing,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,9 +76,13 @@ pub enum ToWindow {
     },
     /// The tray connected or disconnected: the window reads the connection and settings again.
     Reload,
-    /// "Open shelves…" or "Settings…" while the window is open: show it at `route`.
+    /// "Open shelves…" or "Settings…" while the window process runs (a window open, or one started
+    /// ahead and still hidden): show it at `route`. `asked_at_ms` is the click (Unix ms), for the
+    /// time until the first rows show.
     Open {
         route: Route,
+        #[serde(default)]
+        asked_at_ms: Option<u64>,
     },
 }
 
@@ -110,7 +117,7 @@ mod tests {
 
     #[test]
     fn messages_survive_the_line_format() {
-        let to_tray = [ToTray::Call { id: 7, call: Call::SetPaused { paused: true } }, ToTray::Reload];
+        let to_tray = [ToTray::Call { id: 7, call: Call::SetPaused { paused: true } }, ToTray::Reload, ToTray::Closing];
         for msg in to_tray {
             let line = encode(&msg);
             assert!(line.ends_with('\n') && line.matches('\n').count() == 1, "one message is one line: {line:?}");
@@ -132,7 +139,7 @@ mod tests {
         let to_window = [
             ToWindow::Sync { sync },
             ToWindow::Reply { id: 1, result: Err(IpcError::new(ErrorCode::Busy, "a sync is already running")) },
-            ToWindow::Open { route: Route::Settings },
+            ToWindow::Open { route: Route::Settings, asked_at_ms: Some(1_764_000_000_000) },
         ];
         for msg in to_window {
             assert_eq!(decode::<ToWindow>(&encode(&msg)), Some(Ok(msg)));

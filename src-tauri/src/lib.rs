@@ -45,21 +45,31 @@ pub fn run() {
     hardcover_sync_desktop::logs::init(&paths.log_dir);
     tracing::info!(pid = std::process::id(), "window process starting");
     let route = args.route.unwrap_or(Route::Shelves);
-    let asked = args.asked_at_ms.map(|ms| std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms));
+    // Started ahead, the window is hidden and nobody has asked for it yet: the tray's `Open` says when.
+    let asked = match (args.ahead, args.asked_at_ms) {
+        (true, _) => None,
+        (false, Some(ms)) => Some(window::unix_ms(ms)),
+        (false, None) => Some(std::time::SystemTime::now()),
+    };
     let app = with_plugins(tauri::Builder::default())
         // When the close reached the app, for a report of a window that would not close (seen
         // only on a machine whose CPUs were all busy: docs/desktop.md, end-to-end tests).
-        .on_window_event(|_, event| {
-            if let tauri::WindowEvent::CloseRequested { .. } = event {
-                tracing::info!("window close requested");
+        .on_window_event(|window, event| match event {
+            tauri::WindowEvent::CloseRequested { .. } => tracing::info!("window close requested"),
+            // The process ends with its window (the last one).
+            tauri::WindowEvent::Destroyed => {
+                if let Some(tray) = window.try_state::<AppState>().and_then(|s| s.tray.clone()) {
+                    tray.tell_closing();
+                }
             }
+            _ => {}
         })
         .setup(move |app| {
             let handle = app.handle().clone();
             let covers = paths.covers_dir();
             let core = Core::open(paths, args.demo, event_sink(handle.clone()));
             let link = Arc::new(TrayLink::over_stdout());
-            app.manage(window::OpenedAt::at(asked.unwrap_or_else(std::time::SystemTime::now)));
+            app.manage(window::OpenedAt::new(asked));
             app.manage(AppState {
                 core,
                 autostart: login_item(),
@@ -76,7 +86,11 @@ pub fn run() {
             // yet would tell the page "not connected".
             let h = handle.clone();
             tauri::async_runtime::spawn(async move { h.state::<AppState>().core.refresh_connection().await });
-            window::open(&handle, route)?;
+            if args.ahead {
+                window::create_hidden(&handle, route)?;
+            } else {
+                window::open(&handle, route)?;
+            }
             window::follow_desktop_theme(&handle);
             // After the window exists: an early "Open" from the tray must find it, not race it.
             tray_link::listen(handle.clone(), link);

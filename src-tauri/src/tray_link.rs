@@ -70,6 +70,13 @@ impl TrayLink {
         reply_value(reply)
     }
 
+    /// The window is closing: the tray must not send it more opens.
+    pub fn tell_closing(&self) {
+        if let Err(e) = (self.write)(&encode(&ToTray::Closing)) {
+            tracing::debug!("cannot tell the tray process the window is closing: {e}");
+        }
+    }
+
     /// Hand a reply to the call waiting for it.
     fn answer(&self, id: u64, result: Reply) {
         match self.waiting.lock().unwrap_or_else(|p| p.into_inner()).remove(&id) {
@@ -131,7 +138,10 @@ fn handle<R: Runtime>(app: &AppHandle<R>, link: &TrayLink, msg: ToWindow) {
             let app = app.clone();
             tauri::async_runtime::spawn(async move { app.state::<AppState>().core.reload().await });
         }
-        ToWindow::Open { route } => {
+        ToWindow::Open { route, asked_at_ms } => {
+            if let (Some(ms), Some(opened)) = (asked_at_ms, app.try_state::<window::OpenedAt>()) {
+                opened.asked(window::unix_ms(ms));
+            }
             if let Err(e) = window::open(app, route) {
                 tracing::error!("cannot show the window: {e}");
             }

@@ -19,6 +19,20 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, route: Route) -> tauri::Result<()> {
         w.show()?;
         return w.set_focus();
     }
+    let w = build(app, route, true)?;
+    tracing::info!("window opened at {}", route.fragment());
+    w.set_focus()
+}
+
+/// Create the window without showing it: its page loads (and reads its first shelf) while nobody
+/// sees it, until [`open`] shows it.
+pub fn create_hidden<R: Runtime>(app: &AppHandle<R>, route: Route) -> tauri::Result<()> {
+    build(app, route, false)?;
+    tracing::info!("window created hidden at {}", route.fragment());
+    Ok(())
+}
+
+fn build<R: Runtime>(app: &AppHandle<R>, route: Route, visible: bool) -> tauri::Result<tauri::WebviewWindow<R>> {
     let mut config = app
         .config()
         .app
@@ -29,9 +43,8 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, route: Route) -> tauri::Result<()> {
         .ok_or_else(|| tauri::Error::WindowNotFound)?;
     config.url = WebviewUrl::App(format!("index.html{}", route.fragment()).into());
     config.create = true;
-    let w = WebviewWindowBuilder::from_config(app, &config)?.build()?;
-    tracing::info!("window opened at {}", route.fragment());
-    w.set_focus()
+    config.visible = visible;
+    WebviewWindowBuilder::from_config(app, &config)?.build()
 }
 
 /// Give the window the desktop's dark/light preference (the settings portal's `color-scheme`),
@@ -85,19 +98,70 @@ fn portal_theme() -> Option<tauri::Theme> {
 
 /// When the user asked for the window ("Open shelves…" in the tray, a second launch), so the time
 /// they wait until rows show can be measured from where it starts (the tray process, which hands
-/// the moment to the window process as `--asked-at-ms`) to where it ends (the page). Wall-clock
-/// time, since it crosses processes.
+/// the moment to the window process as `--asked-at-ms`, or in its `Open` to a window started
+/// ahead) to where it ends (the page). Wall-clock time, since it crosses processes.
 #[derive(Default)]
-pub struct OpenedAt(Mutex<Option<SystemTime>>);
+pub struct OpenedAt(Mutex<Asked>);
+
+#[derive(Default)]
+enum Asked {
+    /// A window started ahead, not asked for yet.
+    #[default]
+    NotYet,
+    At(SystemTime),
+    /// Measured once; later opens of the same page are not a wait for first rows.
+    Measured,
+}
 
 impl OpenedAt {
-    pub fn at(asked: SystemTime) -> Self {
-        Self(Mutex::new(Some(asked)))
+    pub fn new(asked: Option<SystemTime>) -> Self {
+        Self(Mutex::new(asked.map_or(Asked::NotYet, Asked::At)))
     }
 
-    /// Time since the window was asked for; `None` once taken (a page reload, another shelf).
+    /// The user asked at `at`: kept if this is the window's first ask.
+    pub fn asked(&self, at: SystemTime) {
+        let mut asked = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if matches!(*asked, Asked::NotYet) {
+            *asked = Asked::At(at);
+        }
+    }
+
+    /// Whether anyone asked for the window yet (false only for one started ahead, still hidden).
+    pub fn asked_yet(&self) -> bool {
+        !matches!(*self.0.lock().unwrap_or_else(|e| e.into_inner()), Asked::NotYet)
+    }
+
+    /// Time since the window was asked for; `None` if it was not asked for, or once taken.
     pub fn take(&self) -> Option<Duration> {
-        let asked = self.0.lock().unwrap_or_else(|e| e.into_inner()).take()?;
-        Some(SystemTime::now().duration_since(asked).unwrap_or_default())
+        let mut asked = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let Asked::At(at) = *asked else { return None };
+        *asked = Asked::Measured;
+        Some(SystemTime::now().duration_since(at).unwrap_or_default())
+    }
+}
+
+/// A moment the tray sent as Unix milliseconds.
+pub fn unix_ms(ms: u64) -> SystemTime {
+    std::time::UNIX_EPOCH + Duration::from_millis(ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_is_measured_from_the_first_ask_and_once() {
+        let ahead = OpenedAt::new(None);
+        assert!(!ahead.asked_yet());
+        assert_eq!(ahead.take(), None, "a window started ahead has kept nobody waiting yet");
+        let asked = SystemTime::now() - Duration::from_millis(200);
+        ahead.asked(asked);
+        ahead.asked(SystemTime::now());
+        assert!(ahead.asked_yet());
+        let waited = ahead.take().expect("asked for");
+        assert!(waited >= Duration::from_millis(200), "measured from the first ask: {waited:?}");
+        assert_eq!(ahead.take(), None, "measured once");
+        ahead.asked(SystemTime::now());
+        assert_eq!(ahead.take(), None, "a later open of the same page is not a first-rows wait");
     }
 }

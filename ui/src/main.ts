@@ -2,6 +2,7 @@ import { mount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
 import { mark } from './lib/bench';
+import { prefetchFirstShelf } from './lib/stores';
 
 async function start(): Promise<void> {
   mark('app-start');
@@ -15,6 +16,11 @@ async function start(): Promise<void> {
       scenario: params.get('scenario'),
       everythingList: params.has('bench'),
     });
+  }
+  // The window opens on Currently Reading: its rows are the slowest thing to fetch, so they are
+  // asked for now, while the app is still being built.
+  if ((inTauri || params.has('mock')) && (location.hash === '' || location.hash === '#/shelves')) {
+    prefetchFirstShelf();
   }
   const target = document.getElementById('app');
   if (!target) throw new Error('index.html is missing #app');

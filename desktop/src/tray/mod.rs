@@ -31,7 +31,7 @@ use crate::route::Route;
 use crate::system::{AutostartSwitch, WINDOW_BINARY, login_item, sibling_binary};
 use hardcover_sync::app::status::ConnectResult;
 use hardcover_sync::sync::summary::ItemResult;
-use window_process::WindowProcess;
+use window_process::{Listeners, WindowProcess};
 
 pub use menu::{IconState, status_lines};
 
@@ -232,13 +232,30 @@ impl Tray {
 
     /// Show the shelf browser at `route`, starting its process if there is none.
     pub fn open_window(&self, route: Route) {
-        let me = self.me.clone();
         let first = ToWindow::Sync { sync: self.core.sync_status() };
+        if let Err(e) = self.window.open(route, &first, self.window_listeners()) {
+            tracing::error!("{e}");
+            self.window_failed(e);
+        }
+    }
+
+    /// The menu is opening: start the shelf browser hidden, so that "Open shelves…" only has to
+    /// show it (`WindowProcess::start_ahead`).
+    pub fn start_window_ahead(&self) {
+        let first = ToWindow::Sync { sync: self.core.sync_status() };
+        if let Err(e) = self.window.start_ahead(&first, self.window_listeners()) {
+            // Nobody asked for it yet: "Open shelves…" will start one and report what fails.
+            tracing::warn!("{e}");
+        }
+    }
+
+    fn window_listeners(&self) -> Listeners<impl Fn(u32, ToTray) + Send + use<>, impl FnOnce(String) + Send + use<>> {
+        let me = self.me.clone();
         let on_message = {
             let me = me.clone();
-            move |msg| {
+            move |pid, msg| {
                 if let Some(tray) = me.upgrade() {
-                    tray.on_window_message(msg);
+                    tray.on_window_message(pid, msg);
                 }
             }
         };
@@ -247,10 +264,7 @@ impl Tray {
                 tray.window_failed(why);
             }
         };
-        if let Err(e) = self.window.open(route, &first, on_message, on_failure) {
-            tracing::error!("{e}");
-            self.window_failed(e);
-        }
+        Listeners { on_message, on_failure }
     }
 
     /// The user clicked for a window and none came: say so, rather than nothing.
@@ -258,7 +272,7 @@ impl Tray {
         notify::send(Notice::WindowFailed { message }, &self.core.config().notifications);
     }
 
-    fn on_window_message(&self, msg: ToTray) {
+    fn on_window_message(&self, pid: u32, msg: ToTray) {
         let Some(tray) = self.me() else { return };
         match msg {
             ToTray::Call { id, call } => {
@@ -277,6 +291,7 @@ impl Tray {
                     menu::refresh(&tray);
                 });
             }
+            ToTray::Closing => self.window.closing(pid),
         }
     }
 
@@ -335,7 +350,27 @@ impl Tray {
             tray.window.send(&ToWindow::ConnectResult { result: outcome.clone() });
             let prefs = tray.core.config().notifications;
             notify::send(Notice::Connection { ok: outcome.ok, message: outcome.message }, &prefs);
+            if result.is_ok() {
+                tray.import_library().await;
+            }
         });
+    }
+
+    /// Right after connecting: bring the library into the local copy, so the shelves and an
+    /// export show it at once instead of an empty shelf until a window's first refresh.
+    async fn import_library(&self) {
+        let app = match self.core.app() {
+            Ok(app) => app,
+            Err(e) => return tracing::warn!("cannot import the library after connecting: {}", e.message),
+        };
+        match app.refresh_library(false).await {
+            Ok(report) => {
+                tracing::info!(books = report.user_books_fetched, "library imported after connecting");
+                self.window.send(&ToWindow::Reload);
+            }
+            // The window imports it when it opens, and the sync reads Hardcover itself.
+            Err(e) => tracing::warn!("cannot import the library after connecting: {e}"),
+        }
     }
 
     fn disconnect(&self) {

@@ -13,6 +13,7 @@ use hardcover_sync::store::journal::HighlightView;
 use crate::error::{IpcError, IpcResult};
 use crate::events;
 use crate::state::AppState;
+use crate::window::OpenedAt;
 
 /// The local copy at once, so the window never waits on the network to show rows; brought up to
 /// date in the background, and a `library-changed` event carries the shelves when that changed
@@ -22,14 +23,23 @@ pub async fn list_shelves<R: Runtime>(app: AppHandle<R>) -> IpcResult<Shelves> {
     let core_app = app.state::<AppState>().core.app()?;
     let local = core_app.shelves()?;
     if local.updated_at.is_none() {
+        until_shown(&app).await;
         return Ok(core_app.shelves_fresh().await?);
     }
     refresh_in_background(app, core_app);
     Ok(local)
 }
 
+/// A window started ahead (the tray's menu opened) may never be looked at: it asks Hardcover
+/// nothing until it is shown, so a glance at the menu costs none of the user's requests.
+async fn until_shown<R: Runtime>(app: &AppHandle<R>) {
+    while app.try_state::<OpenedAt>().is_some_and(|o| !o.asked_yet()) {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
 /// How long the background refresh waits before it starts (see `refresh_in_background`).
-const REFRESH_AFTER: std::time::Duration = std::time::Duration::from_millis(1500);
+pub(crate) const REFRESH_AFTER: std::time::Duration = std::time::Duration::from_millis(1500);
 
 /// One background refresh at a time: opening the window repeatedly must not queue imports.
 static REFRESHING: AtomicBool = AtomicBool::new(false);
@@ -43,6 +53,7 @@ fn refresh_in_background<R: Runtime>(app: AppHandle<R>, core_app: Arc<hardcover_
         // rows before the refresh takes the database and the CPU (importing a large library
         // is seconds of both).
         tokio::time::sleep(REFRESH_AFTER).await;
+        until_shown(&app).await;
         let result = core_app.shelves_refreshed().await;
         REFRESHING.store(false, Ordering::Release);
         match result {

@@ -34,13 +34,25 @@ pub async fn open_logs_folder<R: Runtime>(app: AppHandle<R>) -> IpcResult<()> {
 
 /// The page calls this once its first rows are on screen. The log line is what the e2e benchmark
 /// reads ("Open shelves" → first rows), and what a user's report of a slow window can be checked
-/// against.
+/// against: with where the page's part went (ms since the page started: its script, the first
+/// shelf asked for, its rows in the DOM).
 #[tauri::command]
-pub async fn report_first_rows<R: Runtime>(app: AppHandle<R>, page_ms: f64) -> IpcResult<()> {
+pub async fn report_first_rows<R: Runtime>(
+    app: AppHandle<R>,
+    page_ms: f64,
+    script_ms: Option<f64>,
+    asked_ms: Option<f64>,
+    rows_ms: Option<f64>,
+) -> IpcResult<()> {
     if let Some(waited) = app.try_state::<crate::window::OpenedAt>().and_then(|c| c.take()) {
+        let at = |ms: Option<f64>| ms.map_or_else(|| "?".to_owned(), |ms| format!("{ms:.0}"));
         tracing::info!(
-            "shelves window: first rows on screen {} ms after it was asked for ({page_ms:.0} ms after the page started)",
-            waited.as_millis()
+            "shelves window: first rows on screen {} ms after it was asked for ({page_ms:.0} ms after the page \
+             started: script at {}, rows asked at {}, in the page at {})",
+            waited.as_millis(),
+            at(script_ms),
+            at(asked_ms),
+            at(rows_ms)
         );
     }
     Ok(())

@@ -277,6 +277,55 @@ fn connected_setup() -> (tokio::runtime::Runtime, hardcover_sync_emulators::hard
 }
 
 #[test]
+fn a_window_started_ahead_asks_hardcover_nothing_until_it_is_shown() {
+    use tauri::Manager;
+    let (_rt, hc, h) = connected_setup();
+    h.call("connect_token", json!({"token": TOKEN})).unwrap();
+    h.call("refresh_library", json!({})).unwrap();
+    h._app.manage(crate::window::OpenedAt::new(None));
+    let before = hc.stats().requests;
+    let shelves = h.call("list_shelves", json!({})).unwrap();
+    assert!(shelves["updatedAt"].is_string(), "the local copy is shown at once: {shelves}");
+    std::thread::sleep(super::library::REFRESH_AFTER + std::time::Duration::from_millis(700));
+    assert_eq!(
+        hc.stats().requests,
+        before,
+        "a hidden window nobody asked for (the menu may have been opened for Sync now) must not spend the user's requests"
+    );
+    h._app.state::<crate::window::OpenedAt>().asked(std::time::SystemTime::now());
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while hc.stats().requests == before {
+        assert!(std::time::Instant::now() < until, "once shown, the window brings its shelves up to date");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_window_started_ahead_imports_a_library_never_imported_only_once_it_is_shown() {
+    use tauri::Manager;
+    let (_rt, hc, h) = connected_setup();
+    h.call("connect_token", json!({"token": TOKEN})).unwrap();
+    h._app.manage(crate::window::OpenedAt::new(None));
+    let before = hc.stats().requests;
+    let handle = h._app.handle().clone();
+    let (shelves, requests_while_hidden) = std::thread::scope(|scope| {
+        let shower = scope.spawn(|| {
+            std::thread::sleep(std::time::Duration::from_millis(1000));
+            let requests = hc.stats().requests;
+            handle.state::<crate::window::OpenedAt>().asked(std::time::SystemTime::now());
+            requests
+        });
+        let shelves = h.call("list_shelves", json!({})).unwrap();
+        (shelves, shower.join().unwrap())
+    });
+    assert_eq!(requests_while_hidden, before, "a hidden window nobody asked for must not import the library");
+    assert!(
+        shelves["updatedAt"].is_string(),
+        "once shown, the first import runs and its shelves are answered: {shelves}"
+    );
+}
+
+#[test]
 fn connect_browse_sync_and_disconnect_through_ipc() {
     let (_rt, _hc, h) = connected_setup();
     let err = h.call("connect_token", json!({"token": "hc_pat_not_the_right_one"})).unwrap_err();

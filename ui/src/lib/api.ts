@@ -1,6 +1,7 @@
 // Typed wrappers over Tauri's invoke: one function per command of src-tauri/src/commands.
 // Errors are normalised to IpcError so callers switch on `code`, never on message text.
 import { invoke } from '@tauri-apps/api/core';
+import type { PageSteps } from './bench';
 import type {
   AppStatus,
   BookDetail,
@@ -92,7 +93,7 @@ export const api = {
   testSource: (source: SourceSettings) => call<TestSourceResult>('test_source', { source }),
   setAutostart: (enabled: boolean) => call<boolean>('set_autostart', { enabled }),
   openLogsFolder: () => call<null>('open_logs_folder'),
-  reportFirstRows: (pageMs: number) => call<null>('report_first_rows', { pageMs }),
+  reportFirstRows: (pageMs: number, steps: PageSteps) => call<null>('report_first_rows', { pageMs, ...steps }),
   /** Opens the native save dialog (in the window process) and exports there; null when cancelled. */
   exportBooks: (selection: ExportSelection, format: ExportFormat) =>
     call<ExportResult | null>('export_books', { selection, format }),

@@ -173,6 +173,24 @@ function showShelves(s: Shelves, changed = false): void {
   }
 }
 
+/** The rows of the shelf a window opens on, asked for as the page's script starts (~100 ms before
+ *  the list is mounted and could ask): taken once, by the list's first load of that shelf. */
+let openingRows: { kind: ShelfKind; id: number; rows: Promise<BookRow[]> } | null = null;
+
+export function prefetchFirstShelf(): void {
+  const rows = api.listBooks('status', 2);
+  // Not lost: the list that takes it reports a failure; one nobody takes has nobody to tell.
+  rows.catch(() => {});
+  openingRows = { kind: 'status', id: 2, rows };
+}
+
+/** The prefetched rows if they are `kind`/`id`'s; the prefetch is given up either way. */
+export function takeOpeningRows(kind: ShelfKind, id: number): Promise<BookRow[]> | null {
+  const taken = openingRows;
+  openingRows = null;
+  return taken && taken.kind === kind && taken.id === id ? taken.rows : null;
+}
+
 /** The shelf a window opens on: Currently Reading, chosen before the shelves are counted so its
  *  rows load alongside them rather than after (the wait between opening and the first rows). */
 export function openFirstShelf(): void {

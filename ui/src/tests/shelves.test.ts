@@ -6,7 +6,7 @@ import App from '../App.svelte';
 import BookList from '../lib/components/BookList.svelte';
 import { sortBooks } from '../lib/books';
 import { generateLibrary } from '../lib/mock-backend';
-import { bookPatched, currentShelf, detailBookId, shelves } from '../lib/stores';
+import { bookPatched, currentShelf, detailBookId, prefetchFirstShelf, shelves, takeOpeningRows } from '../lib/stores';
 import { SHELVES, STATUS, callsTo, installBackend } from './backend';
 
 describe('sidebar', () => {
@@ -20,6 +20,16 @@ describe('sidebar', () => {
       expect(btn.textContent, `the ${s.name} entry must show its count`).toContain(s.count.toLocaleString());
     }
     expect(within(nav).getAllByRole('button').length, 'six statuses + two lists + needs attention + stats + sync + settings + refresh').toBe(13);
+  });
+
+  it('takes the rows asked for at start instead of asking again, once', async () => {
+    const calls = installBackend({ get_status: () => STATUS, list_shelves: () => SHELVES, list_books: () => [] });
+    prefetchFirstShelf();
+    render(App);
+    await screen.findByRole('heading', { name: 'Currently Reading' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(callsTo(calls, 'list_books').length, 'the first shelf is read once, by the prefetch').toBe(1);
+    expect(takeOpeningRows('status', 2), 'a prefetch is taken once').toBeNull();
   });
 
   it('opens Currently Reading first and loads it with list_books', async () => {

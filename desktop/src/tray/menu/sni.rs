@@ -149,6 +149,13 @@ impl ksni::Tray for Sni {
         ]
     }
 
+    /// The panel is about to show the menu (the AppIndicator extension and KDE ask on every open):
+    /// the shelf browser starts hidden now, while the user moves to "Open shelves…".
+    fn menu_about_to_show(&mut self) {
+        let tray = Arc::clone(&self.tray);
+        platform::on_main_thread(move || tray.start_window_ahead());
+    }
+
     fn watcher_online(&self) {
         tracing::info!("a system tray appeared on the desktop: the icon is shown there");
     }

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use tray_icon::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
-use tray_icon::{Icon, TrayIcon, TrayIconBuilder};
+use tray_icon::{Icon, MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
 
 use super::{IconState, TOOLTIP, TRAY_ID, Tray, connect_label, id, local_hhmm, on_menu_event, pause_label};
 use crate::tray::platform;
@@ -78,6 +78,20 @@ pub fn build(tray: &Arc<Tray>) -> Result<(), String> {
         .map_err(|e| format!("cannot show the tray icon: {e}"))?;
     let handler_tray = Arc::clone(tray);
     MenuEvent::set_event_handler(Some(move |event: MenuEvent| on_event(&handler_tray, event.id().as_ref())));
+    // The menu shows when the button is released: the shelf browser starts hidden as it is
+    // pressed (`Tray::start_window_ahead`). Off this thread: it is about to run the menu's loop.
+    let ahead_tray = Arc::clone(tray);
+    TrayIconEvent::set_event_handler(Some(move |event: TrayIconEvent| {
+        if let TrayIconEvent::Click {
+            button: MouseButton::Left | MouseButton::Right,
+            button_state: MouseButtonState::Down,
+            ..
+        } = event
+        {
+            let tray = Arc::clone(&ahead_tray);
+            std::thread::spawn(move || tray.start_window_ahead());
+        }
+    }));
     HANDLES.with(|h| {
         *h.borrow_mut() = Some(Handles { icon, status_user, status_sync, connect, pause, start_at_login, shown: None })
     });
