@@ -266,6 +266,13 @@ impl TrayMenu {
         .unwrap_or_else(|e| panic!("clicking {label:?} failed: {e}"));
     }
 
+    /// What a panel says as it opens the menu (GNOME's AppIndicator extension and KDE do, on every
+    /// open): `AboutToShow` of the root.
+    pub fn about_to_show(&self) {
+        busctl(&["call", &self.bus_name, &self.path, "com.canonical.dbusmenu", "AboutToShow", "--", "i", "0"])
+            .unwrap_or_else(|e| panic!("AboutToShow on the tray menu failed: {e}"));
+    }
+
     /// Wait until some item's label satisfies `pred`; returns that label.
     pub fn wait_for_label(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         wait_for(Duration::from_secs(15), what, || self.labels().into_iter().find(|l| pred(l)))

@@ -130,6 +130,7 @@ impl Ui {
     }
 
     pub async fn click(&self, what: &str, xpath: &str) {
+        self.settle().await;
         let el = self.find(what, xpath).await;
         // In the middle of the view, away from the toasts in the bottom corner, as a user scrolls.
         self.client
@@ -137,6 +138,23 @@ impl Ui {
             .await
             .unwrap();
         el.click().await.unwrap_or_else(|e| panic!("cannot click {what}: {e:?}"));
+    }
+
+    /// Wait (up to 2 s) until nothing on the page is moving: a click aims where its target is when
+    /// it is sent, and a panel still sliding in (slow on a busy machine) moves it away; a user
+    /// would have waited for it. Endless animations (a spinner) do not count.
+    pub async fn settle(&self) {
+        let until = Instant::now() + Duration::from_secs(2);
+        let moving = "return document.getAnimations().filter(a => a.playState === 'running' \
+                      && a.effect && a.effect.getTiming().iterations !== Infinity).length";
+        while Instant::now() < until {
+            match self.client.execute(moving, vec![]).await {
+                Ok(n) if n.as_u64() == Some(0) => return,
+                Ok(_) => tokio::time::sleep(Duration::from_millis(30)).await,
+                // No Web Animations API: nothing to wait for that we can see.
+                Err(_) => return,
+            }
+        }
     }
 
     /// Replace what the field with accessible name `label` holds by typing `text`, like a user.
