@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod memory;
 #[cfg(windows)]
 pub mod run_key;
 

@@ -242,6 +242,14 @@ impl Tray {
     /// The menu is opening: start the shelf browser hidden, so that "Open shelves…" only has to
     /// show it (`WindowProcess::start_ahead`).
     pub fn start_window_ahead(&self) {
+        let available = crate::system::memory::available();
+        if !crate::system::memory::can_spare_for_ahead(available) {
+            tracing::info!(
+                available_mib = available.map(|b| b / (1024 * 1024)),
+                "too little memory free to start the window ahead"
+            );
+            return;
+        }
         let first = ToWindow::Sync { sync: self.core.sync_status() };
         if let Err(e) = self.window.start_ahead(&first, self.window_listeners()) {
             // Nobody asked for it yet: "Open shelves…" will start one and report what fails.
