@@ -39,7 +39,7 @@ impl TrayLink {
         }))
     }
 
-    fn with_writer(write: Writer) -> Self {
+    pub(crate) fn with_writer(write: Writer) -> Self {
         Self { write, next_id: AtomicU64::new(1), waiting: Mutex::new(HashMap::new()) }
     }
 
@@ -122,7 +122,8 @@ pub fn listen<R: Runtime>(app: AppHandle<R>, link: Arc<TrayLink>) {
     }
 }
 
-fn handle<R: Runtime>(app: &AppHandle<R>, link: &TrayLink, msg: ToWindow) {
+/// One message from the tray.
+pub(crate) fn handle<R: Runtime>(app: &AppHandle<R>, link: &TrayLink, msg: ToWindow) {
     let Some(state) = app.try_state::<AppState>() else { return };
     match msg {
         ToWindow::Reply { id, result } => link.answer(id, result),
@@ -139,8 +140,10 @@ fn handle<R: Runtime>(app: &AppHandle<R>, link: &TrayLink, msg: ToWindow) {
             tauri::async_runtime::spawn(async move { app.state::<AppState>().core.reload().await });
         }
         ToWindow::Open { route, asked_at_ms } => {
-            if let (Some(ms), Some(opened)) = (asked_at_ms, app.try_state::<window::OpenedAt>()) {
-                opened.asked(window::unix_ms(ms));
+            // Shown now, asked for then: a window started ahead must leave "not yet" here, or its
+            // library refresh (`until_shown`) would wait for ever.
+            if let Some(opened) = app.try_state::<window::OpenedAt>() {
+                opened.asked(asked_at_ms.map_or_else(std::time::SystemTime::now, window::unix_ms));
             }
             if let Err(e) = window::open(app, route) {
                 tracing::error!("cannot show the window: {e}");

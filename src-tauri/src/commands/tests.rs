@@ -292,7 +292,11 @@ fn a_window_started_ahead_asks_hardcover_nothing_until_it_is_shown() {
         before,
         "a hidden window nobody asked for (the menu may have been opened for Sync now) must not spend the user's requests"
     );
-    h._app.state::<crate::window::OpenedAt>().asked(std::time::SystemTime::now());
+    // The click on "Open shelves…": the tray's `Open` (a tray that sent no time still counts).
+    let link = crate::tray_link::TrayLink::with_writer(Box::new(|_| Ok(())));
+    let open = hardcover_sync_desktop::link::ToWindow::Open { route: crate::window::Route::Shelves, asked_at_ms: None };
+    crate::tray_link::handle(h._app.handle(), &link, open);
+    assert!(h._app.state::<crate::window::OpenedAt>().asked_yet(), "a window the tray showed has been asked for");
     let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while hc.stats().requests == before {
         assert!(std::time::Instant::now() < until, "once shown, the window brings its shelves up to date");
